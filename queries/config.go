@@ -1,0 +1,154 @@
+package queries
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+)
+
+// Config holds every window, threshold and code list the indicators use.
+// The defaults are those of the product brief (docs/configuration.md); a
+// deployment overrides them with a JSON file given to `uptake serve -config`.
+type Config struct {
+	// ConversionWindowDays is how long after referral a first attended
+	// session still counts as conversion. Cohorts younger than this are
+	// provisional.
+	ConversionWindowDays int `json:"conversion_window_days"`
+	// CompletionSessions is how many sessions of one course count as
+	// completing it.
+	CompletionSessions int `json:"completion_sessions"`
+	// FollowUpWindowDays is how long after the practice is notified of a
+	// non-attendance a follow-up still counts.
+	FollowUpWindowDays int `json:"follow_up_window_days"`
+	// CodingWindowDays is how long after notification a matching GP code
+	// still counts as the outcome being coded.
+	CodingWindowDays int `json:"coding_window_days"`
+	// UnmetDemandWindowDays is how soon after referral a course must start
+	// for a referral preferring that slot to count as met.
+	UnmetDemandWindowDays int `json:"unmet_demand_window_days"`
+	// PlacesPerExtraCourse converts unmet demand into courses.
+	PlacesPerExtraCourse int `json:"places_per_extra_course"`
+	// CampaignWindowWeeks is the width of the before and after windows
+	// around a text campaign.
+	CampaignWindowWeeks int `json:"campaign_window_weeks"`
+	// MinYearsSinceDiagnosis is the eligibility threshold for patients
+	// (three months). Carers are eligible without it.
+	MinYearsSinceDiagnosis float64 `json:"min_years_since_diagnosis"`
+	// EveningFrom is the start time (HH:MM) at or after which a weekday
+	// course counts as an evening course.
+	EveningFrom string `json:"evening_from"`
+	// Codes lists the GP codes (Read v2 and SNOMED CT) that record each
+	// outcome in practice systems.
+	Codes CodeLists `json:"codes"`
+	// Disclosure is the small-number rule applied to every count about
+	// people that leaves the system.
+	Disclosure DisclosureRule `json:"disclosure"`
+}
+
+// CodeLists maps provider outcomes to the GP codes that record them. Both
+// 9OLB (attended) and 9OLF (completed) count as attendance coded, because
+// the borough asks for 9OLF while national definitions use 9OLB.
+type CodeLists struct {
+	Referred     []string `json:"referred"`
+	Attended     []string `json:"attended"`
+	DidNotAttend []string `json:"did_not_attend"`
+	Declined     []string `json:"declined"`
+}
+
+// DefaultConfig returns the configuration described in domain.md.
+func DefaultConfig() Config {
+	return Config{
+		ConversionWindowDays:   180,
+		CompletionSessions:     5,
+		FollowUpWindowDays:     28,
+		CodingWindowDays:       90,
+		UnmetDemandWindowDays:  90,
+		PlacesPerExtraCourse:   14,
+		CampaignWindowWeeks:    8,
+		MinYearsSinceDiagnosis: 0.25,
+		EveningFrom:            "17:00",
+		Codes: CodeLists{
+			Referred:     []string{"8Hj0", "8Hj3", "8Hj4", "8Hj5", "415270003"},
+			Attended:     []string{"9OLB", "9OLF", "413597006", "755491000000100"},
+			DidNotAttend: []string{"9NiA", "306861000000107"},
+			Declined:     []string{"9OLM", "306591000000103"},
+		},
+		Disclosure: DefaultDisclosureRule(),
+	}
+}
+
+// LoadConfig reads a JSON configuration file. Fields left out keep their
+// defaults; unknown fields are an error so that a typo is not silently
+// ignored.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("reading configuration: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+// Validate reports the first setting that cannot be right.
+func (c Config) Validate() error {
+	var errs []error
+	positive := map[string]int{
+		"conversion_window_days":   c.ConversionWindowDays,
+		"follow_up_window_days":    c.FollowUpWindowDays,
+		"coding_window_days":       c.CodingWindowDays,
+		"unmet_demand_window_days": c.UnmetDemandWindowDays,
+		"places_per_extra_course":  c.PlacesPerExtraCourse,
+		"campaign_window_weeks":    c.CampaignWindowWeeks,
+	}
+	for _, name := range slices.Sorted(maps.Keys(positive)) {
+		if positive[name] < 1 {
+			errs = append(errs, fmt.Errorf("%s must be at least 1, not %d", name, positive[name]))
+		}
+	}
+	if c.CompletionSessions < 1 || c.CompletionSessions > 7 {
+		errs = append(errs, fmt.Errorf("completion_sessions must be 1-7, not %d", c.CompletionSessions))
+	}
+	if c.MinYearsSinceDiagnosis < 0 {
+		errs = append(errs, errors.New("min_years_since_diagnosis must not be negative"))
+	}
+	if !hhmm.MatchString(c.EveningFrom) {
+		errs = append(errs, fmt.Errorf("evening_from must be HH:MM, not %q", c.EveningFrom))
+	}
+	lists := map[string][]string{
+		"attended": c.Codes.Attended, "did_not_attend": c.Codes.DidNotAttend, "declined": c.Codes.Declined,
+	}
+	for _, name := range slices.Sorted(maps.Keys(lists)) {
+		if len(lists[name]) == 0 {
+			errs = append(errs, fmt.Errorf("codes.%s must list at least one code", name))
+		}
+	}
+	if err := c.Disclosure.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Hash identifies the settings that change derived tables, so that a
+// changed configuration rebuilds them.
+func (c Config) Hash() string {
+	b, _ := json.Marshal(c)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}

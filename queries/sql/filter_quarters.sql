@@ -1,0 +1,2 @@
+-- Which quarters are loaded, oldest first.
+SELECT DISTINCT quarter FROM loads ORDER BY quarter;

@@ -1,0 +1,27 @@
+-- course_facts: one row per course with its slot, venue and bookings.
+-- Derived state, rebuilt by Store.Refresh. Definitions: docs/indicators.md.
+--   $1  evening_from (TIME): a weekday course starting at or after this is an evening course
+CREATE OR REPLACE TABLE course_facts AS
+WITH venue_latest AS (
+    SELECT venue_id, arg_max(venue_name, quarter) AS venue_name, arg_max(ward, quarter) AS ward
+    FROM venues GROUP BY venue_id
+),
+bookings AS (
+    SELECT course_id,
+           count(DISTINCT referral_id) AS booked,
+           count(DISTINCT referral_id) FILTER (WHERE attended) AS started
+    FROM attendance GROUP BY course_id
+)
+SELECT c.course_id, c.quarter, c.venue_id,
+       coalesce(v.venue_name, CASE WHEN c.mode = 'online' THEN 'Online' ELSE c.venue_id END) AS venue_name,
+       v.ward, c.mode, c.language, c.weekday, c.start_time,
+       CAST(hour(c.start_time) AS INTEGER) AS start_hour,
+       c.first_session_date, c.sessions_planned, c.capacity, c.status,
+       CASE WHEN c.weekday IN ('Saturday', 'Sunday') THEN 'weekend'
+            WHEN c.start_time >= CAST($1 AS TIME) THEN 'weekday evening'
+            ELSE 'weekday daytime' END AS slot,
+       coalesce(b.booked, 0) AS booked,
+       coalesce(b.started, 0) AS started
+FROM courses c
+LEFT JOIN venue_latest v USING (venue_id)
+LEFT JOIN bookings b USING (course_id);

@@ -1,0 +1,120 @@
+-- referral_facts: one row per referral holding every per-referral
+-- definition the indicators share (eligible, booked, converted, completed,
+-- non-attender, followed up, re-engaged, ...), so that each definition is
+-- written once. Derived state, rebuilt by Store.Refresh.
+-- Definitions and the reasons for them: docs/indicators.md.
+--   $1  conversion window, days after referral (180)
+--   $2  sessions of one course that count as completing it (5)
+--   $3  follow-up window, days after the practice is notified (28)
+--   $4  minimum years since diagnosis for a patient to be eligible (0.25)
+--   $5  unmet-demand window, days after referral (90)
+CREATE OR REPLACE TABLE referral_facts AS
+WITH params AS (
+    SELECT CAST($1 AS INTEGER) AS conversion_days,
+           CAST($2 AS INTEGER) AS completion_sessions,
+           CAST($3 AS INTEGER) AS followup_days,
+           CAST($4 AS DOUBLE)  AS min_years,
+           CAST($5 AS INTEGER) AS unmet_days,
+           -- Data are complete up to the end of the latest quarter loaded.
+           (SELECT quarter_end(max(quarter)) FROM loads) AS as_of
+),
+practice_latest AS (
+    SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
+    FROM practices GROUP BY practice_code
+),
+ineligible AS (
+    SELECT DISTINCT referral_id FROM outcomes WHERE outcome = 'ineligible'
+),
+-- Each person's record on each course they were booked on.
+per_course AS (
+    SELECT referral_id, course_id,
+           min(session_date) AS course_start,
+           min(session_date) FILTER (WHERE attended) AS first_attended,
+           count(DISTINCT session_number) FILTER (WHERE attended) AS sessions_attended
+    FROM attendance GROUP BY referral_id, course_id
+),
+per_referral AS (
+    SELECT pc.referral_id,
+           arg_min(pc.course_id, pc.course_start) AS first_course_id,
+           min(pc.course_start) AS first_course_start,
+           min(pc.first_attended) AS first_attended,
+           -- completion counts only a course the person started inside the window
+           max(pc.sessions_attended) FILTER (WHERE pc.first_attended <= r.referral_date + p.conversion_days) AS sessions_in_window
+    FROM per_course pc JOIN referrals r USING (referral_id) CROSS JOIN params p
+    GROUP BY pc.referral_id
+),
+-- The first time the provider recorded the person as not attending.
+nonattend AS (
+    SELECT referral_id,
+           arg_min(outcome, outcome_date) AS outcome,
+           min(outcome_date) AS outcome_date,
+           arg_min(practice_notified_date, outcome_date) AS notified_date
+    FROM outcomes
+    WHERE outcome IN ('did not attend', 'declined', 'no response')
+    GROUP BY referral_id
+),
+-- The first follow-up on or after that outcome, by whoever made it.
+first_followup AS (
+    SELECT n.referral_id,
+           min(f.followup_date) AS followup_date,
+           arg_min(f.followup_by, f.followup_date) AS followup_by
+    FROM nonattend n JOIN followups f
+      ON f.referral_id = n.referral_id AND f.followup_date >= n.outcome_date
+    GROUP BY n.referral_id
+),
+-- Attendance after the non-attendance outcome: the person came back.
+reengaged AS (
+    SELECT DISTINCT n.referral_id
+    FROM nonattend n JOIN attendance a
+      ON a.referral_id = n.referral_id AND a.attended AND a.session_date > n.outcome_date
+),
+facts AS (
+    SELECT r.referral_id, r.patient_id, r.practice_code,
+           coalesce(pl.practice_name, r.practice_code) AS practice_name,
+           coalesce(pl.pcn, '') AS pcn,
+           r.quarter, r.referral_date, r.referrer, r.channel, r.patient_or_carer,
+           r.age_band, r.sex, r.ethnic_group, r.language,
+           CAST(r.years_since_diagnosis AS DOUBLE) AS years_since_diagnosis,
+           r.imd_quintile, r.preferred_mode, r.preferred_slot,
+           p.as_of,
+           -- Eligible: the provider did not rule the referral ineligible, and the
+           -- person is a carer or was diagnosed at least min_years ago.
+           (i.referral_id IS NULL
+             AND (r.patient_or_carer = 'carer' OR coalesce(r.years_since_diagnosis, 0) >= p.min_years)) AS eligible,
+           pr.first_course_id,
+           pr.first_course_start,
+           pr.first_attended,
+           CAST(pr.first_attended - r.referral_date AS INTEGER) AS days_to_first_session,
+           CAST(pr.first_course_start - r.referral_date AS INTEGER) AS days_to_course_start,
+           coalesce(pr.first_attended <= r.referral_date + p.conversion_days, false) AS converted,
+           coalesce(pr.sessions_in_window, 0) AS sessions_attended,
+           -- A cohort is final once its conversion window has passed.
+           (r.referral_date + p.conversion_days <= p.as_of) AS conversion_final,
+           coalesce(pr.first_course_start <= r.referral_date + p.unmet_days, false) AS booked_in_unmet_window,
+           (r.referral_date + p.unmet_days <= p.as_of) AS unmet_final,
+           n.outcome AS nonattend_outcome,
+           n.outcome_date AS nonattend_date,
+           n.notified_date,
+           ff.followup_date AS first_followup_date,
+           ff.followup_by AS first_followup_by,
+           CAST(ff.followup_date - n.notified_date AS INTEGER) AS days_to_followup,
+           coalesce(ff.followup_date <= n.notified_date + p.followup_days, false) AS followed_up_in_window,
+           -- Only non-attenders whose whole follow-up window has passed count.
+           coalesce(n.notified_date + p.followup_days <= p.as_of, false) AS followup_due,
+           (re.referral_id IS NOT NULL) AS re_engaged,
+           p.completion_sessions
+    FROM referrals r
+    CROSS JOIN params p
+    LEFT JOIN practice_latest pl USING (practice_code)
+    LEFT JOIN ineligible i USING (referral_id)
+    LEFT JOIN per_referral pr USING (referral_id)
+    LEFT JOIN nonattend n USING (referral_id)
+    LEFT JOIN first_followup ff USING (referral_id)
+    LEFT JOIN reengaged re USING (referral_id)
+)
+SELECT * EXCLUDE (completion_sessions),
+       (first_course_id IS NOT NULL) AS booked,
+       (converted AND sessions_attended >= completion_sessions) AS completed,
+       (eligible AND nonattend_outcome IS NOT NULL) AS non_attender
+FROM facts
+ORDER BY quarter, practice_code, referral_id;

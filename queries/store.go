@@ -1,0 +1,240 @@
+// Package queries computes every indicator of docs/indicators.md from the
+// DuckDB database that package ingest fills. Each question is one embedded
+// SQL file in sql/ and one typed method on Store; results leave the package
+// with counts of people already under the disclosure rule (disclosure.go).
+// The package knows nothing of HTTP.
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+// query returns the text of sql/NAME.sql. A missing file is a programming
+// error caught by TestEverySQLFileIsUsed and the indicator tests.
+func query(name string) string {
+	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic(fmt.Sprintf("queries: no sql/%s.sql", name))
+	}
+	return string(b)
+}
+
+// execer is what Refresh needs: a *sql.DB, *sql.Conn or *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Store answers indicator questions. It is safe for concurrent use; each
+// method runs in its own read snapshot of the database.
+type Store struct {
+	db  *sql.DB
+	cfg Config
+
+	mu      sync.Mutex
+	options *FilterOptions // cached; reset by Refresh
+	version int64          // data version the cache was built for
+}
+
+// Open prepares a Store over a database that ingest has migrated. It
+// creates the shared macros and rebuilds the derived tables when they are
+// missing, when data were loaded since they were built, or when the
+// configuration changed.
+func Open(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, cfg: cfg}
+	if err := runStatements(ctx, db, "macros"); err != nil {
+		return nil, err
+	}
+	fresh, err := s.derivedFresh(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		// Macro definitions may be newer than the database.
+		if err := runStatements(ctx, db, "filter_macros"); err != nil {
+			return nil, err
+		}
+	} else {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Refresh(ctx, tx); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, fmt.Errorf("saving derived tables: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Config returns the configuration the store computes with.
+func (s *Store) Config() Config { return s.cfg }
+
+// runStatements runs each statement of sql/NAME.sql in turn.
+func runStatements(ctx context.Context, db execer, name string) error {
+	for _, stmt := range splitStatements(query(name)) {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s.sql: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Refresh rebuilds the derived tables (referral_facts, outcome_facts,
+// course_facts) inside tx. ingest.Loader calls it as its AfterLoad hook, so
+// a quarter and the facts computed from it commit together.
+func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
+	c := s.cfg
+	steps := []struct {
+		name string
+		args []any
+	}{
+		{"refresh_referral_facts", []any{c.ConversionWindowDays, c.CompletionSessions, c.FollowUpWindowDays, c.MinYearsSinceDiagnosis, c.UnmetDemandWindowDays}},
+		{"refresh_outcome_facts", []any{c.CodingWindowDays, c.Codes.Attended, c.Codes.DidNotAttend, c.Codes.Declined}},
+		{"refresh_course_facts", []any{c.EveningFrom}},
+	}
+	if err := runStatements(ctx, tx, "macros"); err != nil {
+		return err
+	}
+	for _, st := range steps {
+		if _, err := tx.ExecContext(ctx, query(st.name), st.args...); err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+	}
+	if err := runStatements(ctx, tx, "filter_macros"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE derived_state AS
+		SELECT CAST(? AS VARCHAR) AS config_hash, (SELECT coalesce(max(load_id), 0) FROM loads) AS data_version`, c.Hash()); err != nil {
+		return fmt.Errorf("recording derived state: %w", err)
+	}
+	s.mu.Lock()
+	s.options = nil
+	s.mu.Unlock()
+	return nil
+}
+
+// derivedFresh reports whether the derived tables match the data and the
+// configuration.
+func (s *Store) derivedFresh(ctx context.Context) (bool, error) {
+	var hash string
+	var built, current int64
+	err := s.db.QueryRowContext(ctx, `SELECT config_hash, data_version,
+		(SELECT coalesce(max(load_id), 0) FROM loads) FROM derived_state`).Scan(&hash, &built, &current)
+	if err != nil {
+		if strings.Contains(err.Error(), "derived_state does not exist") || errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return false, fmt.Errorf("checking derived tables: %w", err)
+	}
+	return hash == s.cfg.Hash() && built == current, nil
+}
+
+// DataVersion identifies the loaded data: it changes whenever a load
+// commits. The dashboard uses it for caching and ETags.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(load_id), 0) FROM loads`).Scan(&v)
+	return v, err
+}
+
+// FilterOptions lists the values the filters can take in the loaded data.
+// It is cached until the data change.
+func (s *Store) FilterOptions(ctx context.Context) (FilterOptions, error) {
+	v, err := s.DataVersion(ctx)
+	if err != nil {
+		return FilterOptions{}, err
+	}
+	s.mu.Lock()
+	if s.options != nil && s.version == v {
+		o := *s.options
+		s.mu.Unlock()
+		return o, nil
+	}
+	s.mu.Unlock()
+
+	o := FilterOptions{Modes: Modes, Referrers: Referrers, Channels: Channels}
+	if o.Quarters, err = s.strings(ctx, query("filter_quarters")); err != nil {
+		return o, err
+	}
+	if o.PCNs, err = s.strings(ctx, query("filter_pcns")); err != nil {
+		return o, err
+	}
+	if o.Languages, err = s.strings(ctx, query("filter_languages")); err != nil {
+		return o, err
+	}
+	rows, err := s.db.QueryContext(ctx, query("filter_practices"))
+	if err != nil {
+		return o, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p PracticeOption
+		if err := rows.Scan(&p.Code, &p.Name, &p.PCN); err != nil {
+			return o, err
+		}
+		o.Practices = append(o.Practices, p)
+	}
+	if err := rows.Err(); err != nil {
+		return o, err
+	}
+	s.mu.Lock()
+	s.options, s.version = &o, v
+	s.mu.Unlock()
+	return o, nil
+}
+
+func (s *Store) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// splitStatements splits a file of DDL on semicolons that end a line.
+func splitStatements(text string) []string {
+	var out []string
+	for _, part := range strings.SplitAfter(text, ";\n") {
+		if stmt := strings.TrimSpace(stripComments(part)); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}
+
+func stripComments(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "--") {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
