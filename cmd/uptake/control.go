@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// The control socket lets `uptake ingest` hand a load to the server that
+// owns the database file (DuckDB allows one writing process per file). It is
+// a Unix socket beside the database, FILE.sock, with mode 0600: only the
+// operating-system user who runs the server can use it, so it needs no
+// password of its own. The protocol is HTTP: POST /load with {"dir": PATH}
+// answers with one JSON message per line (progress, then the result).
+
+// controlMessage is one line of the /load answer.
+type controlMessage struct {
+	Progress *ingest.Progress `json:"progress,omitempty"`
+	Summary  string           `json:"summary,omitempty"` // the load's terminal summary, when it finished
+	Action   string           `json:"action,omitempty"`
+	Error    string           `json:"error,omitempty"`
+}
+
+type controlServer struct {
+	path string
+	ln   net.Listener
+	srv  *http.Server
+}
+
+// startControl listens on path and serves loads into db, refreshing the
+// store's derived tables inside each load's transaction, so that the
+// dashboard shows the new quarter as soon as the load commits.
+func startControl(ctx context.Context, path string, db *sql.DB, store *queries.Store, log *slog.Logger) (*controlServer, error) {
+	if err := removeStaleSocket(path); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("control socket %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("control socket %s: %w", path, err)
+	}
+	var loading sync.Mutex // one load at a time
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /load", func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Dir string }
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || !filepath.IsAbs(req.Dir) {
+			http.Error(w, "want {\"dir\": absolute path}", http.StatusBadRequest)
+			return
+		}
+		loading.Lock()
+		defer loading.Unlock()
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		enc := json.NewEncoder(w)
+		flusher, _ := w.(http.Flusher)
+		send := func(m controlMessage) {
+			enc.Encode(m)
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		loader := &ingest.Loader{
+			DB:        db,
+			AfterLoad: store.Refresh,
+			Progress:  func(p ingest.Progress) { send(controlMessage{Progress: &p}) },
+		}
+		start := time.Now()
+		res, err := loader.LoadQuarter(r.Context(), req.Dir)
+		if err != nil {
+			log.Warn("load refused or failed", "dir", filepath.Base(req.Dir), "err", err)
+			send(controlMessage{Error: err.Error()})
+			return
+		}
+		var sum bytes.Buffer
+		res.Summary(&sum)
+		log.Info("load", "quarter", res.Quarter, "action", res.Action, "took", time.Since(start).Round(time.Millisecond))
+		send(controlMessage{Summary: sum.String(), Action: string(res.Action)})
+	})
+	c := &controlServer{path: path, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	go c.srv.Serve(ln)
+	return c, nil
+}
+
+// Close stops accepting loads and removes the socket file. A load in
+// progress is cancelled and rolled back.
+func (c *controlServer) Close() error {
+	err := c.srv.Close()
+	os.Remove(c.path)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// removeStaleSocket deletes a socket file left by a server that died. A
+// socket someone still answers on is left alone.
+func removeStaleSocket(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if conn, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		conn.Close()
+		return fmt.Errorf("another uptake server is answering on %s", path)
+	}
+	return os.Remove(path)
+}
+
+// handOff asks the server owning the database to load dir, showing its
+// progress and printing its summary. The dir must be readable by the
+// server, which runs as the same user.
+func handOff(ctx context.Context, sockPath, dir string, progress func(ingest.Progress), out io.Writer) (action string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sockPath)
+		},
+	}}
+	body, _ := json.Marshal(map[string]string{"dir": abs})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://uptake/load", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("the database is held by a running uptake server, but its control socket %s does not answer: %w", sockPath, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		return "", fmt.Errorf("server refused the load: %s", bytes.TrimSpace(msg))
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<16), 1<<24)
+	for sc.Scan() {
+		var m controlMessage
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			return "", fmt.Errorf("garbled answer from server: %w", err)
+		}
+		switch {
+		case m.Progress != nil:
+			if progress != nil {
+				progress(*m.Progress)
+			}
+		case m.Error != "":
+			return "", errors.New(m.Error)
+		default:
+			io.WriteString(out, m.Summary)
+			return m.Action, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", err
+	}
+	return "", errors.New("the server closed the connection before the load finished; the quarter was not loaded")
+}

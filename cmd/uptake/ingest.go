@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// ingestCommand loads quarter folders, itself or through the server that
+// holds the database.
+type ingestCommand struct {
+	stdout, stderr io.Writer
+
+	dbPath     string
+	configPath string
+	dirs       []string
+
+	db *sql.DB
+}
+
+func (c *ingestCommand) parse(args []string) error {
+	fs := newFlagSet("ingest", "uptake ingest --db FILE [--config FILE] DIR...", c.stderr)
+	fs.StringVar(&c.dbPath, "db", "", "DuckDB database `file` to load into (created if missing)")
+	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; see docs/configuration.md)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c.dirs = fs.Args()
+	switch {
+	case c.dbPath == "":
+		fmt.Fprintln(c.stderr, "uptake ingest: --db is required: the database file to load into")
+		return errUsage
+	case len(c.dirs) == 0:
+		fmt.Fprintln(c.stderr, "uptake ingest: name at least one quarter folder, e.g. 2026Q2/")
+		return errUsage
+	}
+	return nil
+}
+
+// Run loads each folder in turn, each in its own transaction. A refused
+// folder does not stop the others; the command fails if any was refused.
+func (c *ingestCommand) Run(ctx context.Context) error {
+	cfg, err := loadConfig(c.configPath)
+	if err != nil {
+		return err
+	}
+	progress := ingest.TerminalProgress(c.stderr)
+	db, err := ingest.OpenDB(ctx, c.dbPath)
+	if ingest.IsLockConflict(err) {
+		fmt.Fprintf(c.stdout, "%s is open in a running uptake server: handing the load to it.\n", c.dbPath)
+		return c.each(func(dir string) error {
+			_, err := handOff(ctx, c.dbPath+".sock", dir, progress, c.stdout)
+			return err
+		})
+	}
+	if err != nil {
+		return err
+	}
+	c.db = db
+	// Load every folder, then rebuild the derived tables once: no server
+	// reads this file meanwhile (we hold its lock), and if we are killed
+	// before the rebuild, the next queries.Open notices and rebuilds.
+	loader := &ingest.Loader{DB: db, Progress: progress}
+	changed := false
+	runErr := c.each(func(dir string) error {
+		res, err := loader.LoadQuarter(ctx, dir)
+		if err != nil {
+			return err
+		}
+		res.Summary(c.stdout)
+		if res.Action != ingest.ActionUnchanged {
+			changed = true
+		}
+		return nil
+	})
+	if changed {
+		fmt.Fprintln(c.stdout, "Updating indicators...")
+		if _, err := queries.Open(ctx, db, cfg); err != nil {
+			return errors.Join(runErr, fmt.Errorf("the data loaded, but rebuilding the indicators failed (the dashboard will retry on start): %w", err))
+		}
+	}
+	return runErr
+}
+
+// each runs load for every folder, reporting refusals as it goes.
+func (c *ingestCommand) each(load func(dir string) error) error {
+	var failed []string
+	for _, dir := range c.dirs {
+		if err := load(dir); err != nil {
+			fmt.Fprintf(c.stderr, "\n%s: not loaded: %v\n", dir, err)
+			failed = append(failed, dir)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d folders not loaded; nothing of them was changed", len(failed), len(c.dirs))
+	}
+	return nil
+}
+
+// Close closes the database if this process opened it.
+func (c *ingestCommand) Close() error {
+	if c.db == nil {
+		return nil
+	}
+	err := c.db.Close()
+	c.db = nil
+	return err
+}

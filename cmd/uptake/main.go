@@ -1,0 +1,147 @@
+// Command uptake loads quarterly extracts about diabetes education
+// referrals into DuckDB and serves the dashboard over them.
+//
+//	uptake [serve] [--db FILE] [--addr ADDR]   serve the dashboard (the default)
+//	uptake ingest --db FILE DIR...              load quarter folders
+//	uptake generate --out DIR [--seed N] ...    write synthetic extracts
+//
+// Run `uptake help` for every flag.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	m := NewMain()
+	err := m.ParseFlags(ctx, os.Args[1:])
+	if err == nil {
+		err = m.Run(ctx)
+	}
+	stop()
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "uptake:", err)
+		os.Exit(1)
+	}
+}
+
+// errUsage means the command line was wrong and usage has been printed.
+var errUsage = errors.New("usage")
+
+// command is one subcommand: it parses its own flags, runs, and releases
+// what it opened.
+type command interface {
+	parse(args []string) error
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// Main is the program, kept separate from main so that end-to-end tests can
+// run it in-process with their own arguments and output.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+
+	cmd command
+}
+
+// NewMain returns a Main writing to the process's stdout and stderr.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// ParseFlags chooses the subcommand from args and parses its flags. With no
+// subcommand, uptake serves the dashboard.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	name := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	switch name {
+	case "serve":
+		m.cmd = &serveCommand{stdout: m.Stdout, stderr: m.Stderr}
+	case "ingest":
+		m.cmd = &ingestCommand{stdout: m.Stdout, stderr: m.Stderr}
+	case "generate":
+		m.cmd = &generateCommand{stdout: m.Stdout, stderr: m.Stderr}
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return flag.ErrHelp
+	default:
+		fmt.Fprintf(m.Stderr, "uptake: unknown command %q\n\n%s", name, usage)
+		return errUsage
+	}
+	return m.cmd.parse(args)
+}
+
+// Run runs the chosen subcommand until it finishes or ctx is cancelled.
+func (m *Main) Run(ctx context.Context) error {
+	if m.cmd == nil {
+		return errors.New("ParseFlags was not called")
+	}
+	return m.cmd.Run(ctx)
+}
+
+// Close releases the database and anything else the subcommand opened.
+func (m *Main) Close() error {
+	if m.cmd == nil {
+		return nil
+	}
+	return m.cmd.Close()
+}
+
+// newFlagSet makes a flag set that reports errors instead of exiting, and
+// prints its usage to w.
+func newFlagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "usage: %s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs, turning a parse failure into errUsage
+// (the flag package has already printed why).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+const usage = `uptake: uptake of diabetes structured education, from quarterly extracts to dashboard.
+
+usage:
+  uptake [serve] [--db FILE] [--addr ADDR] [--config FILE]
+        Serve the dashboard. Without --db, uses uptake-sample.duckdb in the current
+        folder and loads the shipped sample data into it on first start.
+  uptake ingest --db FILE [--config FILE] DIR...
+        Load quarter folders (e.g. 2026Q2/) of CSV or XLSX extracts. If a server
+        holds the database, the load is handed to it and it shows the new data at once.
+  uptake generate --out DIR [--seed N] [--practices P] [--quarters Q]
+        Write synthetic, internally consistent extracts (the sample data's source).
+  uptake help
+        Show this text. Each command also takes -h.
+`

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uptake-nhs/uptake/dashboard"
+	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/queries"
+	sampledata "github.com/uptake-nhs/uptake/sample-data"
+)
+
+// sampleDB is the database `uptake` uses when no --db is given.
+const sampleDB = "uptake-sample.duckdb"
+
+// serveCommand serves the dashboard, and loads handed over by `uptake
+// ingest` through the control socket, from one process that owns the
+// database file.
+type serveCommand struct {
+	stdout, stderr io.Writer
+
+	dbPath     string
+	addr       string
+	configPath string
+	sample     bool // no --db: use sampleDB, filled from the embedded sample data
+
+	mu      sync.Mutex
+	db      *sql.DB
+	control *controlServer
+	url     string
+}
+
+func (c *serveCommand) parse(args []string) error {
+	fs := newFlagSet("serve", "uptake serve [--db FILE] [--addr ADDR] [--config FILE]", c.stderr)
+	fs.StringVar(&c.dbPath, "db", "", "DuckDB database `file` to serve (default: "+sampleDB+", filled with the sample data on first start)")
+	fs.StringVar(&c.addr, "addr", "localhost:8080", "`address` to listen on")
+	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; see docs/configuration.md)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(c.stderr, "uptake serve: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	if c.dbPath == "" {
+		c.dbPath, c.sample = sampleDB, true
+	}
+	return nil
+}
+
+// Run opens the database, loads the sample data on first start, and serves
+// until ctx is cancelled, then shuts down gracefully.
+func (c *serveCommand) Run(ctx context.Context) error {
+	log := slog.New(slog.NewTextHandler(c.stderr, nil))
+	cfg, err := loadConfig(c.configPath)
+	if err != nil {
+		return err
+	}
+	db, err := ingest.OpenDB(ctx, c.dbPath)
+	if ingest.IsLockConflict(err) {
+		return fmt.Errorf("another uptake process is using %s; stop it, or give this one another --db", c.dbPath)
+	}
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.db = db
+	c.mu.Unlock()
+
+	if c.sample {
+		if err := c.loadSampleOnFirstStart(ctx, db); err != nil {
+			return err
+		}
+	}
+	store, err := queries.Open(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	dash, err := dashboard.New(store, dashboard.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", c.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           dash.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute, // large XLSX downloads
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	control, err := startControl(ctx, c.dbPath+".sock", db, store, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	c.mu.Lock()
+	c.control = control
+	c.url = "http://" + displayAddr(ln.Addr())
+	c.mu.Unlock()
+	what := c.dbPath
+	if c.sample {
+		what = "the sample data in " + sampleDB
+	}
+	fmt.Fprintf(c.stdout, "uptake: serving %s on %s (Ctrl-C stops)\n", what, c.url)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish requests in flight, then stop. A second Ctrl-C kills the process.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fmt.Fprintln(c.stdout, "uptake: shutting down")
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+// URL is the address the server listens on, once Run has started it.
+func (c *serveCommand) URL() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.url
+}
+
+// Close stops the control socket and closes the database, releasing the
+// file lock.
+func (c *serveCommand) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	if c.control != nil {
+		errs = append(errs, c.control.Close())
+		c.control = nil
+	}
+	if c.db != nil {
+		errs = append(errs, c.db.Close())
+		c.db = nil
+	}
+	return errors.Join(errs...)
+}
+
+// loadSampleOnFirstStart fills an empty sample database from the sample
+// data embedded in the binary. A database that already has loads is left
+// alone, so restarts are instant and nothing is loaded twice.
+func (c *serveCommand) loadSampleOnFirstStart(ctx context.Context, db *sql.DB) error {
+	var loads int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM loads`).Scan(&loads); err != nil {
+		return err
+	}
+	if loads > 0 {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "uptake-sample-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.CopyFS(dir, sampledata.FS); err != nil {
+		return fmt.Errorf("unpacking the sample data: %w", err)
+	}
+	quarters, err := sampledata.Quarters()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "uptake: first start: loading the sample data (%d quarters) into %s\n", len(quarters), c.dbPath)
+	loader := &ingest.Loader{DB: db}
+	for _, q := range quarters {
+		res, err := loader.LoadQuarter(ctx, filepath.Join(dir, q))
+		if err != nil {
+			return fmt.Errorf("loading sample quarter %s: %w", q, err)
+		}
+		fmt.Fprintf(c.stdout, "  %s: %s\n", q, res.Action)
+	}
+	return nil
+}
+
+// loadConfig reads the configuration file, or returns the defaults.
+func loadConfig(path string) (queries.Config, error) {
+	if path == "" {
+		return queries.DefaultConfig(), nil
+	}
+	return queries.LoadConfig(path)
+}
+
+// displayAddr turns a listener address into something a browser can open:
+// an unspecified host becomes localhost.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}
