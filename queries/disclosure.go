@@ -143,6 +143,21 @@ func (d *discloser) count(n int64) Count {
 	return c
 }
 
+// statistic reports whether a statistic of a distribution (a median, a
+// percentile) worked out from n people may be published. It may not when
+// the rule is on and n is from 1 to SuppressBelow-1: with so few people an
+// observed value can identify someone. A withheld statistic is shown as
+// "*" and tallied like a suppressed count.
+func (d *discloser) statistic(n int64) bool {
+	if !d.rule.Enabled || n == 0 || n >= d.rule.SuppressBelow {
+		return true
+	}
+	d.mu.Lock()
+	d.suppressed++
+	d.mu.Unlock()
+	return false
+}
+
 // note is the Disclosure to attach to the finished result.
 func (d *discloser) note() Disclosure {
 	if !d.rule.Enabled {

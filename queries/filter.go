@@ -18,14 +18,14 @@ import (
 // the quarter of their first session, their mode and their language; the
 // practice-level fields do not apply to courses and are ignored there.
 type Filter struct {
-	From     string // first referral quarter, e.g. "2025Q3"; "" = earliest
-	To       string // last referral quarter; "" = latest
-	PCN      string // primary care network name
-	Practice string // ODS practice code
-	Mode     string // "face-to-face" or "online"
-	Language string // e.g. "Turkish"
-	Referrer string // "GP", "nurse", "self" or "other"
-	Channel  string // "letter", "e-referral", "phone", "email" or "text message"
+	From     string `json:"from,omitempty"`     // first referral quarter, e.g. "2025Q3"; "" = earliest
+	To       string `json:"to,omitempty"`       // last referral quarter; "" = latest
+	PCN      string `json:"pcn,omitempty"`      // primary care network name
+	Practice string `json:"practice,omitempty"` // ODS practice code
+	Mode     string `json:"mode,omitempty"`     // "face-to-face" or "online"
+	Language string `json:"language,omitempty"` // e.g. "Turkish"
+	Referrer string `json:"referrer,omitempty"` // "GP", "nurse", "self" or "other"
+	Channel  string `json:"channel,omitempty"`  // "letter", "e-referral", "phone", "email" or "text message"
 }
 
 // FilterError is a filter value that is malformed or unknown. It is the

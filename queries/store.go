@@ -7,8 +7,10 @@ package queries
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -120,7 +122,7 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE derived_state AS
-		SELECT CAST(? AS VARCHAR) AS config_hash, (SELECT coalesce(max(load_id), 0) FROM loads) AS data_version`, c.Hash()); err != nil {
+		SELECT CAST(? AS VARCHAR) AS config_hash, (SELECT coalesce(max(load_id), 0) FROM loads) AS data_version`, s.derivedHash()); err != nil {
 		return fmt.Errorf("recording derived state: %w", err)
 	}
 	s.mu.Lock()
@@ -142,7 +144,19 @@ func (s *Store) derivedFresh(ctx context.Context) (bool, error) {
 		}
 		return false, fmt.Errorf("checking derived tables: %w", err)
 	}
-	return hash == s.cfg.Hash() && built == current, nil
+	return hash == s.derivedHash() && built == current, nil
+}
+
+// derivedHash identifies what the derived tables were built with: the
+// configuration and the SQL that builds them, so that a new release whose
+// definitions changed rebuilds them on first start.
+func (s *Store) derivedHash() string {
+	h := sha256.New()
+	h.Write([]byte(s.cfg.Hash()))
+	for _, name := range []string{"macros", "refresh_referral_facts", "refresh_outcome_facts", "refresh_course_facts", "filter_macros"} {
+		h.Write([]byte(query(name)))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // DataVersion identifies the loaded data: it changes whenever a load

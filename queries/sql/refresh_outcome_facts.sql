@@ -17,7 +17,8 @@ notified AS (
                           WHEN 'attended' THEN 'attended'
                           WHEN 'did not attend' THEN 'did not attend'
                           ELSE 'declined' END AS code_category,
-           r.*  EXCLUDE (referral_id)
+           -- the referral's own notified_date is its non-attendance notice: not this outcome's
+           r.* EXCLUDE (referral_id, notified_date)
     FROM outcomes o JOIN referral_facts r USING (referral_id)
     WHERE o.practice_notified_date IS NOT NULL AND o.outcome <> 'ineligible'
 ),

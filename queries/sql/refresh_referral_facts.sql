@@ -30,8 +30,13 @@ per_course AS (
     SELECT referral_id, course_id,
            min(session_date) AS course_start,
            min(session_date) FILTER (WHERE attended) AS first_attended,
-           count(DISTINCT session_number) FILTER (WHERE attended) AS sessions_attended
+           count(DISTINCT session_number) FILTER (WHERE attended) AS sessions_attended,
+           list(session_number ORDER BY session_number) FILTER (WHERE attended) AS sessions_present
     FROM attendance GROUP BY referral_id, course_id
+),
+-- How far each course has got: the highest session recorded for anyone.
+course_held AS (
+    SELECT course_id, max(session_number) AS sessions_held FROM attendance GROUP BY course_id
 ),
 per_referral AS (
     SELECT pc.referral_id,
@@ -39,7 +44,12 @@ per_referral AS (
            min(pc.course_start) AS first_course_start,
            min(pc.first_attended) AS first_attended,
            -- completion counts only a course the person started inside the window
-           max(pc.sessions_attended) FILTER (WHERE pc.first_attended <= r.referral_date + p.conversion_days) AS sessions_in_window
+           max(pc.sessions_attended) FILTER (WHERE pc.first_attended <= r.referral_date + p.conversion_days) AS sessions_in_window,
+           -- The course of the first attended session (ties: lowest course id),
+           -- with the sessions attended on it, for session retention.
+           arg_min({'course_id': pc.course_id, 'present': pc.sessions_present},
+                   {'d': pc.first_attended, 'c': pc.course_id})
+               FILTER (WHERE pc.first_attended IS NOT NULL) AS started
     FROM per_course pc JOIN referrals r USING (referral_id) CROSS JOIN params p
     GROUP BY pc.referral_id
 ),
@@ -102,6 +112,9 @@ facts AS (
            -- Only non-attenders whose whole follow-up window has passed count.
            coalesce(n.notified_date + p.followup_days <= p.as_of, false) AS followup_due,
            (re.referral_id IS NOT NULL) AS re_engaged,
+           pr.started['course_id'] AS started_course_id,
+           pr.started['present'] AS started_sessions_present,
+           ch.sessions_held AS started_course_sessions_held,
            p.completion_sessions
     FROM referrals r
     CROSS JOIN params p
@@ -111,6 +124,7 @@ facts AS (
     LEFT JOIN nonattend n USING (referral_id)
     LEFT JOIN first_followup ff USING (referral_id)
     LEFT JOIN reengaged re USING (referral_id)
+    LEFT JOIN course_held ch ON ch.course_id = pr.started['course_id']
 )
 SELECT * EXCLUDE (completion_sessions),
        (first_course_id IS NOT NULL) AS booked,

@@ -1,0 +1,241 @@
+package queries
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"github.com/uptake-nhs/uptake/queries/stats"
+)
+
+// PracticeBenchmark answers "how does each practice compare with the
+// borough?" for three measures, each on a funnel plot (the Fingertips
+// method, package stats):
+//
+//   - Referral rate: distinct people with diabetes referred in the range
+//     (carers left out: they are not on the register) over the practice's
+//     type 2 diabetes register, taken from the latest practice snapshot
+//     within the range.
+//   - Conversion: eligible referrals that attended a session within the
+//     conversion window, over eligible referrals. Only referrals whose
+//     window has closed count: a provisional referral could still convert,
+//     and counting it as not converted would mark down practices that
+//     referred recently.
+//   - Follow-up rate: non-attenders followed up within FollowUpWindowDays
+//     of the practice being notified, over non-attenders whose window has
+//     passed.
+//
+// The comparator is always the whole borough: the PCN and practice
+// filters choose which practices are listed, not the baseline, the limits
+// or the ranks (the other filters apply to everything). The baseline is
+// the borough's total numerator over its total denominator. Every
+// practice with a snapshot in the range appears, with zeros when it made
+// no referrals.
+//
+// Counts are published under the disclosure rule and percentages worked
+// out from them; intervals, control limits, labels and ranks are worked
+// out from the true counts, as statistics need no disclosure control.
+type PracticeBenchmark struct {
+	Filter       Filter                 `json:"filter"`
+	AsOf         string                 `json:"as_of"`
+	ReferralRate BenchmarkMeasure       `json:"referral_rate"`
+	Conversion   BenchmarkMeasure       `json:"conversion"`
+	FollowUp     BenchmarkMeasure       `json:"follow_up"`
+	Practices    []PracticeBenchmarkRow `json:"practices"`
+	Disclosure   Disclosure             `json:"disclosure"`
+}
+
+// BenchmarkMeasure is one measure across the borough: its totals, the
+// funnel plot's centre line and its control-limit curves.
+type BenchmarkMeasure struct {
+	Title string `json:"title"`
+	// NumeratorLabel and DenominatorLabel say what is counted, for axes
+	// and column headings.
+	NumeratorLabel   string `json:"numerator_label"`
+	DenominatorLabel string `json:"denominator_label"`
+	// Borough is the borough's total, as published.
+	Borough Proportion `json:"borough"`
+	// Baseline is the borough value in percent from the true totals: the
+	// funnel plot's centre line, round which the limits are drawn. Nil
+	// when the borough denominator is zero.
+	Baseline *float64 `json:"baseline"`
+	// Curve holds the control limits at about 60 denominators from 1 to
+	// the largest practice denominator, log-spaced, for drawing.
+	Curve []FunnelPoint `json:"curve"`
+	// Ranked is how many practices have a rank (those with a denominator).
+	Ranked int `json:"ranked"`
+}
+
+// FunnelPoint is the pair of control limits at one denominator, in
+// percent (0-100).
+type FunnelPoint struct {
+	Denominator int64   `json:"denominator"`
+	Lower95     float64 `json:"lower_95"`
+	Upper95     float64 `json:"upper_95"`
+	Lower998    float64 `json:"lower_998"`
+	Upper998    float64 `json:"upper_998"`
+}
+
+// PracticeBenchmarkRow is one practice's three measures.
+type PracticeBenchmarkRow struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	PCN  string `json:"pcn"`
+	// RegisterQuarter is the snapshot the register comes from ("" when the
+	// practice has no snapshot in the range).
+	RegisterQuarter string          `json:"register_quarter"`
+	ReferralRate    PracticeMeasure `json:"referral_rate"`
+	Conversion      PracticeMeasure `json:"conversion"`
+	FollowUp        PracticeMeasure `json:"follow_up"`
+}
+
+// PracticeMeasure is one practice's value of one measure with where it
+// lies on the funnel plot.
+type PracticeMeasure struct {
+	Proportion
+	// Borough repeats the measure's Baseline, for tables.
+	Borough *float64 `json:"borough"`
+	// The control limits at this practice's (true) denominator, in
+	// percent; nil when the denominator is zero.
+	Lower95  *float64 `json:"lower_95"`
+	Upper95  *float64 `json:"upper_95"`
+	Lower998 *float64 `json:"lower_998"`
+	Upper998 *float64 `json:"upper_998"`
+	// Label is "High (0.001)", "High (0.025)", "Not significant",
+	// "Low (0.025)", "Low (0.001)", or "Not compared" when there is no
+	// denominator.
+	Label string `json:"label"`
+	// Rank is 1 for the highest rate in the borough; equal rates share a
+	// rank. Nil when not compared.
+	Rank *int `json:"rank"`
+}
+
+// curvePoints is how many denominators a limit curve is drawn at.
+const curvePoints = 60
+
+// benchmarkCounts are one practice's true counts.
+type benchmarkCounts struct {
+	code, name, pcn, registerQuarter string
+	num, den                         [3]int64 // referral rate, conversion, follow-up
+}
+
+// PracticeBenchmark returns every practice's referral rate, conversion and
+// follow-up rate against the borough. The SQL is
+// sql/practice_benchmark.sql.
+func (s *Store) PracticeBenchmark(ctx context.Context, f Filter) (PracticeBenchmark, error) {
+	if err := s.CheckFilter(ctx, f); err != nil {
+		return PracticeBenchmark{}, err
+	}
+	asOf, err := s.dataAsOf(ctx)
+	if err != nil {
+		return PracticeBenchmark{}, err
+	}
+	borough := f
+	borough.PCN, borough.Practice = "", ""
+	var all []benchmarkCounts
+	err = s.forEachRow(ctx, query("practice_benchmark"), borough.referralArgs(), func(rows *sql.Rows) error {
+		var c benchmarkCounts
+		err := rows.Scan(&c.code, &c.name, &c.pcn, &c.registerQuarter, &c.den[0], &c.num[0],
+			&c.num[1], &c.den[1], &c.num[2], &c.den[2])
+		all = append(all, c)
+		return err
+	})
+	if err != nil {
+		return PracticeBenchmark{}, fmt.Errorf("practice benchmark: %w", err)
+	}
+
+	d := s.newDiscloser()
+	out := PracticeBenchmark{Filter: f, AsOf: asOf, Practices: []PracticeBenchmarkRow{}}
+	measures := [3]*BenchmarkMeasure{&out.ReferralRate, &out.Conversion, &out.FollowUp}
+	*measures[0] = BenchmarkMeasure{Title: "Referral rate", NumeratorLabel: "People referred", DenominatorLabel: "Type 2 diabetes register"}
+	*measures[1] = BenchmarkMeasure{Title: "Conversion", NumeratorLabel: "Started a course", DenominatorLabel: "Eligible referrals (final cohorts)"}
+	*measures[2] = BenchmarkMeasure{Title: "Follow-up rate", NumeratorLabel: "Followed up in time", DenominatorLabel: "Non-attenders due follow-up"}
+
+	var baselines [3]float64
+	var ranks [3]map[string]int
+	for m, bm := range measures {
+		var num, den, maxDen int64
+		for _, c := range all {
+			num += c.num[m]
+			den += c.den[m]
+			maxDen = max(maxDen, c.den[m])
+		}
+		bm.Borough = d.proportion(num, den)
+		bm.Curve = []FunnelPoint{}
+		if den > 0 {
+			b := float64(num) / float64(den)
+			baselines[m] = b
+			pct := 100 * b
+			bm.Baseline = &pct
+			for _, n := range stats.FunnelDenominators(maxDen, curvePoints) {
+				p := FunnelPoint{Denominator: n}
+				p.Lower95, p.Upper95 = limitsPercent(b, n, stats.Z95)
+				p.Lower998, p.Upper998 = limitsPercent(b, n, stats.Z998)
+				bm.Curve = append(bm.Curve, p)
+			}
+		}
+		ranks[m] = rankPractices(all, m)
+		bm.Ranked = len(ranks[m])
+	}
+
+	for _, c := range all {
+		if (f.PCN != "" && c.pcn != f.PCN) || (f.Practice != "" && c.code != f.Practice) {
+			continue
+		}
+		row := PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter}
+		values := [3]*PracticeMeasure{&row.ReferralRate, &row.Conversion, &row.FollowUp}
+		for m, v := range values {
+			k, n := c.num[m], c.den[m]
+			v.Proportion = d.proportion(k, n)
+			v.Borough = measures[m].Baseline
+			v.Label = stats.NotCompared
+			if v.Borough != nil && n > 0 {
+				b := baselines[m]
+				lo95, hi95 := limitsPercent(b, n, stats.Z95)
+				lo998, hi998 := limitsPercent(b, n, stats.Z998)
+				v.Lower95, v.Upper95, v.Lower998, v.Upper998 = &lo95, &hi95, &lo998, &hi998
+				v.Label = stats.Label(k, n, b)
+			}
+			if r, ok := ranks[m][c.code]; ok {
+				v.Rank = &r
+			}
+		}
+		out.Practices = append(out.Practices, row)
+	}
+	out.Disclosure = d.note()
+	return out, nil
+}
+
+// limitsPercent is stats.FunnelLimits in percent.
+func limitsPercent(baseline float64, n int64, z float64) (lo, hi float64) {
+	lo, hi = stats.FunnelLimits(baseline, n, z)
+	return 100 * lo, 100 * hi
+}
+
+// rankPractices ranks the practices that have a valid rate for measure m
+// (a denominator, and a numerator no larger) from the highest true rate
+// down. Equal rates share the better rank (1, 2, 2, 4).
+func rankPractices(all []benchmarkCounts, m int) map[string]int {
+	type rated struct {
+		code string
+		rate float64
+	}
+	var rs []rated
+	for _, c := range all {
+		if c.den[m] > 0 && c.num[m] <= c.den[m] {
+			rs = append(rs, rated{c.code, float64(c.num[m]) / float64(c.den[m])})
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b rated) int { return cmp.Compare(b.rate, a.rate) })
+	out := make(map[string]int, len(rs))
+	for i, r := range rs {
+		if i > 0 && r.rate == rs[i-1].rate {
+			out[r.code] = out[rs[i-1].code]
+		} else {
+			out[r.code] = i + 1
+		}
+	}
+	return out
+}

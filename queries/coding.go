@@ -1,0 +1,205 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// The outcome categories of coding completeness, as in
+// outcome_facts.code_category: each has its own list of GP codes.
+const (
+	CodingAttended     = "attended"       // attended or completed: Codes.Attended
+	CodingDidNotAttend = "did not attend" // Codes.DidNotAttend
+	CodingDeclined     = "declined"       // declined or no response: Codes.Declined
+)
+
+// CodingCategories are the outcome categories in display order.
+var CodingCategories = []string{CodingAttended, CodingDidNotAttend, CodingDeclined}
+
+// CodingCompleteness answers "when the provider tells a practice what
+// happened, does the practice record it?": of provider outcomes notified
+// to practices whose CodingWindowDays have passed, the share with a
+// matching GP code for the same patient at the same practice, dated from
+// the referral to the end of the window. A code from the wrong category
+// (9OLM for a did-not-attend) does not match. Percentages are worked out
+// from the published counts, intervals from the true counts (see
+// Proportion).
+type CodingCompleteness struct {
+	Filter     Filter `json:"filter"`
+	AsOf       string `json:"as_of"`
+	WindowDays int    `json:"window_days"` // coding window (90)
+
+	Notified     Count `json:"notified"`      // outcomes notified to practices
+	InsideWindow Count `json:"inside_window"` // notified, window still open: not in the rate yet
+	// Rate is coded inside the window (numerator) of the outcomes whose
+	// window has passed (denominator).
+	Rate Proportion `json:"rate"`
+
+	Categories []CodingGroup `json:"categories"` // Key: attended, did not attend, declined
+	Practices  []CodingGroup `json:"practices"`  // Key: practice code; practices with none appear with zeros
+	Quarters   []CodingGroup `json:"quarters"`   // Key: referral quarter; empty quarters appear with zeros
+
+	Disclosure Disclosure `json:"disclosure"`
+}
+
+// CodingGroup is coding completeness for one category, practice or
+// quarter. Name and PCN are set for practices only.
+type CodingGroup struct {
+	Key          string     `json:"key"`
+	Name         string     `json:"name,omitempty"`
+	PCN          string     `json:"pcn,omitempty"`
+	InsideWindow Count      `json:"inside_window"`
+	Rate         Proportion `json:"rate"` // coded of due, as CodingCompleteness.Rate
+}
+
+// codingTally counts one group's notified outcomes by state (see
+// sql/coding_by_category_practice_and_quarter.sql): 2*due + coded.
+type codingTally [4]int64
+
+func (t codingTally) group(d *discloser, key string) CodingGroup {
+	return CodingGroup{
+		Key:          key,
+		InsideWindow: d.count(t[0] + t[1]),
+		Rate:         d.proportion(t[3], t[2]+t[3]),
+	}
+}
+
+// CodingCompleteness computes coding completeness under the filter. The
+// SQL is sql/coding_by_category_practice_and_quarter.sql.
+func (s *Store) CodingCompleteness(ctx context.Context, f Filter) (CodingCompleteness, error) {
+	if err := s.CheckFilter(ctx, f); err != nil {
+		return CodingCompleteness{}, err
+	}
+	opts, err := s.FilterOptions(ctx) // cached by CheckFilter
+	if err != nil {
+		return CodingCompleteness{}, err
+	}
+	d := s.newDiscloser()
+	out := CodingCompleteness{Filter: f, WindowDays: s.cfg.CodingWindowDays,
+		Categories: []CodingGroup{}, Practices: []CodingGroup{}, Quarters: []CodingGroup{}}
+	if out.AsOf, err = s.dataAsOf(ctx); err != nil {
+		return out, err
+	}
+	tallies := map[string]map[string]*codingTally{"category": {}, "practice": {}, "quarter": {}}
+	err = s.forEachRow(ctx, query("coding_by_category_practice_and_quarter"), f.referralArgs(), func(rows *sql.Rows) error {
+		var breakdown, key string
+		var state, n int64
+		if err := rows.Scan(&breakdown, &key, &state, &n); err != nil {
+			return err
+		}
+		m := tallies[breakdown]
+		if m[key] == nil {
+			m[key] = &codingTally{}
+		}
+		m[key][state] += n
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("coding by category, practice and quarter: %w", err)
+	}
+	tally := func(breakdown, key string) codingTally {
+		if t := tallies[breakdown][key]; t != nil {
+			return *t
+		}
+		return codingTally{}
+	}
+
+	// Categories partition the outcomes, so the borough is their sum.
+	var all codingTally
+	for _, cat := range CodingCategories {
+		t := tally("category", cat)
+		for i := range all {
+			all[i] += t[i]
+		}
+	}
+	out.Notified = d.count(all[0] + all[1] + all[2] + all[3])
+	out.InsideWindow = d.count(all[0] + all[1])
+	out.Rate = d.proportion(all[3], all[2]+all[3])
+	for _, cat := range CodingCategories {
+		out.Categories = append(out.Categories, tally("category", cat).group(d, cat))
+	}
+	// Every practice under the filter's PCN and practice, with none or not.
+	for _, p := range opts.Practices {
+		if (f.PCN != "" && p.PCN != f.PCN) || (f.Practice != "" && p.Code != f.Practice) {
+			continue
+		}
+		g := tally("practice", p.Code).group(d, p.Code)
+		g.Name, g.PCN = p.Name, p.PCN
+		out.Practices = append(out.Practices, g)
+	}
+	// Every loaded quarter in the filter's range, with none or not.
+	for _, q := range opts.Quarters {
+		if (f.From != "" && q < f.From) || (f.To != "" && q > f.To) {
+			continue
+		}
+		out.Quarters = append(out.Quarters, tally("quarter", q).group(d, q))
+	}
+
+	out.Disclosure = d.note()
+	return out, nil
+}
+
+// CodingTask is one line of a practice's coding work list: a provider
+// outcome the practice was told about and has not coded.
+type CodingTask struct {
+	ReferralID   string `json:"referral_id"`
+	PatientID    string `json:"patient_id"` // the pseudonym the practice can look up
+	Outcome      string `json:"outcome"`    // the provider's outcome, e.g. completed
+	Category     string `json:"category"`   // attended, did not attend or declined
+	OutcomeDate  string `json:"outcome_date"`
+	NotifiedDate string `json:"notified_date"`
+	// Codes are the GP codes any one of which records this outcome, from
+	// the configuration's list for its category (Config.Codes).
+	Codes             []string `json:"codes"`
+	DaysSinceNotified int      `json:"days_since_notified"`
+	Deadline          string   `json:"deadline"`  // notified + the coding window
+	DaysLeft          int      `json:"days_left"` // from AsOf to the deadline; zero or less when overdue
+	Overdue           bool     `json:"overdue"`
+	AsOf              string   `json:"as_of"` // the last day the loaded data cover
+}
+
+// CodingWorkList lists the provider outcomes notified to the practice for
+// which the practice's system holds no matching code for that patient
+// since the referral, both those still inside the coding window and those
+// past it: open items first, fewest days left first, then overdue items,
+// longest overdue first. An outcome coded after its window is off the list
+// (the record is right now) though it still counts as not coded in time.
+//
+// The list identifies people (by pseudonym) and is NOT under the
+// disclosure rule: it is the practice's own list of its own patients. The
+// dashboard must show it only to that practice. An unknown practice is a
+// *FilterError for the field "practice". The SQL is
+// sql/coding_work_list.sql.
+func (s *Store) CodingWorkList(ctx context.Context, practiceCode string) ([]CodingTask, error) {
+	if err := s.checkPractice(ctx, practiceCode); err != nil {
+		return nil, err
+	}
+	c := s.cfg
+	codes := map[string][]string{
+		CodingAttended:     c.Codes.Attended,
+		CodingDidNotAttend: c.Codes.DidNotAttend,
+		CodingDeclined:     c.Codes.Declined,
+	}
+	args := []any{practiceCode, c.CodingWindowDays, c.Codes.Attended, c.Codes.DidNotAttend, c.Codes.Declined}
+	tasks := []CodingTask{}
+	err := s.forEachRow(ctx, query("coding_work_list"), args, func(rows *sql.Rows) error {
+		var t CodingTask
+		var outcome, notified, deadline, asOf time.Time
+		if err := rows.Scan(&t.ReferralID, &t.PatientID, &t.Outcome, &t.Category, &outcome, &notified,
+			&t.DaysSinceNotified, &deadline, &t.Overdue, &asOf); err != nil {
+			return err
+		}
+		t.OutcomeDate, t.NotifiedDate, t.Deadline, t.AsOf = isoDate(outcome), isoDate(notified), isoDate(deadline), isoDate(asOf)
+		t.DaysLeft = c.CodingWindowDays - t.DaysSinceNotified
+		t.Codes = slices.Clone(codes[t.Category])
+		tasks = append(tasks, t)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("coding work list: %w", err)
+	}
+	return tasks, nil
+}

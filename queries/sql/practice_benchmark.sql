@@ -1,0 +1,50 @@
+-- Each practice's referral rate, conversion and follow-up rate, with the
+-- numerators and denominators the borough baseline and the funnel plot
+-- need. Every practice with a snapshot in the range appears, with zeros
+-- when it made no referrals. The caller blanks the PCN and practice
+-- filters so that the result covers the whole borough (the comparator).
+--   $1..$8  the global filter (queries.Filter), PCN and practice ''
+WITH refs AS (
+    SELECT * FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+),
+per_practice AS (
+    SELECT practice_code,
+           -- Referral rate: distinct people with diabetes referred; carers
+           -- are not on the type 2 register, so they are left out.
+           count(DISTINCT patient_id) FILTER (WHERE patient_or_carer = 'patient') AS patients_referred,
+           -- Conversion: eligible referrals whose window has closed.
+           count(*) FILTER (WHERE eligible AND conversion_final) AS conversion_den,
+           count(*) FILTER (WHERE eligible AND conversion_final AND converted) AS conversion_num,
+           -- Follow-up: non-attenders whose follow-up window has passed.
+           count(*) FILTER (WHERE non_attender AND followup_due) AS followup_den,
+           count(*) FILTER (WHERE non_attender AND followup_due AND followed_up_in_window) AS followup_num
+    FROM refs
+    GROUP BY practice_code
+),
+-- The type 2 register from the latest snapshot within the range.
+register AS (
+    SELECT practice_code, max(quarter) AS register_quarter,
+           arg_max(t2d_register, quarter) AS t2d_register
+    FROM practices
+    WHERE ($1 = '' OR quarter >= $1) AND ($2 = '' OR quarter <= $2)
+    GROUP BY practice_code
+),
+-- Name and network from the latest snapshot of all, as elsewhere.
+latest AS (
+    SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
+    FROM practices GROUP BY practice_code
+),
+codes AS (
+    SELECT practice_code FROM register UNION SELECT practice_code FROM per_practice
+)
+SELECT c.practice_code,
+       coalesce(l.practice_name, c.practice_code), coalesce(l.pcn, ''),
+       coalesce(r.register_quarter, ''), CAST(coalesce(r.t2d_register, 0) AS BIGINT),
+       coalesce(p.patients_referred, 0),
+       coalesce(p.conversion_num, 0), coalesce(p.conversion_den, 0),
+       coalesce(p.followup_num, 0), coalesce(p.followup_den, 0)
+FROM codes c
+LEFT JOIN register r USING (practice_code)
+LEFT JOIN latest l USING (practice_code)
+LEFT JOIN per_practice p USING (practice_code)
+ORDER BY 2, 1;

@@ -1,0 +1,47 @@
+-- The overview measures of each referral quarter's cohort: referrals,
+-- conversion, completion, follow-up rate and coding completeness, with
+-- what is needed to tell whether each is still provisional. Loaded
+-- quarters with no referrals appear with zeros. The caller passes as $1
+-- the quarter before the first one shown, so that the first has a change.
+--   $1..$8  the global filter (queries.Filter)
+--   $9      conversion window, days after referral (180)
+WITH as_of AS (
+    SELECT quarter_end(max(quarter)) AS as_of FROM loads
+),
+quarter_list AS (
+    SELECT DISTINCT quarter FROM loads
+    WHERE ($1 = '' OR quarter >= $1) AND ($2 = '' OR quarter <= $2)
+),
+per_quarter AS (
+    SELECT quarter,
+           count(*) AS referrals,
+           count(*) FILTER (WHERE eligible) AS eligible,
+           count(*) FILTER (WHERE eligible AND converted) AS converted,
+           count(*) FILTER (WHERE eligible AND completed) AS completed,
+           count(*) FILTER (WHERE non_attender AND followup_due) AS followup_due,
+           count(*) FILTER (WHERE non_attender AND followup_due AND followed_up_in_window) AS followed_up,
+           -- Non-attenders not yet due: not notified yet, or notified
+           -- less than the follow-up window ago.
+           count(*) FILTER (WHERE non_attender AND NOT followup_due) AS followup_pending
+    FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    GROUP BY quarter
+),
+coding AS (
+    SELECT quarter,
+           count(*) FILTER (WHERE coding_due) AS coding_due,
+           count(*) FILTER (WHERE coding_due AND coded) AS coded,
+           count(*) FILTER (WHERE NOT coding_due) AS coding_pending
+    FROM filtered_outcomes($1, $2, $3, $4, $5, $6, $7, $8)
+    GROUP BY quarter
+)
+SELECT q.quarter,
+       quarter_end(q.quarter) + CAST($9 AS INTEGER) > a.as_of AS cohort_provisional,
+       coalesce(p.referrals, 0), coalesce(p.eligible, 0), coalesce(p.converted, 0),
+       coalesce(p.completed, 0), coalesce(p.followup_due, 0), coalesce(p.followed_up, 0),
+       coalesce(p.followup_pending, 0),
+       coalesce(c.coding_due, 0), coalesce(c.coded, 0), coalesce(c.coding_pending, 0)
+FROM quarter_list q
+CROSS JOIN as_of a
+LEFT JOIN per_quarter p USING (quarter)
+LEFT JOIN coding c USING (quarter)
+ORDER BY q.quarter;
