@@ -1,0 +1,24 @@
+package dashboard
+
+import (
+	"github.com/gin-gonic/gin"
+)
+
+// apiChart answers /api/chart/VIEW with the view's ECharts option and
+// click-through links, for charts that load with data-src.
+func (s *Server) apiChart(c *gin.Context) error {
+	v, ok := findView(c.Param("view"))
+	if !ok || v.chart == nil {
+		return ErrNotFound
+	}
+	f, _, err := s.filter(c)
+	if err != nil {
+		return err
+	}
+	res := &results{store: s.store, query: c.Request.URL.Query()}
+	result, err := res.get(c.Request.Context(), v.Source, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, v.chart(result, linker{filter: f}))
+}

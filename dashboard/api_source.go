@@ -1,0 +1,44 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// apiSource answers /api/NAME: the indicator's result for the filters, as
+// JSON, exactly as package queries returns it (counts already under the
+// disclosure rule, suppressed counts as "*").
+func (s *Server) apiSource(src source) handlerFunc {
+	return func(c *gin.Context) error {
+		f, _, err := s.filter(c)
+		if err != nil {
+			return err
+		}
+		result, err := src.load(c.Request.Context(), s.store, f, c.Request.URL.Query())
+		if err != nil {
+			return err
+		}
+		return writeJSON(c, result)
+	}
+}
+
+// requestError is a mistake in the request other than a filter, such as
+// an unknown download format. Its message is for the user.
+type requestError struct{ msg string }
+
+func (e requestError) Error() string    { return e.msg }
+func (e requestError) BadRequest() bool { return true }
+
+// writeJSON writes v with encoding/json, which escapes <, > and & so a
+// value can never become markup, even if a browser sniffs the type.
+func writeJSON(c *gin.Context, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	return nil
+}

@@ -1,0 +1,102 @@
+package dashboard
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+func TestEverySourceAnswersJSONWithFilters(t *testing.T) {
+	ts, store := newTestServer(t)
+	want := queries.Filter{From: "2025Q4", To: "2026Q2", PCN: "South", Practice: "F83010", Mode: "online", Language: "Turkish", Referrer: "GP", Channel: "text message"}
+	for _, src := range sourceList {
+		res, body := get(t, ts.URL+"/api/"+src.Name+"?"+want.Query().Encode())
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Errorf("%s: %d %s %s", src.Name, res.StatusCode, res.Header.Get("Content-Type"), body)
+			continue
+		}
+		if strings.Contains(body, "<script>") {
+			t.Errorf("%s: unescaped markup in JSON", src.Name)
+		}
+		// Work lists take only the practice; the practice trends end by
+		// asking for the borough (no network or practice).
+		borough := want
+		borough.PCN, borough.Practice = "", ""
+		if got := store.lastFilter(t); got != want && got != (queries.Filter{Practice: want.Practice}) && got != borough {
+			t.Errorf("%s: store got filter %+v, want %+v", src.Name, got, want)
+		}
+	}
+}
+
+func TestWorkListNeedsPractice(t *testing.T) {
+	ts, _ := newTestServer(t)
+	res, body := get(t, ts.URL+"/api/followup-worklist")
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "choose a practice") {
+		t.Errorf("%d %s", res.StatusCode, body)
+	}
+}
+
+func TestBadFilterOnAPIIsJSON400(t *testing.T) {
+	ts, _ := newTestServer(t)
+	res, body := get(t, ts.URL+"/api/followup?channel=pigeon")
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.Header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(body, "must be one of: letter") {
+		t.Errorf("%d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+}
+
+// TestDownloadEqualsTable checks that every view's CSV has the table's
+// header and as many rows as the table on the page.
+func TestDownloadEqualsTable(t *testing.T) {
+	ts, store := newTestServer(t)
+	f := queries.Filter{PCN: "South", Practice: "F83010"}
+	for _, v := range viewList {
+		res, body := get(t, ts.URL+"/download/"+v.Name+".csv?"+f.Query().Encode())
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+			!strings.Contains(res.Header.Get("Content-Disposition"), "uptake-"+v.Name+".csv") {
+			t.Errorf("%s: %d %q %q", v.Name, res.StatusCode, res.Header.Get("Content-Type"), body)
+			continue
+		}
+		records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		res2 := &results{store: store}
+		result, err := res2.get(t.Context(), v.Source, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		table := v.table(result, linker{filter: f})
+		if len(records) != len(table.Rows)+1 || len(records[0]) != len(table.Columns) {
+			t.Errorf("%s: CSV has %d lines of %d fields, table %d rows of %d columns", v.Name, len(records), len(records[0]), len(table.Rows), len(table.Columns))
+		}
+		res, _ = get(t, ts.URL+"/download/"+v.Name+".xlsx?"+f.Query().Encode())
+		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+			t.Errorf("%s xlsx: %d", v.Name, res.StatusCode)
+		}
+	}
+	res, _ := get(t, ts.URL+"/download/followup-practices.pdf")
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown format: %d", res.StatusCode)
+	}
+}
+
+func TestPagesListRegisteredViews(t *testing.T) {
+	for _, p := range pageList {
+		for _, name := range p.Views {
+			if _, ok := findView(name); !ok {
+				t.Errorf("page %s lists unknown view %q", p.Name, name)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, v := range viewList {
+		if seen[v.Name] {
+			t.Errorf("two views are named %q", v.Name)
+		}
+		seen[v.Name] = true
+	}
+}

@@ -1,0 +1,163 @@
+package charts
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current output")
+
+// golden compares c's JSON with testdata/NAME.golden.json.
+func golden(t *testing.T, name string, c Chart) {
+	t.Helper()
+	got, err := c.MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./dashboard/charts -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s; if the change is intended, run with -update.\ngot:\n%s", name, path, got)
+	}
+}
+
+func quarters(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%dQ%d", 2023+i/4, 1+i%4)
+	}
+	return out
+}
+
+func TestBarsGolden(t *testing.T) {
+	c := Bars([]string{"18-39", "40-59", "60-79", "80+"}, []Series{
+		{Name: "Conversion", Values: []Number{Num(21.25), Num(30), Gap(), Num(12.345)}},
+	}, Axis{Name: "Conversion (%)", Percent: true}, false)
+	golden(t, "bars", c)
+}
+
+func TestHorizontalBarsGolden(t *testing.T) {
+	c := Bars([]string{"White British", "Turkish"}, []Series{
+		{Name: "Booked", Values: []Number{Num(40), Num(10)}, Stack: "s"},
+		{Name: "Attended", Values: []Number{Num(20), Gap()}, Stack: "s"},
+	}, Axis{Name: "People"}, true)
+	golden(t, "bars_horizontal", c)
+}
+
+func TestLinesGolden(t *testing.T) {
+	q := quarters(14)
+	a := make([]Number, len(q))
+	b := make([]Number, len(q))
+	for i := range q {
+		a[i] = Num(float64(10 + i))
+		b[i] = Num(float64(20 - i))
+	}
+	b[3] = Gap()
+	golden(t, "lines", Lines(q, []Series{{Name: "Practice", Values: a}, {Name: "Borough", Values: b}}, Axis{Name: "%", Percent: true}))
+}
+
+func TestFunnelGolden(t *testing.T) {
+	golden(t, "funnel", Funnel([]Stage{
+		{"Referred", Num(1000)}, {"Eligible", Num(950)}, {"Booked", Num(400)},
+		{"Attended first session", Num(300)}, {"Completed", Gap()},
+	}))
+}
+
+func TestHeatmapGolden(t *testing.T) {
+	golden(t, "heatmap", Heatmap(Grid{
+		X:      []string{"Mon", "Tue"},
+		Y:      []string{"Morning", "Evening"},
+		Values: [][]Number{{Num(1), Num(2)}, {Gap(), Num(4)}},
+		Name:   "Referrals",
+	}))
+}
+
+func TestFunnelPlotGolden(t *testing.T) {
+	c := FunnelPlot(FunnelPlotData{
+		Units: []Unit{
+			{Name: "Alpha (A00001)", Href: "/practices/A00001", Denominator: 50, Value: Num(40), Label: "High (0.025)"},
+			{Name: "Beta (B00002)", Href: "/practices/B00002", Denominator: 120, Value: Num(20), Label: "Not significant"},
+			{Name: "Gamma (C00003)", Denominator: 10, Value: Gap(), Label: "Not significant"},
+		},
+		Limits: []Limit{
+			{Denominator: 10, Lower95: 2, Upper95: 50, Lower998: 0, Upper998: 65},
+			{Denominator: 200, Lower95: 15, Upper95: 30, Lower998: 12, Upper998: 34},
+		},
+		Baseline: 22.5, XName: "Eligible referrals", YName: "Conversion (%)",
+	})
+	if c.Links["Alpha (A00001)"] != "/practices/A00001" {
+		t.Errorf("links = %v, want Alpha's page", c.Links)
+	}
+	if _, ok := c.Links["Gamma (C00003)"]; ok {
+		t.Error("a point that is not drawn must not have a link")
+	}
+	golden(t, "funnelplot", c)
+}
+
+// TestNoJavaScriptInOptions guards the rule that options are pure data:
+// go-echarts marks JavaScript functions with __f__, which uptake.js would
+// never evaluate.
+func TestNoJavaScriptInOptions(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.golden.json")
+	if len(files) == 0 {
+		t.Skip("no golden files yet")
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if strings.Contains(string(b), "__f__") || strings.Contains(string(b), "function") {
+			t.Errorf("%s contains JavaScript", f)
+		}
+	}
+}
+
+func TestNumberJSON(t *testing.T) {
+	b, _ := json.Marshal([]Number{Num(1.005), Num(33.333333), Gap(), FromPtr(nil)})
+	if got, want := string(b), `[1,33.33,"-","-"]`; got != want && string(b) != `[1.01,33.33,"-","-"]` {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestBarsCIGolden(t *testing.T) {
+	c := BarsCI([]string{"2025Q4", "2026Q1", "2026Q2 (provisional)"}, []CISeries{
+		{Name: "Conversion", Values: []Number{Num(30), Num(25.5), Num(10)}, Low: []Number{Num(25), Num(20.1), Num(6)}, High: []Number{Num(35), Num(31), Num(15)}, Provisional: []bool{false, false, true}},
+		{Name: "Completion", Values: []Number{Num(20), Gap(), Num(5)}, Low: []Number{Num(15), Gap(), Num(2)}, High: []Number{Num(25), Gap(), Num(9)}, Provisional: []bool{false, false, true}},
+	}, Axis{Name: "Share of eligible referrals (%)", Percent: true, Full: true}, false, nil)
+	golden(t, "bars_ci", c)
+}
+
+func TestHorizontalBarsCIWithReferenceGolden(t *testing.T) {
+	c := BarsCI([]string{"White British", "Turkish"}, []CISeries{
+		{Name: "Conversion", Values: []Number{Num(30), Num(12)}, Low: []Number{Num(25), Num(5)}, High: []Number{Num(35), Num(20)}},
+	}, Axis{Name: "Conversion (%)", Percent: true}, true, &Reference{Name: "Everyone", Value: Num(24.44)})
+	golden(t, "bars_ci_horizontal", c)
+	b, _ := c.MarshalIndent()
+	if !strings.Contains(string(b), `"renderItem": "ciWhiskerH"`) || !strings.Contains(string(b), "Everyone: 24.4%") {
+		t.Errorf("horizontal whiskers or the labelled reference line missing:\n%s", b)
+	}
+}
+
+func TestTrendLinesAlwaysZoomAndMarkProvisional(t *testing.T) {
+	c := TrendLines(quarters(4), []Series{{Name: "Conversion", Values: []Number{Num(20), Num(22), Num(18), Num(9)}, Provisional: []bool{false, false, true, true}}},
+		Axis{Name: "%", Percent: true, Full: true})
+	golden(t, "trend_lines", c)
+	b, _ := c.MarshalIndent()
+	if !strings.Contains(string(b), `"dataZoom"`) || strings.Count(string(b), `"emptyCircle"`) != 2 {
+		t.Errorf("want a zoom slider and two hollow provisional points:\n%s", b)
+	}
+}

@@ -1,0 +1,50 @@
+package dashboard
+
+import (
+	"bytes"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// download answers /download/VIEW.csv and /download/VIEW.xlsx with the
+// view's table for the filters: the same Table the page shows under the
+// chart, so a download always equals what is on screen.
+func (s *Server) download(c *gin.Context) error {
+	file := c.Param("file")
+	ext := path.Ext(file)
+	v, ok := findView(strings.TrimSuffix(file, ext))
+	if !ok {
+		return ErrNotFound
+	}
+	if ext != ".csv" && ext != ".xlsx" {
+		return requestError{"downloads are .csv or .xlsx"}
+	}
+	f, opts, err := s.filter(c)
+	if err != nil {
+		return err
+	}
+	res := &results{store: s.store, query: c.Request.URL.Query()}
+	result, err := res.get(c.Request.Context(), v.Source, f)
+	if err != nil {
+		return err
+	}
+	t := v.table(result, linker{filter: f})
+	var buf bytes.Buffer
+	contentType := "text/csv; charset=utf-8"
+	if ext == ".csv" {
+		err = WriteCSV(&buf, t)
+	} else {
+		contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		err = WriteXLSX(&buf, t, []string{summarise(f, opts), "From the " + s.opts.ServiceName + " dashboard."})
+	}
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+downloadName(v.Name, ext[1:])+`"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, contentType, buf.Bytes())
+	return nil
+}

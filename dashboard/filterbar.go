@@ -1,0 +1,126 @@
+package dashboard
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// filterBar is the view model of the filter form: a plain GET form that
+// works without JavaScript (uptake.js submits it when a select changes).
+type filterBar struct {
+	Action  string // the page's path
+	Selects []filterSelect
+	// Summary says in words which filters are on, e.g. "Showing 2025Q3 to
+	// 2026Q2, PCN: North, mode: online."
+	Summary string
+	Active  bool
+	// Clear is the page without filters.
+	Clear string
+}
+
+type filterSelect struct {
+	Name    string // query parameter
+	Label   string
+	Options []filterOption
+}
+
+type filterOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+var filterLabels = map[string]string{
+	"from": "From quarter", "to": "To quarter", "pcn": "Primary care network", "practice": "Practice",
+	"mode": "Mode", "language": "Language", "referrer": "Referred by", "channel": "Referral channel",
+}
+
+var allLabels = map[string]string{
+	"from": "Earliest", "to": "Latest", "pcn": "All networks", "practice": "All practices",
+	"mode": "All modes", "language": "All languages", "referrer": "Anyone", "channel": "All channels",
+}
+
+// newFilterBar builds the form for the page at action from the options
+// in the loaded data and the current filter.
+func newFilterBar(action string, o queries.FilterOptions, f queries.Filter) *filterBar {
+	current := map[string]string{}
+	for k, v := range f.Query() {
+		current[k] = v[0]
+	}
+	plain := func(vals []string) []filterOption {
+		out := make([]filterOption, len(vals))
+		for i, v := range vals {
+			out[i] = filterOption{Value: v, Label: v}
+		}
+		return out
+	}
+	practices := make([]filterOption, 0, len(o.Practices))
+	for _, p := range o.Practices {
+		if f.PCN != "" && p.PCN != f.PCN {
+			continue
+		}
+		practices = append(practices, filterOption{Value: p.Code, Label: p.Name + " (" + p.Code + ")"})
+	}
+	options := map[string][]filterOption{
+		"from": plain(o.Quarters), "to": plain(o.Quarters), "pcn": plain(o.PCNs), "practice": practices,
+		"mode": plain(o.Modes), "language": plain(o.Languages), "referrer": plain(o.Referrers), "channel": plain(o.Channels),
+	}
+	b := &filterBar{Action: action, Clear: action, Active: !f.IsZero()}
+	for _, name := range queries.FilterFields {
+		sel := filterSelect{Name: name, Label: filterLabels[name]}
+		sel.Options = append(sel.Options, filterOption{Value: "", Label: allLabels[name], Selected: current[name] == ""})
+		for _, opt := range options[name] {
+			opt.Selected = opt.Value == current[name]
+			sel.Options = append(sel.Options, opt)
+		}
+		b.Selects = append(b.Selects, sel)
+	}
+	b.Summary = summarise(f, o)
+	return b
+}
+
+// summarise says in words what the page shows.
+func summarise(f queries.Filter, o queries.FilterOptions) string {
+	var parts []string
+	switch {
+	case f.From != "" && f.To != "":
+		parts = append(parts, "referrals from "+f.From+" to "+f.To)
+	case f.From != "":
+		parts = append(parts, "referrals from "+f.From+" onwards")
+	case f.To != "":
+		parts = append(parts, "referrals up to "+f.To)
+	default:
+		parts = append(parts, "all quarters loaded")
+	}
+	if f.PCN != "" {
+		parts = append(parts, "network "+f.PCN)
+	}
+	if f.Practice != "" {
+		name := f.Practice
+		for _, p := range o.Practices {
+			if p.Code == f.Practice {
+				name = p.Name + " (" + p.Code + ")"
+			}
+		}
+		parts = append(parts, "practice "+name)
+	}
+	for _, kv := range [][2]string{{"mode", f.Mode}, {"language", f.Language}, {"referred by", f.Referrer}, {"channel", f.Channel}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+kv[1])
+		}
+	}
+	return "Showing " + strings.Join(parts, "; ") + "."
+}
+
+// keepFilterParams returns only the filter parameters of q, for links
+// that keep the view (and drop page-specific parameters such as format).
+func keepFilterParams(q url.Values) url.Values {
+	out := url.Values{}
+	for _, k := range queries.FilterFields {
+		if v := q.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,41 @@
+package dashboard
+
+import (
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// practiceInfo heads a practice's page.
+type practiceInfo struct {
+	Code, Name, PCN string
+}
+
+// practicePage serves /practices/:code: one practice's trends against the
+// borough, its rank, and its work lists.
+func (s *Server) practicePage(c *gin.Context) error {
+	f, opts, err := s.filter(c)
+	if err != nil {
+		return err
+	}
+	code := c.Param("code")
+	i := slices.IndexFunc(opts.Practices, func(p queries.PracticeOption) bool { return p.Code == code })
+	if i < 0 {
+		return ErrNotFound
+	}
+	pr := opts.Practices[i]
+	data := s.newPage(c, "practice", pr.Name)
+	data.Practice = &practiceInfo{Code: pr.Code, Name: pr.Name, PCN: pr.PCN}
+	data.Lead = "How " + pr.Name + " compares with the borough, and the people the practice can act for now: " +
+		"non-attenders not yet followed up, and course outcomes not yet coded in the practice record."
+	data.Filters = newFilterBar(c.Request.URL.Path, opts, f)
+	// The page is about this practice whatever the network filter says.
+	pf := f
+	pf.PCN, pf.Practice = "", pr.Code
+	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, practiceViews...); err != nil {
+		return err
+	}
+	return s.renderOK(c, "practice", data)
+}

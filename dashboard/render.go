@@ -1,0 +1,146 @@
+package dashboard
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uptake-nhs/uptake/dashboard/charts"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// pageTemplate is one page's template set: the layout, the shared
+// partials and the page itself, parsed together so that pages cannot see
+// or break each other's blocks.
+type pageTemplate struct {
+	t *template.Template
+}
+
+var templateFuncs = template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+}
+
+// parsePages parses templates/layout.html and templates/partials.html with
+// each other templates/*.html file into one set per page.
+func parsePages() (map[string]*pageTemplate, error) {
+	entries, err := fs.ReadDir(templateFiles, "templates")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*pageTemplate{}
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" || name == "partials.html" || !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles,
+			"templates/layout.html", "templates/partials.html", "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(name, ".html")] = &pageTemplate{t: t}
+	}
+	return pages, nil
+}
+
+// pageData is what every page template receives.
+type pageData struct {
+	Service   string
+	Name      string // the page's name, e.g. "overview"
+	Title     string
+	Lead      string // how to read the page, one or two sentences
+	Nav       []navItem
+	Filters   *filterBar
+	Panels    []panel
+	RequestID string
+
+	// Error pages.
+	Status int
+	Error  string
+
+	// Page-specific content.
+	Tiles    []tile
+	Practice *practiceInfo
+}
+
+// navItem is one link of the main navigation.
+type navItem struct {
+	Title   string
+	Href    string
+	Current bool
+}
+
+// panel is one view on a page: its chart (if any), the table beneath and
+// the download links.
+type panel struct {
+	ID        string
+	Title     string
+	HowToRead string
+	Chart     *charts.Chart
+	Table     Table
+	CSV, XLSX string // download URLs with the filters
+	JSON      string // the API endpoint with the filters
+	// Form, when set, narrows this panel alone (the rejected rows).
+	Form *panelForm
+}
+
+// panelForm is a small GET form above a panel's table, for parameters
+// that are not filters. Keep holds the filters to carry along.
+type panelForm struct {
+	Action  string
+	Keep    url.Values
+	Selects []filterSelect
+}
+
+// Hidden lists the kept parameters for hidden inputs, in a stable order.
+func (f *panelForm) Hidden() [][2]string {
+	var out [][2]string
+	for _, k := range queries.FilterFields {
+		if v := f.Keep.Get(k); v != "" {
+			out = append(out, [2]string{k, v})
+		}
+	}
+	return out
+}
+
+// newPage starts the data for page name. The navigation keeps the
+// current filters so moving between pages keeps the view.
+func (s *Server) newPage(c *gin.Context, name, title string) *pageData {
+	q := keepFilterParams(c.Request.URL.Query())
+	p := &pageData{Service: s.opts.ServiceName, Name: name, Title: title, RequestID: requestID(c)}
+	for _, pg := range pageList {
+		p.Nav = append(p.Nav, navItem{Title: pg.Title, Href: withQuery(pg.Path, q), Current: pg.Name == name})
+	}
+	return p
+}
+
+// render executes the page's template into a buffer first, so a template
+// error becomes a clean 500 rather than half a page.
+func (s *Server) render(c *gin.Context, status int, name string, data *pageData) error {
+	pt, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("no template for page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := pt.t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		return fmt.Errorf("rendering %s: %w", name, err)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+// renderOK renders a page with status 200.
+func (s *Server) renderOK(c *gin.Context, name string, data *pageData) error {
+	return s.render(c, http.StatusOK, name, data)
+}

@@ -1,0 +1,122 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// TestScreenshots saves a full-page PNG of every page, and logs how long
+// each took from the start of navigation until all its charts were drawn.
+// It runs only when UPTAKE_SCREENSHOTS names a directory:
+//
+//	UPTAKE_SCREENSHOTS=/tmp/shots go test ./dashboard -run TestScreenshots -v
+//
+// It serves the sample data (or the fake store when they are absent)
+// unless UPTAKE_SCREENSHOT_URL gives a running server to photograph, such
+// as one over an England-scale database:
+//
+//	UPTAKE_SCREENSHOT_URL=http://localhost:8080 UPTAKE_SCREENSHOTS=/tmp/shots go test ./dashboard -run TestScreenshots -v
+//
+// The timings are also written to timings.tsv in the directory. They are
+// measurements for release notes, never assertions.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("UPTAKE_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set UPTAKE_SCREENSHOTS=DIR to save screenshots of every page (and UPTAKE_SCREENSHOT_URL to photograph a running server)")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := strings.TrimSuffix(os.Getenv("UPTAKE_SCREENSHOT_URL"), "/")
+	if base == "" {
+		if _, err := os.Stat(filepath.Join(sampleDir, "manifest.json")); err == nil {
+			base = newRealServer(t).URL
+		} else {
+			ts, _ := newTestServer(t)
+			base = ts.URL
+		}
+	}
+
+	type shot struct{ name, path string }
+	var shots []shot
+	for _, p := range pageList {
+		shots = append(shots, shot{p.Name, p.Path})
+	}
+	if code := screenshotPractice(t, base); code != "" {
+		shots = append(shots, shot{"practice", "/practices/" + code})
+	}
+
+	b := newBrowserFor(t, 20*time.Minute)
+	var tsv strings.Builder
+	tsv.WriteString("page\tpath\tnavigation_to_charts_drawn_ms\tin_page_ms\tcharts\n")
+	for i, s := range shots {
+		start := time.Now()
+		b.run(t, chromedp.Navigate(base+s.path))
+		drawn := b.waitChartsDrawn(t, 10*time.Minute)
+		wall := time.Since(start)
+		var inPage string
+		b.run(t, chromedp.Evaluate(`document.body.dataset.chartsDrawnMs || ""`, &inPage))
+		var png []byte
+		b.run(t, chromedp.FullScreenshot(&png, 100))
+		file := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", i+1, s.name))
+		if err := os.WriteFile(file, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%-13s %-22s navigation to all %d charts drawn: %6d ms (in page: %s ms); saved %s",
+			s.name, s.path, drawn, wall.Milliseconds(), inPage, file)
+		fmt.Fprintf(&tsv, "%s\t%s\t%d\t%s\t%d\n", s.name, s.path, wall.Milliseconds(), inPage, drawn)
+		b.check(t, s.path)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "timings.tsv"), []byte(tsv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// screenshotPractice is a practice code at base to photograph the
+// practice page with, or "" when there is none.
+func screenshotPractice(t *testing.T, base string) string {
+	t.Helper()
+	res, err := http.Get(base + "/api/filters")
+	if err != nil {
+		t.Fatalf("asking %s for its practices: %v", base, err)
+	}
+	defer res.Body.Close()
+	var opts queries.FilterOptions
+	if err := json.NewDecoder(res.Body).Decode(&opts); err != nil || len(opts.Practices) == 0 {
+		t.Logf("no practice page: %v", err)
+		return ""
+	}
+	return opts.Practices[0].Code
+}
+
+// waitChartsDrawn waits, in a bounded loop, until uptake.js reports that
+// every chart is done, and returns how many drew.
+func (b *browser) waitChartsDrawn(t *testing.T, limit time.Duration) int {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		var drawn string
+		err := chromedp.Run(b.ctx, chromedp.Evaluate(`document.body && document.body.dataset.chartsDrawn || ""`, &drawn))
+		if err == nil && drawn != "" {
+			var n int
+			fmt.Sscan(drawn, &n)
+			return n
+		}
+		if b.ctx.Err() != nil {
+			t.Fatal(b.ctx.Err())
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("charts not drawn within %v", limit)
+	return 0
+}

@@ -1,0 +1,58 @@
+package dashboard
+
+import (
+	"context"
+
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// Store is what the dashboard asks of package queries: *queries.Store
+// satisfies it, and tests use a fake. The dashboard never sees SQL.
+type Store interface {
+	// FilterOptions lists the values each filter can take.
+	FilterOptions(ctx context.Context) (queries.FilterOptions, error)
+	// CheckFilter returns a *queries.FilterError when the filter names a
+	// quarter, network, practice or language that is not loaded.
+	CheckFilter(ctx context.Context, f queries.Filter) error
+
+	// Overview.
+	Headline(ctx context.Context, f queries.Filter) (queries.Headline, error)
+	Trends(ctx context.Context, f queries.Filter) (queries.Trends, error)
+	Funnel(ctx context.Context, f queries.Filter) (queries.Funnel, error)
+
+	// Pathway.
+	ConversionByCohort(ctx context.Context, f queries.Filter) (queries.ConversionByCohort, error)
+	TimeToFirstSession(ctx context.Context, f queries.Filter) (queries.TimeToFirstSession, error)
+	SessionRetention(ctx context.Context, f queries.Filter) (queries.SessionRetention, error)
+
+	// Practices.
+	PracticeBenchmark(ctx context.Context, f queries.Filter) (queries.PracticeBenchmark, error)
+	CampaignEffect(ctx context.Context, f queries.Filter) (queries.CampaignEffect, error)
+
+	// Equity.
+	Equity(ctx context.Context, f queries.Filter) (queries.Equity, error)
+
+	// Non-attenders.
+	FollowUp(ctx context.Context, f queries.Filter) (queries.FollowUp, error)
+	FollowUpWorkList(ctx context.Context, practiceCode string) ([]queries.FollowUpTask, error)
+
+	// Coding of outcomes in practice records.
+	CodingCompleteness(ctx context.Context, f queries.Filter) (queries.CodingCompleteness, error)
+	CodingWorkList(ctx context.Context, practiceCode string) ([]queries.CodingTask, error)
+
+	// Venues and times.
+	SlotDemand(ctx context.Context, f queries.Filter) (queries.SlotDemand, error)
+	DemandHeatmap(ctx context.Context, f queries.Filter) (queries.DemandHeatmap, error)
+	FillRates(ctx context.Context, f queries.Filter) (queries.FillRates, error)
+	WaitsBySlot(ctx context.Context, f queries.Filter) (queries.WaitsBySlot, error)
+	UnmetDemand(ctx context.Context, f queries.Filter) (queries.UnmetDemand, error)
+
+	// Data: loads, their quality and the rows refused. These describe
+	// files, not people, and take no filter.
+	Loads(ctx context.Context) ([]queries.Load, error)
+	DataQuality(ctx context.Context) (queries.DataQuality, error)
+	RejectedRows(ctx context.Context, rf queries.RejectedFilter) (queries.RejectedRows, error)
+}
+
+// The real store must satisfy Store; this fails to compile if its API drifts.
+var _ Store = (*queries.Store)(nil)

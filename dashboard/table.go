@@ -1,0 +1,206 @@
+package dashboard
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// Table is the tabular form of one indicator result. The page shows it
+// under its chart, and the CSV and XLSX downloads are written from the
+// same value, so a download always equals the table on screen.
+type Table struct {
+	// Title is the table's caption and the download's sheet title.
+	Title   string
+	Columns []Column
+	Rows    [][]Cell
+	// Notes are sentences shown under the table (and in the XLSX "About"
+	// sheet), e.g. which cohorts are provisional.
+	Notes []string
+	// Disclosure says how counts were treated; its Rule becomes the
+	// footnote for suppressed cells.
+	Disclosure queries.Disclosure
+	// Sortable tables get sort buttons in their column headers (uptake.js;
+	// without script the table stays in its given order).
+	Sortable bool
+	// RowLinks makes a click anywhere on a row follow the row's first
+	// link (uptake.js). The link itself stays for keyboards and readers.
+	RowLinks bool
+	// Pager links to the previous and next pages of a paged table.
+	Pager *Pager
+}
+
+// Pager is the page navigation of a paged table. Downloads hold the rows
+// of the page shown, like the table.
+type Pager struct {
+	Summary    string // e.g. "Rows 101 to 200 of 345 (page 2 of 4)."
+	Prev, Next string // URLs; empty when there is no such page
+}
+
+// Column is one column of a Table.
+type Column struct {
+	// Label heads the column; it includes the unit, e.g. "Conversion (%)".
+	Label string
+	// Numeric columns are right-aligned.
+	Numeric bool
+}
+
+type cellKind uint8
+
+const (
+	textCell cellKind = iota
+	numberCell
+	suppressedCell
+	missingCell
+)
+
+// Cell is one value of a Table. Make cells with the constructors (Text,
+// Link, CountCell, Int, Float, Percent), which know how each kind is shown
+// and exported.
+type Cell struct {
+	kind     cellKind
+	text     string
+	num      float64
+	decimals int
+	// Href makes the cell a link on the page (e.g. to a practice's page).
+	// Downloads contain only the text.
+	Href string
+	// Header marks the cell that names its row (rendered as <th scope=row>).
+	Header bool
+}
+
+// Text is a cell of words.
+func Text(s string) Cell { return Cell{kind: textCell, text: s} }
+
+// RowHeader is a text cell that names its row.
+func RowHeader(s string) Cell { return Cell{kind: textCell, text: s, Header: true} }
+
+// Link is a text cell that links to href on the page.
+func Link(s, href string) Cell { return Cell{kind: textCell, text: s, Href: href} }
+
+// CountCell is a count of people as published: a number, or "*" when
+// suppressed.
+func CountCell(c queries.Count) Cell {
+	if c.Suppressed {
+		return Cell{kind: suppressedCell}
+	}
+	return Int(c.N)
+}
+
+// Int is a whole number that is not a count of people (e.g. rows in a file).
+func Int(n int64) Cell { return Cell{kind: numberCell, num: float64(n)} }
+
+// Float is a number shown with the given decimals.
+func Float(v float64, decimals int) Cell { return Cell{kind: numberCell, num: v, decimals: decimals} }
+
+// Percent is a percentage shown to one decimal; nil (not available, e.g.
+// computed from a suppressed count) is shown as a dash.
+func Percent(p *float64) Cell {
+	if p == nil {
+		return Missing()
+	}
+	return Float(*p, 1)
+}
+
+// Missing is a value that is not available.
+func Missing() Cell { return Cell{kind: missingCell} }
+
+// Numeric reports whether the cell holds a number (for alignment).
+func (c Cell) Numeric() bool { return c.kind != textCell }
+
+// Suppressed reports whether the cell is a count withheld by disclosure
+// control.
+func (c Cell) Suppressed() bool { return c.kind == suppressedCell }
+
+// Display is the cell as people read it on the page: numbers with
+// thousands separators.
+func (c Cell) Display() string {
+	switch c.kind {
+	case numberCell:
+		return groupThousands(strconv.FormatFloat(c.num, 'f', c.decimals, 64))
+	case suppressedCell:
+		return "*"
+	case missingCell:
+		return "–"
+	}
+	return c.text
+}
+
+// Export is the cell as written to a CSV file: plain numbers, "*" for
+// suppressed counts, empty for missing values, and text neutralised
+// against spreadsheet formula injection.
+func (c Cell) Export() string {
+	switch c.kind {
+	case numberCell:
+		return strconv.FormatFloat(c.num, 'f', c.decimals, 64)
+	case suppressedCell:
+		return "*"
+	case missingCell:
+		return ""
+	}
+	return neutralise(c.text)
+}
+
+// neutralise prefixes text that a spreadsheet would run as a formula with
+// an apostrophe (OWASP's advice for CSV injection). Numbers never reach
+// here: they are written from Go numbers, not from text.
+func neutralise(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// HasSuppressed reports whether any cell is suppressed, so the page shows
+// the footnote only when it explains something.
+func (t Table) HasSuppressed() bool {
+	for _, row := range t.Rows {
+		for _, c := range row {
+			if c.Suppressed() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SuppressionNote is the footnote for "*" cells.
+func (t Table) SuppressionNote() string {
+	if t.Disclosure.Rule != "" {
+		return t.Disclosure.Rule
+	}
+	return DefaultSuppressionNote
+}
+
+// DefaultSuppressionNote explains "*" when a result carries no rule text.
+const DefaultSuppressionNote = "* fewer than 8 people; counts are rounded to the nearest 5 (NHS Digital disclosure rule)."
+
+func groupThousands(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	if len(intPart) > 3 {
+		var b strings.Builder
+		lead := len(intPart) % 3
+		if lead > 0 {
+			b.WriteString(intPart[:lead])
+		}
+		for i := lead; i < len(intPart); i += 3 {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(intPart[i : i+3])
+		}
+		intPart = b.String()
+	}
+	if hasFrac {
+		intPart += "." + frac
+	}
+	if neg {
+		return "-" + intPart
+	}
+	return intPart
+}

@@ -1,0 +1,161 @@
+package dashboard
+
+import (
+	"strconv"
+
+	"github.com/uptake-nhs/uptake/dashboard/charts"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// The Practices page: each practice against the borough on funnel plots,
+// and the text message campaigns.
+
+var srcBenchmark = newSource("benchmark", Store.PracticeBenchmark)
+
+// benchmarkMeasure picks one of the three measures of a benchmark.
+type benchmarkMeasure struct {
+	name, title, howToRead string
+	measure                func(queries.PracticeBenchmark) queries.BenchmarkMeasure
+	value                  func(queries.PracticeBenchmarkRow) queries.PracticeMeasure
+}
+
+var benchmarkMeasures = []benchmarkMeasure{
+	{"benchmark-conversion", "Conversion by practice, against the borough",
+		"Each point is a practice: across, how many eligible referrals it made (final cohorts only); up, the share who started a course. Points outside the dashed (95%) or dotted (99.8%) lines differ from the borough by more than chance would explain; the table says which in words. Select a point or a practice to open its page.",
+		func(b queries.PracticeBenchmark) queries.BenchmarkMeasure { return b.Conversion },
+		func(r queries.PracticeBenchmarkRow) queries.PracticeMeasure { return r.Conversion }},
+	{"benchmark-referral-rate", "Referral rate by practice, against the borough",
+		"Each point is a practice: across, its type 2 diabetes register; up, the share of people on it referred. Points outside the lines differ from the borough by more than chance would explain. Select a point or a practice to open its page.",
+		func(b queries.PracticeBenchmark) queries.BenchmarkMeasure { return b.ReferralRate },
+		func(r queries.PracticeBenchmarkRow) queries.PracticeMeasure { return r.ReferralRate }},
+	{"benchmark-followup", "Follow-up of non-attenders by practice, against the borough",
+		"Each point is a practice: across, its non-attenders due a follow-up; up, the share followed up in time. Points outside the lines differ from the borough by more than chance would explain. Select a point or a practice to open its page.",
+		func(b queries.PracticeBenchmark) queries.BenchmarkMeasure { return b.FollowUp },
+		func(r queries.PracticeBenchmarkRow) queries.PracticeMeasure { return r.FollowUp }},
+}
+
+// rankCell is "5 of 35", or a dash for a practice not compared.
+func rankCell(rank *int, ranked int) Cell {
+	if rank == nil {
+		return Missing()
+	}
+	return Text(strconv.Itoa(*rank) + " of " + strconv.Itoa(ranked))
+}
+
+func init() {
+	for _, m := range benchmarkMeasures {
+		newView(srcBenchmark, m.name, m.title, m.howToRead,
+			func(r queries.PracticeBenchmark, l linker) Table {
+				bm := m.measure(r)
+				t := Table{
+					Columns: cols(text("Practice"), text("Code"), text("Network"), num(bm.NumeratorLabel), num(bm.DenominatorLabel),
+						ciColumns(bm.Title), text("Compared with the borough"), text("Rank in the borough")),
+					Disclosure: r.Disclosure,
+					Sortable:   true,
+					RowLinks:   true,
+				}
+				for _, p := range r.Practices {
+					v := m.value(p)
+					t.Rows = append(t.Rows, row(Cell{kind: textCell, text: p.Name, Href: l.practice(p.Code), Header: true}, Text(p.Code), Text(p.PCN),
+						CountCell(v.Numerator), CountCell(v.Denominator), ciCells(v.Proportion), Text(v.Label), rankCell(v.Rank, bm.Ranked)))
+				}
+				t.Notes = append(t.Notes, benchmarkNote(bm))
+				return t
+			},
+			func(r queries.PracticeBenchmark, l linker) charts.Chart {
+				bm := m.measure(r)
+				d := charts.FunnelPlotData{XName: bm.DenominatorLabel, YName: bm.Title + " (%)"}
+				if bm.Baseline != nil {
+					d.Baseline = *bm.Baseline
+				}
+				for _, c := range bm.Curve {
+					d.Limits = append(d.Limits, charts.Limit{Denominator: float64(c.Denominator), Lower95: c.Lower95, Upper95: c.Upper95, Lower998: c.Lower998, Upper998: c.Upper998})
+				}
+				for _, p := range r.Practices {
+					v := m.value(p)
+					n, ok := v.Denominator.Value()
+					if !ok || v.Label == "" {
+						continue
+					}
+					d.Units = append(d.Units, charts.Unit{Name: practiceLabel(p.Name, p.Code), Href: l.practice(p.Code),
+						Denominator: float64(n), Value: charts.FromPtr(v.Percent), Label: v.Label})
+				}
+				return charts.FunnelPlot(d)
+			})
+	}
+}
+
+func benchmarkNote(bm queries.BenchmarkMeasure) string {
+	if bm.Baseline == nil {
+		return "There is no borough value to compare with for these filters."
+	}
+	return "Borough: " + Percent(bm.Baseline).Display() + "%. \"High\" or \"Low (0.025)\" lies beyond the 95% limits, \"(0.001)\" beyond the 99.8% limits. " +
+		"The comparison is always with the whole borough; the network and practice filters choose which practices are listed."
+}
+
+var srcCampaigns = newSource("campaigns", Store.CampaignEffect)
+
+// campaignWindows says in words whether a campaign's comparison is fair.
+func campaignWindows(c queries.Campaign) string {
+	switch {
+	case !c.BeforeComplete && !c.AfterComplete:
+		return "both windows incomplete"
+	case !c.BeforeComplete:
+		return "before window starts before the data"
+	case !c.AfterComplete:
+		return "after window not over yet"
+	case c.Overlaps:
+		return "overlaps another campaign"
+	}
+	return "complete"
+}
+
+func campaignLabel(c queries.Campaign) string {
+	return c.PracticeName + " (" + c.PracticeCode + "), " + c.DateSent
+}
+
+var _ = newView(srcCampaigns, "campaigns", "Text message campaigns",
+	"For each text message a practice sent its patients with type 2 diabetes, the referrals from that practice in the 8 weeks before and the 8 weeks after. A rise suggests, but does not prove, that the message helped.",
+	func(r queries.CampaignEffect, l linker) Table {
+		w := strconv.Itoa(r.WindowDays)
+		t := Table{
+			Columns: cols(text("Practice"), text("Code"), text("Sent"), num("Messages"), num("Referrals in the "+w+" days before"), num("Referrals in the "+w+" days after"),
+				num("Difference"), num("After ÷ before"), text("Windows")),
+			Disclosure: r.Disclosure,
+			Sortable:   true,
+		}
+		for _, c := range r.Campaigns {
+			diff, ratio := Missing(), Missing()
+			if c.Difference != nil {
+				diff = Int(*c.Difference)
+			}
+			if c.Ratio != nil {
+				ratio = Float(*c.Ratio, 2)
+			}
+			t.Rows = append(t.Rows, row(Cell{kind: textCell, text: c.PracticeName, Href: l.practice(c.PracticeCode), Header: true}, Text(c.PracticeCode), Text(c.DateSent),
+				Int(c.Messages), CountCell(c.Before), CountCell(c.After), diff, ratio, Text(campaignWindows(c))))
+		}
+		s := r.Summary
+		note := strconv.Itoa(s.Campaigns) + " campaigns with complete, separate windows: " + CountCell(s.Before).Display() + " referrals before and " +
+			CountCell(s.After).Display() + " after"
+		if s.Ratio != nil {
+			note += " (after ÷ before = " + strconv.FormatFloat(*s.Ratio, 'f', 2, 64) + ")"
+		}
+		note += ". Left out of that sum: " + strconv.Itoa(s.Incomplete) + " with a window not complete, " + strconv.Itoa(s.Overlapping) + " overlapping another campaign."
+		t.Notes = append(t.Notes, note, "Before and after is not a controlled comparison: referrals also move with the season and other work at the practice.")
+		return t
+	},
+	func(r queries.CampaignEffect, l linker) charts.Chart {
+		var cats []string
+		before, after := charts.Series{Name: "8 weeks before"}, charts.Series{Name: "8 weeks after"}
+		links := map[string]string{}
+		for _, c := range r.Campaigns {
+			name := campaignLabel(c)
+			cats = append(cats, name)
+			before.Values, after.Values = append(before.Values, countNum(c.Before)), append(after.Values, countNum(c.After))
+			links[name] = l.practice(c.PracticeCode)
+		}
+		ch := charts.Bars(cats, []charts.Series{before, after}, charts.Axis{Name: "Referrals"}, true)
+		ch.Links = links
+		return ch
+	})

@@ -1,0 +1,63 @@
+package dashboard
+
+import (
+	"github.com/uptake-nhs/uptake/dashboard/charts"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// Helpers shared by the views_*.go files.
+
+// num is a numeric column.
+func num(label string) Column { return Column{Label: label, Numeric: true} }
+
+// text is a text column.
+func text(label string) Column { return Column{Label: label} }
+
+// ciColumns are the three columns of a percentage with its 95% interval.
+func ciColumns(label string) []Column {
+	return []Column{num(label + " (%)"), num("95% CI low (%)"), num("95% CI high (%)")}
+}
+
+// ciCells are the cells for ciColumns.
+func ciCells(p queries.Proportion) []Cell {
+	return []Cell{Percent(p.Percent), Percent(p.CILow), Percent(p.CIHigh)}
+}
+
+// row joins cells and groups of cells into one table row.
+func row(parts ...any) []Cell {
+	var out []Cell
+	for _, p := range parts {
+		switch p := p.(type) {
+		case Cell:
+			out = append(out, p)
+		case []Cell:
+			out = append(out, p...)
+		}
+	}
+	return out
+}
+
+// cols joins columns and groups of columns.
+func cols(parts ...any) []Column {
+	var out []Column
+	for _, p := range parts {
+		switch p := p.(type) {
+		case Column:
+			out = append(out, p)
+		case []Column:
+			out = append(out, p...)
+		}
+	}
+	return out
+}
+
+// countNum draws a published count; suppressed counts are gaps.
+func countNum(c queries.Count) charts.Number {
+	if n, ok := c.Value(); ok {
+		return charts.Num(float64(n))
+	}
+	return charts.Gap()
+}
+
+// practiceLabel names a practice uniquely for charts (names may repeat).
+func practiceLabel(name, code string) string { return name + " (" + code + ")" }
