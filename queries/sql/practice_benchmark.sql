@@ -10,8 +10,20 @@ WITH refs AS (
 per_practice AS (
     SELECT practice_code,
            -- Referral rate: distinct people with diabetes referred; carers
-           -- are not on the type 2 register, so they are left out.
-           count(DISTINCT patient_id) FILTER (WHERE patient_or_carer = 'patient') AS patients_referred,
+           -- are not on the type 2 register, so they are left out. A person
+           -- counts once: at their first referral in the range, i.e. one
+           -- whose previous referral (if any) came before the range. That is
+           -- exact while the filter selects by quarter, PCN and practice
+           -- (whole histories); filters on a referral's own attributes
+           -- (mode, language, referrer, channel) can drop a person's earlier
+           -- referral, so then people are counted with count(DISTINCT).
+           CASE WHEN $5 = '' AND $6 = '' AND $7 = '' AND $8 = ''
+                THEN count(*) FILTER (WHERE patient_or_carer = 'patient'
+                                        AND (previous_referral_quarter IS NULL
+                                             OR ($1 <> '' AND previous_referral_quarter < $1)))
+                ELSE count(DISTINCT patient_id) FILTER (WHERE patient_or_carer = 'patient'
+                                                          AND NOT ($5 = '' AND $6 = '' AND $7 = '' AND $8 = ''))
+           END AS patients_referred,
            -- Conversion: eligible referrals whose window has closed.
            count(*) FILTER (WHERE eligible AND conversion_final) AS conversion_den,
            count(*) FILTER (WHERE eligible AND conversion_final AND converted) AS conversion_num,

@@ -86,6 +86,13 @@ facts AS (
            r.age_band, r.sex, r.ethnic_group, r.language,
            CAST(r.years_since_diagnosis AS DOUBLE) AS years_since_diagnosis,
            r.imd_quintile, r.preferred_mode, r.preferred_slot,
+           -- The quarter of this person's previous referral from the same
+           -- practice (NULL for a first referral). Counting people rather
+           -- than referrals over a quarter range is then a plain count of
+           -- referrals whose previous one falls before the range: exact, and
+           -- far cheaper than count(DISTINCT) at England scale.
+           lag(r.quarter) OVER (PARTITION BY r.practice_code, r.patient_id, r.patient_or_carer
+                                ORDER BY r.referral_date, r.referral_id) AS previous_referral_quarter,
            p.as_of,
            -- Eligible: the provider did not rule the referral ineligible, and the
            -- person is a carer or was diagnosed at least min_years ago.
