@@ -143,3 +143,36 @@ func TestPreviousQuarter(t *testing.T) {
 		}
 	}
 }
+
+// TestTrendsFollowUpFinalDespiteUnnotified: a non-attender the practice was
+// never told about is outside the follow-up rate (which starts at
+// notification), so it must not keep an old cohort provisional for ever.
+//
+// As of 2026-06-30, cohort 2025Q4 is final (2025-12-31 + 180 days =
+// 2026-06-29):
+//
+//	N1 did not attend, notified 2025-11-10, followed up on day 3: 1 of 1.
+//	N2 did not attend, never notified: not in the rate.
+//
+// The follow-up rate is 1 of 1 = 100%, final.
+func TestTrendsFollowUpFinalDespiteUnnotified(t *testing.T) {
+	f := newFixture(t)
+	for _, q := range []string{"2025Q4", "2026Q1", "2026Q2"} {
+		f.practice(q, "F83004", "Hanley Road Surgery", "North PCN", 400)
+		f.loaded(q)
+	}
+	f.referral(referral{ID: "N1", Practice: "F83004", Date: "2025-10-01"})
+	f.outcome("N1", "did not attend", "2025-11-03", "2025-11-10")
+	f.followup("N1", "2025-11-13", "practice", "rebooked")
+	f.referral(referral{ID: "N2", Practice: "F83004", Date: "2025-10-02"})
+	f.outcome("N2", "did not attend", "2025-11-03", "")
+	got, err := f.store().Trends(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := got.Quarters[0]
+	if q.Quarter != "2025Q4" {
+		t.Fatalf("first quarter %s, want 2025Q4", q.Quarter)
+	}
+	checkTrendRate(t, "2025Q4 follow-up", q.FollowUp, rateWant{k: 1, n: 1, pct: 100, change: pwNone, provisional: false})
+}

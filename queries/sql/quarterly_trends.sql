@@ -20,9 +20,12 @@ per_quarter AS (
            count(*) FILTER (WHERE eligible AND completed) AS completed,
            count(*) FILTER (WHERE non_attender AND followup_due) AS followup_due,
            count(*) FILTER (WHERE non_attender AND followup_due AND followed_up_in_window) AS followed_up,
-           -- Non-attenders not yet due: not notified yet, or notified
-           -- less than the follow-up window ago.
-           count(*) FILTER (WHERE non_attender AND NOT followup_due) AS followup_pending
+           -- Non-attenders notified less than the follow-up window ago: they
+           -- will join the rate, so it may still change. Those the practice
+           -- was never notified about are not in the rate at all (it starts
+           -- at notification; FollowUp reports them as not yet notified), so
+           -- they must not hold a cohort provisional for ever.
+           count(*) FILTER (WHERE non_attender AND notified_date IS NOT NULL AND NOT followup_due) AS followup_pending
     FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
     GROUP BY quarter
 ),
