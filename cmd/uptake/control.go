@@ -19,6 +19,7 @@ import (
 
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // The control socket lets `uptake ingest` hand a load to the server that
@@ -26,7 +27,10 @@ import (
 // a Unix socket beside the database, FILE.sock, with mode 0600: only the
 // operating-system user who runs the server can use it, so it needs no
 // password of its own. The protocol is HTTP: POST /load with {"dir": PATH}
-// answers with one JSON message per line (progress, then the result).
+// answers with one JSON message per line (progress, then the result);
+// POST /user with a userRequest (`uptake user`) answers with one
+// userResponse. Changes arriving here are audited as "cli:" and the
+// server's operating-system user, the only one who can reach the socket.
 
 // controlMessage is one line of the /load answer.
 type controlMessage struct {
@@ -58,6 +62,8 @@ func startControl(ctx context.Context, path string, db *sql.DB, store *queries.S
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
 	var loading sync.Mutex // one load at a time
+	users := accounts.New(db)
+	actor := cliActor("control socket")
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /load", func(w http.ResponseWriter, r *http.Request) {
 		var req struct{ Dir string }
@@ -83,6 +89,9 @@ func startControl(ctx context.Context, path string, db *sql.DB, store *queries.S
 		}
 		start := time.Now()
 		res, err := loader.LoadQuarter(r.Context(), req.Dir)
+		if aerr := auditLoad(context.WithoutCancel(r.Context()), users, actor, req.Dir, res, err); aerr != nil {
+			log.Error("audit log", "err", aerr)
+		}
 		if err != nil {
 			log.Warn("load refused or failed", "dir", filepath.Base(req.Dir), "err", err)
 			send(controlMessage{Error: err.Error()})
@@ -92,6 +101,34 @@ func startControl(ctx context.Context, path string, db *sql.DB, store *queries.S
 		res.Summary(&sum)
 		log.Info("load", "quarter", res.Quarter, "action", res.Action, "took", time.Since(start).Round(time.Millisecond))
 		send(controlMessage{Summary: sum.String(), Action: string(res.Action)})
+	})
+	mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {
+		var req userRequest
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		w.Header().Set("Content-Type", "application/json")
+		if err := dec.Decode(&req); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(userResponse{Error: "want a JSON user request: " + err.Error()})
+			return
+		}
+		resp, err := runUserOp(r.Context(), users, actor, req)
+		if err != nil {
+			// The password is never logged; the username is no secret.
+			log.Warn("user change refused", "op", req.Op, "username", req.Username, "err", err)
+			status := http.StatusInternalServerError
+			var ve *accounts.ValidationError
+			if errors.As(err, &ve) {
+				status = http.StatusBadRequest
+			}
+			w.WriteHeader(status)
+			json.NewEncoder(w).Encode(userResponse{Error: err.Error()})
+			return
+		}
+		if req.Op != "list" {
+			log.Info("user change", "op", req.Op, "username", req.Username)
+		}
+		json.NewEncoder(w).Encode(resp)
 	})
 	c := &controlServer{path: path, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	go c.srv.Serve(ln)
@@ -122,6 +159,43 @@ func removeStaleSocket(path string) error {
 	return os.Remove(path)
 }
 
+// controlClient is an HTTP client that reaches the control socket at
+// sockPath whatever the URL's host.
+func controlClient(sockPath string) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sockPath)
+		},
+	}}
+}
+
+// handOffUser asks the server owning the database to carry out req.
+func handOffUser(ctx context.Context, sockPath string, req userRequest) (userResponse, error) {
+	body, _ := json.Marshal(req)
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://uptake/user", bytes.NewReader(body))
+	if err != nil {
+		return userResponse{}, err
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	resp, err := controlClient(sockPath).Do(hreq)
+	if err != nil {
+		return userResponse{}, fmt.Errorf("the database is held by a running uptake server, but its control socket %s does not answer: %w", sockPath, err)
+	}
+	defer resp.Body.Close()
+	var out userResponse
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<24)).Decode(&out); err != nil {
+		return userResponse{}, fmt.Errorf("garbled answer from server (%s): %w", resp.Status, err)
+	}
+	if out.Error != "" {
+		return userResponse{}, errors.New(out.Error)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return userResponse{}, fmt.Errorf("server answered %s", resp.Status)
+	}
+	return out, nil
+}
+
 // handOff asks the server owning the database to load dir, showing its
 // progress and printing its summary. The dir must be readable by the
 // server, which runs as the same user.
@@ -130,12 +204,7 @@ func handOff(ctx context.Context, sockPath, dir string, progress func(ingest.Pro
 	if err != nil {
 		return "", err
 	}
-	client := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", sockPath)
-		},
-	}}
+	client := controlClient(sockPath)
 	body, _ := json.Marshal(map[string]string{"dir": abs})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://uptake/load", bytes.NewReader(body))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // ingestCommand loads quarter folders, itself or through the server that
@@ -66,9 +67,14 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 	// reads this file meanwhile (we hold its lock), and if we are killed
 	// before the rebuild, the next queries.Open notices and rebuilds.
 	loader := &ingest.Loader{DB: db, Progress: progress}
+	users, actor := accounts.New(db), cliActor("cli")
 	changed := false
 	runErr := c.each(func(dir string) error {
 		res, err := loader.LoadQuarter(ctx, dir)
+		if aerr := auditLoad(context.WithoutCancel(ctx), users, actor, dir, res, err); aerr != nil {
+			// The load itself stands (or failed) on its own.
+			fmt.Fprintf(c.stderr, "warning: %s: the audit log could not record this load: %v\n", dir, aerr)
+		}
 		if err != nil {
 			return err
 		}

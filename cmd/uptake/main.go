@@ -4,6 +4,7 @@
 //	uptake [serve] [--db FILE] [--addr ADDR]   serve the dashboard (the default)
 //	uptake ingest --db FILE DIR...              load quarter folders
 //	uptake generate --out DIR [--seed N] ...    write synthetic extracts
+//	uptake user add|list|disable|enable|reset   manage who may sign in
 //
 // Run `uptake help` for every flag.
 package main
@@ -56,15 +57,17 @@ type command interface {
 // Main is the program, kept separate from main so that end-to-end tests can
 // run it in-process with their own arguments and output.
 type Main struct {
+	Stdin  io.Reader // passwords for `uptake user`; nil reads as empty
 	Stdout io.Writer
 	Stderr io.Writer
 
 	cmd command
 }
 
-// NewMain returns a Main writing to the process's stdout and stderr.
+// NewMain returns a Main reading the process's stdin and writing to its
+// stdout and stderr.
 func NewMain() *Main {
-	return &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
 // ParseFlags chooses the subcommand from args and parses its flags. With no
@@ -81,6 +84,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.cmd = &ingestCommand{stdout: m.Stdout, stderr: m.Stderr}
 	case "generate":
 		m.cmd = &generateCommand{stdout: m.Stdout, stderr: m.Stderr}
+	case "user":
+		m.cmd = &userCommand{stdin: m.Stdin, stdout: m.Stdout, stderr: m.Stderr}
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
@@ -142,6 +147,14 @@ usage:
         holds the database, the load is handed to it and it shows the new data at once.
   uptake generate --out DIR [--seed N] [--practices P] [--quarters Q]
         Write synthetic, internally consistent extracts (the sample data's source).
+  uptake user add --db FILE --username NAME --role ROLE [--practice CODE] [--name "FULL NAME"]
+  uptake user list --db FILE
+  uptake user disable|enable|reset --db FILE USERNAME
+        Manage who may sign in. Roles: commissioner, service_lead, practice (with
+        --practice, the practice's ODS code) and admin. add and reset read the new
+        password from the terminal (asked twice, not shown) or the first line of a
+        pipe; reset makes the user choose their own at the next sign-in. If a server
+        holds the database, the change is handed to it and takes effect at once.
   uptake help
         Show this text. Each command also takes -h.
 `

@@ -1,0 +1,3 @@
+-- Ends one session (sign-out, or found expired).
+DELETE FROM sessions
+WHERE token_hash = $1;
