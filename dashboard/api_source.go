@@ -20,6 +20,17 @@ func (s *Server) apiSource(src source) handlerFunc {
 		if err != nil {
 			return err
 		}
+		// Rows that may name people leave as JSON as they would as a
+		// download, so they are audited the same way.
+		if accessTable["api."+src.Name].sensitive {
+			rows := -1
+			if v, ok := findView(src.Name); ok {
+				rows = len(v.table(result, linker{filter: f}).Rows)
+			}
+			if err := s.auditRows(c, "api "+src.Name, rows, true); err != nil {
+				return err
+			}
+		}
 		return writeJSON(c, result)
 	}
 }

@@ -1,19 +1,50 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
+
+// roleClients signs in one client per kind of access: the commissioner
+// for aggregates, the service lead for the Data page's sources, and the
+// user of practice F83010 for its work lists.
+type roleClients struct {
+	commissioner, serviceLead, practice *client
+}
+
+func signInRoles(t *testing.T, ts *testServer) roleClients {
+	return roleClients{ts.as(t, userCommissioner), ts.as(t, userServiceLead), ts.as(t, userPractice2)}
+}
+
+// forSource is the client allowed to read source name.
+func (r roleClients) forSource(name string) *client {
+	switch name {
+	case "followup-worklist", "coding-worklist":
+		return r.practice
+	case "loads", "data-quality", "rejected-rows":
+		return r.serviceLead
+	}
+	return r.commissioner
+}
+
+// practiceViewer is a request context as practice F83010's user, for
+// tests that call sources directly.
+func practiceViewer(t *testing.T) context.Context {
+	return context.WithValue(t.Context(), viewerCtxKey{}, &viewer{user: accounts.User{Role: accounts.RolePractice, PracticeCode: "F83010"}})
+}
 
 func TestEverySourceAnswersJSONWithFilters(t *testing.T) {
 	ts, store := newTestServer(t)
+	clients := signInRoles(t, ts)
 	want := queries.Filter{From: "2025Q4", To: "2026Q2", PCN: "South", Practice: "F83010", Mode: "online", Language: "Turkish", Referrer: "GP", Channel: "text message"}
 	for _, src := range sourceList {
-		res, body := get(t, ts.URL+"/api/"+src.Name+"?"+want.Query().Encode())
+		res, body := clients.forSource(src.Name).get(t, ts.URL+"/api/"+src.Name+"?"+want.Query().Encode())
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 			t.Errorf("%s: %d %s %s", src.Name, res.StatusCode, res.Header.Get("Content-Type"), body)
 			continue
@@ -33,7 +64,7 @@ func TestEverySourceAnswersJSONWithFilters(t *testing.T) {
 
 func TestWorkListNeedsPractice(t *testing.T) {
 	ts, _ := newTestServer(t)
-	res, body := get(t, ts.URL+"/api/followup-worklist")
+	res, body := ts.as(t, userPractice).get(t, ts.URL+"/api/followup-worklist")
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "choose a practice") {
 		t.Errorf("%d %s", res.StatusCode, body)
 	}
@@ -41,7 +72,7 @@ func TestWorkListNeedsPractice(t *testing.T) {
 
 func TestBadFilterOnAPIIsJSON400(t *testing.T) {
 	ts, _ := newTestServer(t)
-	res, body := get(t, ts.URL+"/api/followup?channel=pigeon")
+	res, body := ts.as(t, userCommissioner).get(t, ts.URL+"/api/followup?channel=pigeon")
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.Header.Get("Content-Type"), "application/json") ||
 		!strings.Contains(body, "must be one of: letter") {
 		t.Errorf("%d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
@@ -52,9 +83,11 @@ func TestBadFilterOnAPIIsJSON400(t *testing.T) {
 // header and as many rows as the table on the page.
 func TestDownloadEqualsTable(t *testing.T) {
 	ts, store := newTestServer(t)
+	clients := signInRoles(t, ts)
 	f := queries.Filter{PCN: "South", Practice: "F83010"}
 	for _, v := range viewList {
-		res, body := get(t, ts.URL+"/download/"+v.Name+".csv?"+f.Query().Encode())
+		c := clients.forSource(v.Source)
+		res, body := c.get(t, ts.URL+"/download/"+v.Name+".csv?"+f.Query().Encode())
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
 			!strings.Contains(res.Header.Get("Content-Disposition"), "uptake-"+v.Name+".csv") {
 			t.Errorf("%s: %d %q %q", v.Name, res.StatusCode, res.Header.Get("Content-Type"), body)
@@ -65,7 +98,7 @@ func TestDownloadEqualsTable(t *testing.T) {
 			t.Fatalf("%s: %v", v.Name, err)
 		}
 		res2 := &results{store: store}
-		result, err := res2.get(t.Context(), v.Source, f)
+		result, err := res2.get(practiceViewer(t), v.Source, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,12 +106,12 @@ func TestDownloadEqualsTable(t *testing.T) {
 		if len(records) != len(table.Rows)+1 || len(records[0]) != len(table.Columns) {
 			t.Errorf("%s: CSV has %d lines of %d fields, table %d rows of %d columns", v.Name, len(records), len(records[0]), len(table.Rows), len(table.Columns))
 		}
-		res, _ = get(t, ts.URL+"/download/"+v.Name+".xlsx?"+f.Query().Encode())
+		res, _ = c.get(t, ts.URL+"/download/"+v.Name+".xlsx?"+f.Query().Encode())
 		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
 			t.Errorf("%s xlsx: %d", v.Name, res.StatusCode)
 		}
 	}
-	res, _ := get(t, ts.URL+"/download/followup-practices.pdf")
+	res, _ := clients.commissioner.get(t, ts.URL+"/download/followup-practices.pdf")
 	if res.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown format: %d", res.StatusCode)
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // awaitPromise makes chromedp.Evaluate wait for a promise's value.
@@ -64,11 +66,13 @@ func (b *browser) location(t *testing.T) string {
 func TestBrowserFilterChangesChart(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
 	b.navigate(t, ts.URL+"/")
 	before := b.chartData(t, "chart-trends-rates")
 	b.mark(t)
-	b.run(t, chromedp.SetValue("#filter-practice", "F83004", chromedp.ByQuery),
-		chromedp.Evaluate(`document.getElementById("filter-practice").dispatchEvent(new Event("change", {bubbles: true}))`, nil))
+	// SetValue fires input and change events itself, as a person choosing
+	// would; firing change again would race the navigation it starts.
+	b.run(t, chromedp.SetValue("#filter-practice", "F83004", chromedp.ByQuery))
 	b.waitNewPage(t)
 	if loc := b.location(t); loc != "/?practice=F83004" {
 		t.Errorf("changing the select opened %q, want /?practice=F83004", loc)
@@ -91,6 +95,7 @@ func TestBrowserFilterChangesChart(t *testing.T) {
 func TestBrowserFunnelPlotClickOpensPractice(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
 	b.navigate(t, ts.URL+"/practices")
 	// Find the point named for Archway Medical Centre among the scatter
 	// series and convert its value to page pixels.
@@ -130,6 +135,7 @@ func TestBrowserFunnelPlotClickOpensPractice(t *testing.T) {
 func TestBrowserRowClickOpensPractice(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
 	b.navigate(t, ts.URL+"/practices")
 	b.mark(t)
 	b.run(t, chromedp.Click(`#table-benchmark-conversion tbody tr:nth-child(1) td:nth-of-type(3)`, chromedp.ByQuery))
@@ -144,6 +150,7 @@ func TestBrowserRowClickOpensPractice(t *testing.T) {
 func TestBrowserSortableTable(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
 	b.navigate(t, ts.URL+"/practices")
 	firstCode := func() string {
 		var code string
@@ -168,6 +175,7 @@ func TestBrowserSortableTable(t *testing.T) {
 func TestBrowserDownloadHasTheTableRows(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
+	b.signIn(t, ts.URL, userServiceLead, testPassword(userServiceLead)) // the Data page is theirs
 	for _, c := range []struct{ path, panel string }{
 		{"/non-attenders?pcn=South", "followup-practices"},
 		{"/practices", "benchmark-conversion"},
@@ -214,9 +222,17 @@ func TestBrowserDownloadHasTheTableRows(t *testing.T) {
 // database: real data, drawn with no console errors.
 func TestBrowserE2EEveryPageDrawsItsCharts(t *testing.T) {
 	ts := newRealServer(t)
-	code, _ := firstPractice(t, ts)
 	b := newBrowser(t)
-	paths := []string{"/practices/" + code}
+	// The demo service lead may open every page; the demo practice user
+	// sees its practice's page with the work lists.
+	sl := ts.demo[accounts.RoleServiceLead]
+	b.signIn(t, ts.URL, sl.Username, sl.Password)
+	pr := ts.demo[accounts.RolePractice]
+	b2 := newBrowser(t)
+	b2.signIn(t, ts.URL, pr.Username, pr.Password)
+	b2.navigate(t, ts.URL+"/practices/"+pr.PracticeCode)
+	b2.check(t, "practice page as its practice")
+	paths := []string{"/practices/" + pr.PracticeCode}
 	for _, p := range pageList {
 		paths = append(paths, p.Path)
 	}

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -141,6 +143,29 @@ func (b *browser) check(t *testing.T, where string) {
 	b.problems, b.dialogs = nil, nil
 }
 
+// expectLoadError forgets the console entries Chromium writes for a page
+// that answered with an error status on purpose (a refused sign-in is
+// 401), and fails the test if there was none.
+func (b *browser) expectLoadError(t *testing.T, status int) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	want := fmt.Sprintf("status of %d", status)
+	kept := b.problems[:0]
+	found := false
+	for _, p := range b.problems {
+		if strings.Contains(p, want) {
+			found = true
+			continue
+		}
+		kept = append(kept, p)
+	}
+	b.problems = kept
+	if !found {
+		t.Errorf("the page did not answer %d", status)
+	}
+}
+
 // run runs actions in the tab.
 func (b *browser) run(t *testing.T, actions ...chromedp.Action) {
 	t.Helper()
@@ -178,9 +203,25 @@ func (b *browser) navigate(t *testing.T, url string) {
 	}
 }
 
+// signIn signs the browser in: it signs in through the sign-in form over
+// HTTP and hands the session cookie to the browser, which then browses as
+// that user. (TestBrowserSignInAndOut goes through the form in the
+// browser itself; doing that before every test only adds navigations.)
+func (b *browser) signIn(t *testing.T, base, username, password string) {
+	t.Helper()
+	c := newClient(t, base)
+	c.signIn(t, username, password)
+	u := mustURL(t, base)
+	b.run(t, network.SetCookie(sessionCookiePlain, c.sessionToken(t)).
+		WithDomain(u.Hostname()).WithPath("/").WithHTTPOnly(true).WithSameSite(network.CookieSameSiteLax))
+}
+
 func TestBrowserEveryPageDrawsItsCharts(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
+	// The service lead may open every page; the practice page shows its
+	// work lists only to the practice's own user, below.
+	b.signIn(t, ts.URL, userServiceLead, testPassword(userServiceLead))
 	paths := []string{"/practices/F83004", "/practices/F83010"}
 	for _, p := range pageList {
 		paths = append(paths, p.Path)
@@ -189,6 +230,57 @@ func TestBrowserEveryPageDrawsItsCharts(t *testing.T) {
 		b.navigate(t, ts.URL+path)
 		b.check(t, path)
 	}
+	b2 := newBrowser(t)
+	b2.signIn(t, ts.URL, userPractice, testPassword(userPractice))
+	b2.navigate(t, ts.URL+"/practices/F83004")
+	var lists int
+	b2.run(t, chromedp.Evaluate(`document.querySelectorAll("#panel-followup-worklist, #panel-coding-worklist").length`, &lists))
+	if lists != 2 {
+		t.Errorf("the practice's own user sees %d work lists on its page, want 2", lists)
+	}
+	b2.check(t, "/practices/F83004 as its practice")
+}
+
+// TestBrowserSignInAndOut signs in through the form, with the page's own
+// scripts and the browser's cookie rules, follows the redirect back to the
+// page first asked for, and signs out with the header's button.
+func TestBrowserSignInAndOut(t *testing.T) {
+	ts, _ := newTestServer(t)
+	b := newBrowser(t)
+	b.run(t, chromedp.Navigate(ts.URL+"/venues?from=2025Q4"),
+		chromedp.WaitVisible("#username", chromedp.ByID))
+	if loc := b.location(t); loc != "/signin?next=%2Fvenues%3Ffrom%3D2025Q4" {
+		t.Errorf("signed out, /venues redirected to %q", loc)
+	}
+	b.run(t, chromedp.SendKeys("#username", userCommissioner, chromedp.ByID),
+		chromedp.SendKeys("#password", "not the password", chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID),
+		chromedp.WaitVisible("#signin-error", chromedp.ByID))
+	var msg string
+	b.run(t, chromedp.Text("#signin-error", &msg, chromedp.ByID))
+	if msg != msgBadCredentials {
+		t.Errorf("wrong password: %q", msg)
+	}
+	b.expectLoadError(t, http.StatusUnauthorized)
+	b.run(t, chromedp.SetValue("#password", testPassword(userCommissioner), chromedp.ByID))
+	b.mark(t)
+	b.run(t, chromedp.Submit("#password", chromedp.ByID))
+	b.waitNewPage(t)
+	if loc := b.location(t); loc != "/venues?from=2025Q4" {
+		t.Errorf("after signing in the browser is at %q, want /venues?from=2025Q4", loc)
+	}
+	var who string
+	b.run(t, chromedp.Text(".uptake-account__who", &who, chromedp.ByQuery))
+	if !strings.Contains(who, "Cara Commissioner") {
+		t.Errorf("header says %q", who)
+	}
+	b.run(t, chromedp.Click(".uptake-account__button", chromedp.ByQuery),
+		chromedp.WaitVisible("#username", chromedp.ByID))
+	if loc := b.location(t); loc != "/signin?reason=signed-out" {
+		t.Errorf("signing out led to %q", loc)
+	}
+	b.run(t, chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible("#username", chromedp.ByID))
+	b.check(t, "sign in and out")
 }
 
 // TestBrowserInjectedNameStaysText loads pages that show a practice named
@@ -197,6 +289,7 @@ func TestBrowserEveryPageDrawsItsCharts(t *testing.T) {
 func TestBrowserInjectedNameStaysText(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
 	for _, path := range []string{"/non-attenders", "/practices/F83010"} {
 		b.navigate(t, ts.URL+path)
 		var found bool

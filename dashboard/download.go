@@ -11,7 +11,8 @@ import (
 
 // download answers /download/VIEW.csv and /download/VIEW.xlsx with the
 // view's table for the filters: the same Table the page shows under the
-// chart, so a download always equals what is on screen.
+// chart, so a download always equals what is on screen. Every download is
+// written to the audit log.
 func (s *Server) download(c *gin.Context) error {
 	file := c.Param("file")
 	ext := path.Ext(file)
@@ -41,6 +42,9 @@ func (s *Server) download(c *gin.Context) error {
 		err = WriteXLSX(&buf, t, []string{summarise(f, opts), "From the " + s.opts.ServiceName + " dashboard."})
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.auditRows(c, "download "+v.Name+ext, len(t.Rows), accessTable["api."+v.Source].sensitive); err != nil {
 		return err
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+downloadName(v.Name, ext[1:])+`"`)

@@ -17,6 +17,10 @@ var ErrNotFound = errors.New("not found")
 // *queries.FilterError. Their message is written for the user.
 type badRequester interface{ BadRequest() bool }
 
+// forbidder is satisfied by errors that refuse the signed-in user
+// (forbiddenError). Their message is written for the user.
+type forbidder interface{ Forbidden() bool }
+
 // handlerFunc is the shape of every handler: it writes a response or
 // returns an error, and handle maps the error to a status in one place.
 type handlerFunc func(c *gin.Context) error
@@ -28,16 +32,20 @@ type errorBody struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// fail answers err: 400 with the message for the caller's mistakes, 404
-// for ErrNotFound, and 500 with only the request id for everything else
+// fail answers err: 400 with the message for the caller's mistakes, 403
+// with the message for what the user's role does not allow, 404 for
+// ErrNotFound, and 500 with only the request id for everything else
 // (the details go to the log, never to the client).
 func (s *Server) fail(c *gin.Context, r route, err error) {
 	id := requestID(c)
 	status, msg := http.StatusInternalServerError, "Something went wrong on our side. If it keeps happening, tell the service desk this reference: "+id+"."
 	var br badRequester
+	var fb forbidder
 	switch {
 	case errors.As(err, &br) && br.BadRequest():
 		status, msg = http.StatusBadRequest, err.Error()
+	case errors.As(err, &fb) && fb.Forbidden():
+		status, msg = http.StatusForbidden, err.Error()
 	case errors.Is(err, ErrNotFound):
 		status, msg = http.StatusNotFound, "There is no such page. Check the address, or start again from the overview."
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
@@ -65,7 +73,14 @@ func (s *Server) fail(c *gin.Context, r route, err error) {
 // renderError writes the HTML error page. It never fails the request a
 // second time: if the template breaks, a plain-text answer goes out.
 func (s *Server) renderError(c *gin.Context, status int, msg string) {
-	p := s.newPage(c, "error", http.StatusText(status))
+	title := http.StatusText(status)
+	switch status {
+	case http.StatusForbidden:
+		title = "You do not have access to this"
+	case http.StatusNotFound:
+		title = "Page not found"
+	}
+	p := s.newPage(c, "error", title)
 	p.Error = msg
 	p.Status = status
 	if err := s.render(c, status, "error", p); err != nil {

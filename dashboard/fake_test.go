@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
@@ -78,17 +79,48 @@ func (s *fakeStore) CheckFilter(ctx context.Context, f queries.Filter) error {
 	return nil
 }
 
+// testServer is a dashboard over a fake store and fake accounts, served on
+// loopback, with a clock the test moves.
+type testServer struct {
+	*httptest.Server
+	srv      *Server
+	accounts *fakeAccounts
+	clock    *testClock
+}
+
 // newTestServer starts a dashboard over a fake store on loopback.
-func newTestServer(t *testing.T) (*httptest.Server, *fakeStore) {
+func newTestServer(t *testing.T) (*testServer, *fakeStore) {
+	t.Helper()
+	return newTestServerWith(t, Options{})
+}
+
+// newTestServerWith is newTestServer with options; the logger, accounts
+// and clock are the test's.
+func newTestServerWith(t *testing.T, opts Options) (*testServer, *fakeStore) {
 	t.Helper()
 	store := newFakeStore()
-	srv, err := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	acc := newFakeAccounts()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	opts.Accounts = acc
+	srv, err := New(store, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock := &testClock{t: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)}
+	srv.now = clock.Now
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return ts, store
+	return &testServer{Server: ts, srv: srv, accounts: acc, clock: clock}, store
+}
+
+// as returns a client signed in as one of the test users.
+func (ts *testServer) as(t testing.TB, username string) *client {
+	t.Helper()
+	c := newClient(t, ts.URL)
+	c.signIn(t, username, testPassword(username))
+	return c
 }
 
 var _ = charts.Num

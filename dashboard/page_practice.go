@@ -14,7 +14,9 @@ type practiceInfo struct {
 }
 
 // practicePage serves /practices/:code: one practice's trends against the
-// borough, its rank, and its work lists.
+// borough, its rank, and (for the practice's own users only) its work
+// lists. Anyone else sees the same page without the lists, and a note
+// saying why.
 func (s *Server) practicePage(c *gin.Context) error {
 	f, opts, err := s.filter(c)
 	if err != nil {
@@ -28,13 +30,20 @@ func (s *Server) practicePage(c *gin.Context) error {
 	pr := opts.Practices[i]
 	data := s.newPage(c, "practice", pr.Name)
 	data.Practice = &practiceInfo{Code: pr.Code, Name: pr.Name, PCN: pr.PCN}
-	data.Lead = "How " + pr.Name + " compares with the borough, and the people the practice can act for now: " +
-		"non-attenders not yet followed up, and course outcomes not yet coded in the practice record."
+	views := practiceViews
+	if mayViewWorkList(c.Request.Context(), pr.Code) {
+		views = append(views[:len(views):len(views)], workListViews...)
+		data.Lead = "How " + pr.Name + " compares with the borough, and the people the practice can act for now: " +
+			"non-attenders not yet followed up, and course outcomes not yet coded in the practice record."
+	} else {
+		data.Lead = "How " + pr.Name + " compares with the borough. " +
+			"The practice's work lists name patients, so they are shown only to the practice's own staff."
+	}
 	data.Filters = newFilterBar(c.Request.URL.Path, opts, f)
 	// The page is about this practice whatever the network filter says.
 	pf := f
 	pf.PCN, pf.Practice = "", pr.Code
-	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, practiceViews...); err != nil {
+	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, views...); err != nil {
 		return err
 	}
 	return s.renderOK(c, "practice", data)

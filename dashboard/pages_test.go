@@ -9,7 +9,7 @@ import (
 
 func TestOverviewTilesSayQuarterChangeAndProvisional(t *testing.T) {
 	ts, _ := newTestServer(t)
-	res, body := get(t, ts.URL+"/?to=2026Q2")
+	res, body := ts.as(t, userCommissioner).get(t, ts.URL+"/?to=2026Q2")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
@@ -42,7 +42,8 @@ func TestEveryPanelHasHowToReadAndEveryPageALead(t *testing.T) {
 
 func TestPracticePageHasRankTrendsAndWorkLists(t *testing.T) {
 	ts, store := newTestServer(t)
-	res, body := get(t, ts.URL+"/practices/F83004?pcn=South")
+	// The practice's own user sees its work lists.
+	res, body := ts.as(t, userPractice).get(t, ts.URL+"/practices/F83004?pcn=South")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.StatusCode, body)
 	}
@@ -60,7 +61,7 @@ func TestPracticePageHasRankTrendsAndWorkLists(t *testing.T) {
 
 func TestPracticesPageBenchmarkTablesSortAndLink(t *testing.T) {
 	ts, _ := newTestServer(t)
-	_, body := get(t, ts.URL+"/practices")
+	_, body := ts.as(t, userCommissioner).get(t, ts.URL+"/practices")
 	for _, want := range []string{`id="table-benchmark-conversion" data-sortable="true" data-row-links="true"`,
 		`<a href="/practices/F83004">Archway Medical Centre</a>`, "Low (0.001)", `id="panel-campaigns"`, "Text message campaigns"} {
 		if !strings.Contains(body, want) {
@@ -71,7 +72,8 @@ func TestPracticesPageBenchmarkTablesSortAndLink(t *testing.T) {
 
 func TestRejectedRowsPaging(t *testing.T) {
 	ts, store := newTestServer(t)
-	res, body := get(t, ts.URL+"/data?quarter=2026q2&file=referrals.csv&rule=bad_date&page=2")
+	sl := ts.as(t, userServiceLead)
+	res, body := sl.get(t, ts.URL+"/data?quarter=2026q2&file=referrals.csv&rule=bad_date&page=2")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.StatusCode, body)
 	}
@@ -90,7 +92,7 @@ func TestRejectedRowsPaging(t *testing.T) {
 		t.Error("the last page links to a next page")
 	}
 	// The download holds the rows of the page shown.
-	_, csvBody := get(t, ts.URL+"/download/rejected-rows.csv?quarter=2026Q2&page=2")
+	_, csvBody := sl.get(t, ts.URL+"/download/rejected-rows.csv?quarter=2026Q2&page=2")
 	records, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
 	if err != nil || len(records) != 1+23 {
 		t.Errorf("CSV of page 2: %d records, %v", len(records), err)
@@ -102,6 +104,7 @@ func TestRejectedRowsPaging(t *testing.T) {
 
 func TestRejectedRowsBadParamsAre400(t *testing.T) {
 	ts, _ := newTestServer(t)
+	sl := ts.as(t, userServiceLead)
 	for path, want := range map[string]string{
 		"/api/rejected-rows?page=0":                 "page must be a whole number",
 		"/api/rejected-rows?page=abc":               "page must be a whole number",
@@ -114,7 +117,7 @@ func TestRejectedRowsBadParamsAre400(t *testing.T) {
 		"/data?rule=%3Cscript%3E":                   "rule must be the name of a check",
 		"/api/chart/data-quality?practice=nonsense": "must be an ODS practice code",
 	} {
-		res, body := get(t, ts.URL+path)
+		res, body := sl.get(t, ts.URL+path)
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
 			t.Errorf("%s: %d %s", path, res.StatusCode, body)
 		}

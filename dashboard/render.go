@@ -14,6 +14,7 @@ import (
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 //go:embed templates
@@ -68,9 +69,22 @@ type pageData struct {
 	Status int
 	Error  string
 
+	// The signed-in user, or nil on the sign-in page; CSRF is the token
+	// every POST form carries.
+	User *userInfo
+	CSRF string
+
 	// Page-specific content.
 	Tiles    []tile
 	Practice *practiceInfo
+	SignIn   *signinForm
+	Password *passwordForm
+	Admin    *adminData
+}
+
+// userInfo names the signed-in user in the header.
+type userInfo struct {
+	Name, Username, Role, Practice string
 }
 
 // navItem is one link of the main navigation.
@@ -113,13 +127,33 @@ func (f *panelForm) Hidden() [][2]string {
 	return out
 }
 
-// newPage starts the data for page name. The navigation keeps the
-// current filters so moving between pages keeps the view.
+// newPage starts the data for page name. The navigation lists the pages
+// the user's role may open and keeps the current filters, so moving
+// between pages keeps the view. Without a signed-in user there is no
+// navigation.
 func (s *Server) newPage(c *gin.Context, name, title string) *pageData {
-	q := keepFilterParams(c.Request.URL.Query())
 	p := &pageData{Service: s.opts.ServiceName, Name: name, Title: title, RequestID: requestID(c)}
+	v := viewerOf(c)
+	if v == nil {
+		return p
+	}
+	p.User = &userInfo{Name: v.user.DisplayName, Username: v.user.Username, Role: v.user.Role.Label(), Practice: v.user.PracticeCode}
+	p.CSRF = v.session.CSRFToken
+	if v.user.MustChangePassword {
+		return p // nowhere to go but the password page (and signing out)
+	}
+	q := keepFilterParams(c.Request.URL.Query())
 	for _, pg := range pageList {
-		p.Nav = append(p.Nav, navItem{Title: pg.Title, Href: withQuery(pg.Path, q), Current: pg.Name == name})
+		if v.mayOpen(pg.Name) {
+			p.Nav = append(p.Nav, navItem{Title: pg.Title, Href: withQuery(pg.Path, q), Current: pg.Name == name})
+		}
+	}
+	if code := v.user.PracticeCode; code != "" && v.user.Role == accounts.RolePractice {
+		href := "/practices/" + url.PathEscape(code)
+		p.Nav = append(p.Nav, navItem{Title: "Your practice", Href: withQuery(href, q), Current: name == "practice" && c.Param("code") == code})
+	}
+	if v.mayOpen("admin") {
+		p.Nav = append(p.Nav, navItem{Title: "Admin", Href: "/admin", Current: name == "admin"})
 	}
 	return p
 }
@@ -135,7 +169,6 @@ func (s *Server) render(c *gin.Context, status int, name string, data *pageData)
 	if err := pt.t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		return fmt.Errorf("rendering %s: %w", name, err)
 	}
-	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 	return nil
 }

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // TestScreenshots saves a full-page PNG of every page, and logs how long
@@ -27,6 +27,11 @@ import (
 //
 //	UPTAKE_SCREENSHOT_URL=http://localhost:8080 UPTAKE_SCREENSHOTS=/tmp/shots go test ./dashboard -run TestScreenshots -v
 //
+// The browser signs in first: as the demo service lead (who may open every
+// page) on a server the test starts, or with UPTAKE_SCREENSHOT_USER and
+// UPTAKE_SCREENSHOT_PASSWORD on a running server (default: the sample
+// database's demo service lead).
+//
 // The timings are also written to timings.tsv in the directory. They are
 // measurements for release notes, never assertions.
 func TestScreenshots(t *testing.T) {
@@ -38,25 +43,34 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := strings.TrimSuffix(os.Getenv("UPTAKE_SCREENSHOT_URL"), "/")
+	user, password := os.Getenv("UPTAKE_SCREENSHOT_USER"), os.Getenv("UPTAKE_SCREENSHOT_PASSWORD")
+	if user == "" {
+		user, password = "demo-service-lead", "demo-service-lead"
+	}
 	if base == "" {
 		if _, err := os.Stat(filepath.Join(sampleDir, "manifest.json")); err == nil {
-			base = newRealServer(t).URL
+			rs := newRealServer(t)
+			base = rs.URL
+			d := rs.demo[accounts.RoleServiceLead]
+			user, password = d.Username, d.Password
 		} else {
 			ts, _ := newTestServer(t)
 			base = ts.URL
+			user, password = userServiceLead, testPassword(userServiceLead)
 		}
 	}
+	b := newBrowserFor(t, 20*time.Minute)
+	b.signIn(t, base, user, password)
 
 	type shot struct{ name, path string }
 	var shots []shot
 	for _, p := range pageList {
 		shots = append(shots, shot{p.Name, p.Path})
 	}
-	if code := screenshotPractice(t, base); code != "" {
+	if code := b.screenshotPractice(t, base); code != "" {
 		shots = append(shots, shot{"practice", "/practices/" + code})
 	}
 
-	b := newBrowserFor(t, 20*time.Minute)
 	var tsv strings.Builder
 	tsv.WriteString("page\tpath\tnavigation_to_charts_drawn_ms\tin_page_ms\tcharts\n")
 	for i, s := range shots {
@@ -82,17 +96,14 @@ func TestScreenshots(t *testing.T) {
 	}
 }
 
-// screenshotPractice is a practice code at base to photograph the
-// practice page with, or "" when there is none.
-func screenshotPractice(t *testing.T, base string) string {
+// screenshotPractice is a practice code to photograph the practice page
+// with, or "" when there is none. The signed-in browser asks the API.
+func (b *browser) screenshotPractice(t *testing.T, base string) string {
 	t.Helper()
-	res, err := http.Get(base + "/api/filters")
-	if err != nil {
-		t.Fatalf("asking %s for its practices: %v", base, err)
-	}
-	defer res.Body.Close()
+	var raw string
+	b.run(t, chromedp.Navigate(base+"/account/password"), chromedp.Evaluate(`fetch("/api/filters").then(function (r) { return r.text(); })`, &raw, awaitPromise))
 	var opts queries.FilterOptions
-	if err := json.NewDecoder(res.Body).Decode(&opts); err != nil || len(opts.Practices) == 0 {
+	if err := json.Unmarshal([]byte(raw), &opts); err != nil || len(opts.Practices) == 0 {
 		t.Logf("no practice page: %v", err)
 		return ""
 	}

@@ -17,36 +17,67 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 //go:embed static
 var staticFiles embed.FS
 
-// Options configure a Server. The zero value is usable.
+// Options configure a Server. Accounts is required.
 type Options struct {
 	// Logger receives one structured line per request and every error.
 	// Nil means slog.Default().
 	Logger *slog.Logger
 	// TrustedProxies lists the proxies (IPs or CIDRs) whose
-	// X-Forwarded-For headers are believed. Nil trusts none.
+	// X-Forwarded-For headers are believed. Nil trusts none. The client
+	// address it yields goes to the audit log and keys the sign-in rate
+	// limit.
 	TrustedProxies []string
 	// ServiceName is shown in the header and page titles.
 	ServiceName string
+
+	// Accounts checks passwords and sessions and keeps the audit log
+	// (*accounts.Store). It is required: the dashboard shows data about
+	// patients and is never served without sign-in.
+	Accounts Accounts
+	// DemoAccounts are listed on the sign-in page in a box marked as demo
+	// data. Set them only when serving the sample database
+	// (accounts.Store.EnsureDemoUsers); their passwords are published.
+	DemoAccounts []accounts.DemoAccount
+	// ForceSecureCookies marks the cookies Secure, with the __Host- name
+	// prefix, even for requests that reached the server over plain HTTP.
+	// Deployments must be served over HTTPS; set this when TLS ends at a
+	// proxy in front of uptake. Without it, cookies are Secure exactly
+	// when the request came over TLS, so a laptop can serve plain
+	// http://localhost.
+	ForceSecureCookies bool
+	// SignInAttemptsPerMinute limits sign-in attempts per client address
+	// and, separately, per username, on top of the account lockout of
+	// package accounts. Zero means 10.
+	SignInAttemptsPerMinute int
 }
 
 // Server serves the dashboard. Make one with New.
 type Server struct {
-	store   Store
-	opts    Options
-	log     *slog.Logger
-	pages   map[string]*pageTemplate
-	static  fs.FS
-	handler http.Handler
-	routes  []route
+	store    Store
+	accounts Accounts
+	opts     Options
+	log      *slog.Logger
+	pages    map[string]*pageTemplate
+	static   fs.FS
+	handler  http.Handler
+	routes   []route
+	// now is the clock for sessions, sign-in attempts and rate limits;
+	// tests replace it.
+	now func() time.Time
+	// Sign-in attempts per client address and per username.
+	ipLimit, userLimit *limiter
 }
 
 // routeKind decides how errors are answered: HTML for pages, JSON for
@@ -59,10 +90,12 @@ const (
 )
 
 // route is one entry of the route table. Name identifies the route for
-// logs and, later, for access control: a middleware can look up the name
-// (RouteName) and decide which roles may use it.
+// logs and for access control: accessTable (access.go) says which roles
+// may use each name, and a name missing there is refused.
 type route struct {
-	Name   string
+	Name string
+	// Method is GET (the default, which also answers HEAD) or POST.
+	Method string
 	Path   string
 	Kind   routeKind
 	Handle handlerFunc
@@ -73,13 +106,22 @@ func New(store Store, opts Options) (*Server, error) {
 	if store == nil {
 		return nil, errors.New("dashboard: no store")
 	}
+	if opts.Accounts == nil {
+		return nil, errors.New("dashboard: no accounts: the dashboard is always served behind sign-in")
+	}
 	if opts.ServiceName == "" {
 		opts.ServiceName = "Diabetes education uptake"
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger}
+	if opts.SignInAttemptsPerMinute <= 0 {
+		opts.SignInAttemptsPerMinute = 10
+	}
+	s := &Server{store: store, accounts: opts.Accounts, opts: opts, log: opts.Logger, now: time.Now}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	clock := func() time.Time { return s.now() }
+	s.ipLimit = newLimiter(opts.SignInAttemptsPerMinute, clock)
+	s.userLimit = newLimiter(opts.SignInAttemptsPerMinute, clock)
 	var err error
 	if s.static, err = fs.Sub(staticFiles, "static"); err != nil {
 		return nil, err
@@ -96,20 +138,18 @@ func New(store Store, opts Options) (*Server, error) {
 	}
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = false
-	e.Use(s.requestContext, gin.CustomRecovery(s.logPanic), securityHeaders)
+	e.Use(s.requestContext, gin.CustomRecovery(s.logPanic), s.securityHeaders)
 	for _, r := range s.routes {
+		if r.Method == http.MethodPost {
+			e.POST(r.Path, s.handle(r))
+			continue
+		}
 		e.GET(r.Path, s.handle(r))
 		e.HEAD(r.Path, s.handle(r))
 	}
 	e.GET("/static/*file", s.serveStatic)
 	e.HEAD("/static/*file", s.serveStatic)
-	e.NoRoute(func(c *gin.Context) {
-		r := route{Name: "notfound", Kind: pageRoute}
-		if isAPIPath(c.Request.URL.Path) {
-			r.Kind = apiRoute
-		}
-		s.fail(c, r, ErrNotFound)
-	})
+	e.NoRoute(s.noRoute)
 	s.handler = http.NewCrossOriginProtection().Handler(e)
 	return s, nil
 }
@@ -117,11 +157,23 @@ func New(store Store, opts Options) (*Server, error) {
 // Handler returns the dashboard's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// routeTable lists every page and API route. Paths are fixed strings or
-// have one parameter; the API has one endpoint per source (indicator).
+// routeTable lists every page, form and API route. Paths are fixed
+// strings or have one parameter; the API has one endpoint per source
+// (indicator). Every name must be in accessTable.
 func (s *Server) routeTable() []route {
+	post := http.MethodPost
 	rs := []route{
 		{Name: "healthz", Path: "/healthz", Kind: apiRoute, Handle: s.healthz},
+		{Name: "signin", Path: "/signin", Kind: pageRoute, Handle: s.signinPage},
+		{Name: "signin.submit", Method: post, Path: "/signin", Kind: pageRoute, Handle: s.signinSubmit},
+		{Name: "signout", Method: post, Path: "/signout", Kind: pageRoute, Handle: s.signout},
+		{Name: "password", Path: "/account/password", Kind: pageRoute, Handle: s.passwordPage},
+		{Name: "password.submit", Method: post, Path: "/account/password", Kind: pageRoute, Handle: s.passwordSubmit},
+		{Name: "admin", Path: "/admin", Kind: pageRoute, Handle: s.adminPage},
+		{Name: "admin.user.add", Method: post, Path: "/admin/users", Kind: pageRoute, Handle: s.adminAddUser},
+		{Name: "admin.user.disable", Method: post, Path: "/admin/users/:username/disable", Kind: pageRoute, Handle: s.adminSetDisabled(true)},
+		{Name: "admin.user.enable", Method: post, Path: "/admin/users/:username/enable", Kind: pageRoute, Handle: s.adminSetDisabled(false)},
+		{Name: "admin.user.password", Method: post, Path: "/admin/users/:username/password", Kind: pageRoute, Handle: s.adminResetPassword},
 		{Name: "api.filters", Path: "/api/filters", Kind: apiRoute, Handle: s.apiFilters},
 	}
 	for _, p := range pageList {
@@ -144,14 +196,113 @@ const routeNameKey = "uptake.route"
 // as access control).
 func RouteName(c *gin.Context) string { return c.GetString(routeNameKey) }
 
-// handle adapts a handlerFunc to Gin and sends its error to fail.
+// handle adapts a handlerFunc to Gin: it checks sign-in, the form token
+// and the access policy (guard), then runs the handler and sends its
+// error to fail.
 func (s *Server) handle(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(routeNameKey, r.Name)
+		if err := s.guard(c, r); err != nil {
+			if !errors.Is(err, errAnswered) {
+				s.fail(c, r, err)
+			}
+			return
+		}
 		if err := r.Handle(c); err != nil {
 			s.fail(c, r, err)
 		}
 	}
+}
+
+// errAnswered means guard has already answered the request (a redirect to
+// the sign-in page, or 401).
+var errAnswered = errors.New("answered")
+
+// maxFormBytes bounds a POSTed form.
+const maxFormBytes = 64 << 10
+
+var errBadFormToken = forbiddenError{"This form has expired or did not come from this site. Go back, reload the page and try again."}
+
+// guard runs before every handler. It finds the signed-in user, sends
+// everyone else to the sign-in page (pages) or answers 401 (API), holds a
+// user who must change their password to that page, checks the CSRF token
+// of every POST, and enforces the access table.
+func (s *Server) guard(c *gin.Context, r route) error {
+	if r.Method == http.MethodPost {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	}
+	v, expired, err := s.loadViewer(c)
+	if err != nil {
+		return err
+	}
+	if v != nil {
+		withViewer(c, v)
+	}
+	if pol, ok := accessTable[r.Name]; ok && pol.public {
+		if r.Method == http.MethodPost && !s.checkSigninCSRF(c) {
+			return errBadFormToken
+		}
+		return nil
+	}
+	if v == nil {
+		s.needSignIn(c, r.Kind, expired)
+		return errAnswered
+	}
+	if v.user.MustChangePassword && r.Name != "password" && r.Name != "password.submit" && r.Name != "signout" {
+		if r.Kind == apiRoute {
+			return forbiddenError{"Choose a new password first: sign in to the dashboard in a browser."}
+		}
+		c.Redirect(http.StatusSeeOther, "/account/password")
+		c.Abort()
+		return errAnswered
+	}
+	if r.Method == http.MethodPost && !checkSessionCSRF(c, v) {
+		s.log.Warn("form token refused", "request_id", requestID(c), "route", r.Name)
+		return errBadFormToken
+	}
+	return s.authorize(c, r, v)
+}
+
+// needSignIn answers a request without a session: pages redirect to the
+// sign-in page, which comes back here afterwards; the API answers 401.
+func (s *Server) needSignIn(c *gin.Context, kind routeKind, expired bool) {
+	if kind == apiRoute || isAPIPath(c.Request.URL.Path) {
+		c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{
+			Error: "Sign in first: this API answers only requests with the session cookie of a signed-in user.", Status: http.StatusUnauthorized, RequestID: requestID(c)})
+		return
+	}
+	q := url.Values{}
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		if next := safeNext(c.Request.URL.RequestURI()); next != "/" {
+			q.Set("next", next)
+		}
+	}
+	if expired {
+		q.Set("reason", "expired")
+	}
+	c.Redirect(http.StatusFound, withQuery("/signin", q))
+	c.Abort()
+}
+
+// noRoute answers paths no route has: 404 for a signed-in user; the
+// sign-in page (or 401) for anyone else, so that without a session nothing
+// can be learnt about which paths exist.
+func (s *Server) noRoute(c *gin.Context) {
+	r := route{Name: "notfound", Kind: pageRoute}
+	if isAPIPath(c.Request.URL.Path) {
+		r.Kind = apiRoute
+	}
+	v, expired, err := s.loadViewer(c)
+	if err != nil {
+		s.fail(c, r, err)
+		return
+	}
+	if v == nil {
+		s.needSignIn(c, r.Kind, expired)
+		return
+	}
+	withViewer(c, v)
+	s.fail(c, r, ErrNotFound)
 }
 
 const requestIDKey = "uptake.request_id"
@@ -185,17 +336,30 @@ func (s *Server) requestContext(c *gin.Context) {
 
 // contentSecurityPolicy allows nothing from other origins and no inline
 // script. Inline styles are allowed because ECharts writes its tooltips
-// as HTML with style attributes.
+// as HTML with style attributes. Forms may post only to this site, no
+// page may be framed, and no <base> may redirect relative links.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
 	"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(c *gin.Context) {
+// permissionsPolicy turns off browser features no page uses.
+const permissionsPolicy = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+
+// securityHeaders sets the headers of every answer. Cache-Control: no-store
+// keeps pages, API answers and downloads (work lists name patients) out of
+// browser and proxy caches; serveStatic overrides it for the assets.
+func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	h.Set("Permissions-Policy", permissionsPolicy)
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	if s.secure(c.Request) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	c.Next()
 }
 

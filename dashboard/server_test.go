@@ -9,27 +9,21 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
+// get fetches url without a session and without following redirects.
 func get(t *testing.T, url string) (*http.Response, string) {
 	t.Helper()
-	res, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, string(b)
+	return newClient(t, "").get(t, url)
 }
 
 func TestEveryPageRenders(t *testing.T) {
 	ts, _ := newTestServer(t)
+	sl := ts.as(t, userServiceLead) // every page is open to service leads
 	for _, p := range pageList {
 		t.Run(p.Name, func(t *testing.T) {
-			res, body := get(t, ts.URL+p.Path+"?from=2025Q4&pcn=North")
+			res, body := sl.get(t, ts.URL+p.Path+"?from=2025Q4&pcn=North")
 			if res.StatusCode != http.StatusOK {
 				t.Fatalf("status %d, body:\n%s", res.StatusCode, body)
 			}
@@ -58,7 +52,8 @@ func TestEveryPageRenders(t *testing.T) {
 
 func TestPracticeFilterOptionsFollowNetwork(t *testing.T) {
 	ts, _ := newTestServer(t)
-	_, body := get(t, ts.URL+"/?pcn=North")
+	c := ts.as(t, userCommissioner)
+	_, body := c.get(t, ts.URL+"/?pcn=North")
 	if !strings.Contains(body, `value="F83004"`) || strings.Contains(body, `value="F83020"`) {
 		t.Error("with a network chosen, the practice select must list only its practices")
 	}
@@ -66,6 +61,7 @@ func TestPracticeFilterOptionsFollowNetwork(t *testing.T) {
 
 func TestBadFilterIs400WithClearMessage(t *testing.T) {
 	ts, _ := newTestServer(t)
+	sl := ts.as(t, userServiceLead)
 	cases := []struct{ path, want string }{
 		{"/?from=2026Q9", "must be a quarter like 2026Q2"},
 		{"/practices?practice=nonsense", "must be an ODS practice code"},
@@ -74,7 +70,7 @@ func TestBadFilterIs400WithClearMessage(t *testing.T) {
 		{"/?from=2026Q2&to=2025Q3", "comes after to=2025Q3"},
 	}
 	for _, c := range cases {
-		res, body := get(t, ts.URL+c.path)
+		res, body := sl.get(t, ts.URL+c.path)
 		if res.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400", c.path, res.StatusCode)
 		}
@@ -85,7 +81,7 @@ func TestBadFilterIs400WithClearMessage(t *testing.T) {
 			t.Errorf("%s: no error summary", c.path)
 		}
 	}
-	res, body := get(t, ts.URL+"/api/filters/nope")
+	res, body := sl.get(t, ts.URL+"/api/filters/nope")
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(res.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("unknown API path: %d %s", res.StatusCode, body)
 	}
@@ -93,8 +89,9 @@ func TestBadFilterIs400WithClearMessage(t *testing.T) {
 
 func TestUnknownPageIs404(t *testing.T) {
 	ts, _ := newTestServer(t)
+	c := ts.as(t, userCommissioner)
 	for _, path := range []string{"/nope", "/practices/Z99999", "/static/nope.js"} {
-		res, body := get(t, ts.URL+path)
+		res, body := c.get(t, ts.URL+path)
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: status %d", path, res.StatusCode)
 		}
@@ -106,7 +103,8 @@ func TestUnknownPageIs404(t *testing.T) {
 
 func TestPracticePage(t *testing.T) {
 	ts, _ := newTestServer(t)
-	res, body := get(t, ts.URL+"/practices/F83004?from=2025Q4")
+	c := ts.as(t, userCommissioner)
+	res, body := c.get(t, ts.URL+"/practices/F83004?from=2025Q4")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.StatusCode, body)
 	}
@@ -117,7 +115,8 @@ func TestPracticePage(t *testing.T) {
 
 func TestAPIFiltersEscapesData(t *testing.T) {
 	ts, _ := newTestServer(t)
-	res, body := get(t, ts.URL+"/api/filters")
+	c := ts.as(t, userCommissioner)
+	res, body := c.get(t, ts.URL+"/api/filters")
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("%d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -132,7 +131,8 @@ func TestAPIFiltersEscapesData(t *testing.T) {
 
 func TestHTMLEscapesData(t *testing.T) {
 	ts, _ := newTestServer(t)
-	_, body := get(t, ts.URL+"/")
+	c := ts.as(t, userCommissioner)
+	_, body := c.get(t, ts.URL+"/")
 	if strings.Contains(body, evilName) || strings.Contains(body, "<script>alert") {
 		t.Fatal("a practice name was inserted into the page unescaped")
 	}
@@ -143,7 +143,7 @@ func TestHTMLEscapesData(t *testing.T) {
 
 func TestSecurityHeadersAndStatic(t *testing.T) {
 	ts, _ := newTestServer(t)
-	res, _ := get(t, ts.URL+"/")
+	res, _ := ts.as(t, userCommissioner).get(t, ts.URL+"/")
 	csp := res.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-eval") {
 		t.Errorf("CSP %q", csp)
@@ -151,6 +151,7 @@ func TestSecurityHeadersAndStatic(t *testing.T) {
 	if res.Header.Get("X-Request-Id") == "" {
 		t.Error("no request id")
 	}
+	// The assets need no sign-in: the sign-in page uses them.
 	for path, ct := range map[string]string{
 		"/static/uptake.js":                                    "javascript",
 		"/static/uptake.css":                                   "text/css",
@@ -180,12 +181,19 @@ func TestCrossOriginPostRefused(t *testing.T) {
 
 func TestRequestLogHasRouteNotQuery(t *testing.T) {
 	var buf bytes.Buffer
-	srv, err := New(newFakeStore(), Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	acc := newFakeAccounts()
+	srv, err := New(newFakeStore(), Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil)), Accounts: acc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := acc.CreateSession(t.Context(), acc.users[userCommissioner].ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/practices/F83004?practice=F83004&from=2025Q4", nil))
+	req := httptest.NewRequest("GET", "/practices/F83004?practice=F83004&from=2025Q4", nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookiePlain, Value: token})
+	srv.Handler().ServeHTTP(rec, req)
 	if rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -196,14 +204,14 @@ func TestRequestLogHasRouteNotQuery(t *testing.T) {
 	if line["route"] != "/practices/:code" || line["method"] != "GET" || line["status"] != float64(200) || line["request_id"] == "" {
 		t.Errorf("log line %v", line)
 	}
-	if strings.Contains(buf.String(), "2025Q4") {
-		t.Errorf("the log must not contain query values: %s", buf.String())
+	if strings.Contains(buf.String(), "2025Q4") || strings.Contains(buf.String(), token) {
+		t.Errorf("the log must not contain query values or the session token: %s", buf.String())
 	}
 }
 
 func TestInternalErrorHidesDetail(t *testing.T) {
 	var buf bytes.Buffer
-	srv, err := New(newFakeStore(), Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	srv, err := New(newFakeStore(), Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil)), Accounts: newFakeAccounts()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
@@ -97,12 +96,7 @@ var _ = newView(srcCoding, "coding-quarters", "Outcomes coded, by referral quart
 		return charts.Lines(keys, []charts.Series{{Name: "Coded in time", Values: vals}}, charts.Axis{Name: "Coded (%)", Percent: true, Full: true})
 	})
 
-var srcCodingWorkList = newSource("coding-worklist", func(s Store, ctx context.Context, f queries.Filter) ([]queries.CodingTask, error) {
-	if f.Practice == "" {
-		return nil, requestError{"The work list is for one practice: choose a practice (add practice=CODE to the address)."}
-	}
-	return s.CodingWorkList(ctx, f.Practice)
-})
+var srcCodingWorkList = newSource("coding-worklist", workListSource(Store.CodingWorkList))
 
 var _ = newView(srcCodingWorkList, "coding-worklist", "Outcomes not yet coded in the practice record",
 	"Outcomes the provider reported for which the practice record has no matching code. Any one of the codes listed records the outcome.",

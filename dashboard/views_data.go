@@ -15,9 +15,8 @@ import (
 
 // The Data page: what was loaded, how clean it was, and the rows refused.
 // These describe files, not people, and take no filter. Rejected rows can
-// hold a person's details (a pseudonym, a date), so access control (a
-// later issue) must keep the routes "api.rejected-rows" and "download" of
-// "rejected-rows" to service leads and administrators.
+// hold a person's details (a pseudonym, a date), so the access table keeps
+// the Data page and its sources to service leads and administrators.
 
 var srcLoads = newSource("loads", func(s Store, ctx context.Context, _ queries.Filter) ([]queries.Load, error) {
 	return s.Loads(ctx)

@@ -10,17 +10,25 @@ import (
 )
 
 // The practice page's work lists. They name people (by pseudonym) and are
-// not under the disclosure rule, so they must only be shown to the
-// practice itself; access control (a later issue) will check the route
-// and view names "practice", "api.followup-worklist" and
-// "download" of "followup-worklist".
+// not under the disclosure rule, so they are shown only to the practice
+// itself: authorize (access.go) refuses the routes to everyone else, the
+// practice page leaves their panels out, and the sources below check the
+// request's user once more before asking the store.
 
-var srcFollowUpWorkList = newSource("followup-worklist", func(s Store, ctx context.Context, f queries.Filter) ([]queries.FollowUpTask, error) {
-	if f.Practice == "" {
-		return nil, requestError{"The work list is for one practice: choose a practice (add practice=CODE to the address)."}
+// workListSource checks the practice and the user before load runs.
+func workListSource[T any](load func(s Store, ctx context.Context, code string) ([]T, error)) func(Store, context.Context, queries.Filter) ([]T, error) {
+	return func(s Store, ctx context.Context, f queries.Filter) ([]T, error) {
+		if f.Practice == "" {
+			return nil, requestError{"The work list is for one practice: choose a practice (add practice=CODE to the address)."}
+		}
+		if !mayViewWorkList(ctx, f.Practice) {
+			return nil, errWorkListForbidden
+		}
+		return load(s, ctx, f.Practice)
 	}
-	return s.FollowUpWorkList(ctx, f.Practice)
-})
+}
+
+var srcFollowUpWorkList = newSource("followup-worklist", workListSource(Store.FollowUpWorkList))
 
 var _ = newView(srcFollowUpWorkList, "followup-worklist", "Non-attenders not yet followed up",
 	"People who did not attend, declined or did not respond, whom nobody has contacted yet. Open tasks come first, with the fewest days left; then overdue ones.",
@@ -127,4 +135,9 @@ var _ = newView(srcBenchmark, "practice-rank", "How the practice compares with t
 		return t
 	}, nil)
 
-var practiceViews = []string{"practice-rank", "practice-trend-conversion", "practice-trend-followup", "practice-trend-coding", "followup-worklist", "coding-worklist"}
+// practiceViews are the practice page's panels for everyone;
+// workListViews follow them for the practice's own users.
+var (
+	practiceViews = []string{"practice-rank", "practice-trend-conversion", "practice-trend-followup", "practice-trend-coding"}
+	workListViews = []string{"followup-worklist", "coding-worklist"}
+)

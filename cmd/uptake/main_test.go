@@ -9,6 +9,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +22,8 @@ import (
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // TestMain lets the test binary act as the uptake program, so tests can
@@ -195,6 +199,8 @@ func TestIngestRefusedFolderSaysWhy(t *testing.T) {
 type server struct {
 	cmd *exec.Cmd
 	url string
+	// client carries the session cookie once signIn has run.
+	client *http.Client
 }
 
 var servingRE = regexp.MustCompile(`on (http://[^ ]+) `)
@@ -215,7 +221,12 @@ func startServer(t *testing.T, dir string, args ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, client: &http.Client{Jar: jar, Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	t.Cleanup(func() { s.stop(t) })
 	found := make(chan string, 1)
 	go func() {
@@ -254,14 +265,56 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-// quarters asks the server which quarters it shows.
+var csrfFieldRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn signs the server's client in through the sign-in form.
+func (s *server) signIn(t *testing.T, username, password string) {
+	t.Helper()
+	resp, err := s.client.Get(s.url + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfFieldRE.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("sign-in page %d without a form token", resp.StatusCode)
+	}
+	resp, err = s.client.PostForm(s.url+"/signin", url.Values{"csrf": {string(m[1])}, "username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("signing in as %s: %d", username, resp.StatusCode)
+	}
+}
+
+// addUser adds a commissioner to the database file (no server may hold it).
+func addUser(t *testing.T, path, username, password string) {
+	t.Helper()
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	nu := accounts.NewUser{Username: username, Role: accounts.RoleCommissioner, Password: password}
+	if _, err := accounts.New(db).AddUser(context.Background(), accounts.Actor{Username: "test"}, nu); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// quarters asks the server which quarters it shows (signIn first).
 func (s *server) quarters(t *testing.T) []string {
 	t.Helper()
-	resp, err := http.Get(s.url + "/api/filters")
+	resp, err := s.client.Get(s.url + "/api/filters")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/api/filters: %d", resp.StatusCode)
+	}
 	var opts struct{ Quarters []string }
 	if err := json.NewDecoder(resp.Body).Decode(&opts); err != nil {
 		t.Fatal(err)
@@ -276,8 +329,11 @@ func TestLoadWhileServing(t *testing.T) {
 	quarters := sampleQuarters(t)
 	db := filepath.Join(t.TempDir(), "live.duckdb")
 	mustRunMain(t, append([]string{"ingest", "--db", db}, quarters[:len(quarters)-1]...)...)
+	addUser(t, db, "tester", "a long test password")
 
 	srv := startServer(t, t.TempDir(), "--db", db)
+	// A real database has no demo accounts.
+	srv.signIn(t, "tester", "a long test password")
 	before := srv.quarters(t)
 	if len(before) != len(quarters)-1 {
 		t.Fatalf("server shows %d quarters before the load, want %d", len(before), len(quarters)-1)
@@ -295,14 +351,33 @@ func TestLoadWhileServing(t *testing.T) {
 }
 
 // TestFirstStartLoadsSampleData is the newcomer's `go run ./cmd/uptake`:
-// with no --db, the embedded sample data fill a local file on first start.
+// with no --db, the embedded sample data fill a local file on first start,
+// and the sign-in page offers the demo accounts.
 func TestFirstStartLoadsSampleData(t *testing.T) {
 	dir := t.TempDir()
 	srv := startServer(t, dir)
+	resp, err := srv.client.Get(srv.url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/signin") {
+		t.Errorf("GET / signed out = %d to %q, want the sign-in page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = srv.client.Get(srv.url + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(page, []byte("Demo data")) || !bytes.Contains(page, []byte("demo-commissioner")) {
+		t.Error("the sample database's sign-in page does not list the demo accounts")
+	}
+	srv.signIn(t, "demo-commissioner", "demo-commissioner")
 	if got, want := len(srv.quarters(t)), len(sampleQuarters(t)); got != want {
 		t.Errorf("first start shows %d quarters, want %d", got, want)
 	}
-	resp, err := http.Get(srv.url + "/")
+	resp, err = srv.client.Get(srv.url + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

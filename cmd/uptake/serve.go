@@ -18,6 +18,7 @@ import (
 	"github.com/uptake-nhs/uptake/dashboard"
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/accounts"
 	sampledata "github.com/uptake-nhs/uptake/sample-data"
 )
 
@@ -87,7 +88,16 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(store, dashboard.Options{Logger: log})
+	// Sign-in is always on. Only the sample database gets the demo
+	// accounts, whose passwords the sign-in page shows.
+	acc := accounts.New(db)
+	var demo []accounts.DemoAccount
+	if c.sample {
+		if demo, err = acc.EnsureDemoUsers(ctx); err != nil {
+			return err
+		}
+	}
+	dash, err := dashboard.New(store, dashboard.Options{Logger: log, Accounts: acc, DemoAccounts: demo})
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,11 @@
   function fetchJSON(src) {
     return fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (res) {
+        if (res.status === 401) {
+          // The session ended while the page was open: sign in again
+          // and come back here.
+          window.location.assign("/signin?next=" + encodeURIComponent(window.location.pathname + window.location.search) + "&reason=expired");
+        }
         if (!res.ok) {
           throw new Error("chart data " + src + ": HTTP " + res.status);
         }
