@@ -14,7 +14,7 @@ import (
 // actionAccessDenied records a refused request: a role asking for a route
 // it may not use, or a practice user asking for another practice's work
 // list.
-const actionAccessDenied accounts.Action = "access_denied"
+const actionAccessDenied = accounts.ActionAccessDenied
 
 // audit writes an event to the audit log as the request's user, from the
 // client's address (c.ClientIP believes X-Forwarded-For only from

@@ -27,12 +27,16 @@ const (
 	ActionUserEnabled     Action = "user_enabled"
 	ActionPasswordReset   Action = "password_reset"
 	ActionPasswordChanged Action = "password_changed"
+	// ActionAccessDenied records a signed-in user refused a route, such as
+	// another practice's work list.
+	ActionAccessDenied Action = "access_denied"
 )
 
 var actions = map[Action]bool{
 	ActionSignIn: true, ActionSignInFailed: true, ActionLockedOut: true, ActionSignOut: true,
 	ActionDownload: true, ActionLoad: true, ActionUserAdded: true, ActionUserDisabled: true,
 	ActionUserEnabled: true, ActionPasswordReset: true, ActionPasswordChanged: true,
+	ActionAccessDenied: true,
 }
 
 // Actor is who did something: a signed-in user (User.Actor), the command
