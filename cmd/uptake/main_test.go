@@ -168,6 +168,7 @@ func TestIngestUsageErrors(t *testing.T) {
 		{[]string{"ingest", "--db", "x.duckdb"}, "name at least one quarter folder"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"generate"}, "--out is required"},
+		{[]string{"serve", "--trusted-proxies", "10.0.0.1,not-an-ip"}, `"not-an-ip" is not an IP address`},
 	}
 	for _, c := range cases {
 		_, stderr, err := runMain(t, c.args...)

@@ -36,6 +36,9 @@ type serveCommand struct {
 	configPath string
 	sample     bool // no --db: use sampleDB, filled from the embedded sample data
 
+	trustedProxies string // comma-separated IPs or CIDRs whose X-Forwarded-For is believed
+	secureCookies  bool   // the server is reached over HTTPS through a proxy
+
 	mu      sync.Mutex
 	db      *sql.DB
 	control *controlServer
@@ -47,12 +50,20 @@ func (c *serveCommand) parse(args []string) error {
 	fs.StringVar(&c.dbPath, "db", "", "DuckDB database `file` to serve (default: "+sampleDB+", filled with the sample data on first start)")
 	fs.StringVar(&c.addr, "addr", "localhost:8080", "`address` to listen on")
 	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; see docs/configuration.md)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated `addresses` (IPs or CIDRs) of reverse proxies whose X-Forwarded-For is believed; none by default")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark session cookies Secure even though this server speaks plain HTTP (set it when an HTTPS proxy is in front, as it must be beyond localhost)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(c.stderr, "uptake serve: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
+	}
+	for _, p := range splitList(c.trustedProxies) {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			fmt.Fprintf(c.stderr, "uptake serve: --trusted-proxies: %q is not an IP address or CIDR range\n", p)
+			return errUsage
+		}
 	}
 	if c.dbPath == "" {
 		c.dbPath, c.sample = sampleDB, true
@@ -97,7 +108,13 @@ func (c *serveCommand) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	dash, err := dashboard.New(store, dashboard.Options{Logger: log, Accounts: acc, DemoAccounts: demo})
+	dash, err := dashboard.New(store, dashboard.Options{
+		Logger:             log,
+		Accounts:           acc,
+		DemoAccounts:       demo,
+		TrustedProxies:     splitList(c.trustedProxies),
+		ForceSecureCookies: c.secureCookies,
+	})
 	if err != nil {
 		return err
 	}
@@ -228,4 +245,15 @@ func displayAddr(a net.Addr) string {
 		host = "[" + host + "]"
 	}
 	return host + ":" + port
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
