@@ -125,6 +125,11 @@ type benchmarkCounts struct {
 // follow-up rate against the borough. The SQL is
 // sql/practice_benchmark.sql.
 func (s *Store) PracticeBenchmark(ctx context.Context, f Filter) (PracticeBenchmark, error) {
+	return remember(ctx, s, "PracticeBenchmark", f, s.computePracticeBenchmark)
+}
+
+// computePracticeBenchmark works PracticeBenchmark out from the database.
+func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (PracticeBenchmark, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return PracticeBenchmark{}, err
 	}

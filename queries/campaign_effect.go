@@ -75,6 +75,11 @@ type CampaignSummary struct {
 // CampaignEffect computes referrals before and after each text campaign
 // under the filter. The SQL is sql/campaign_effect.sql.
 func (s *Store) CampaignEffect(ctx context.Context, f Filter) (CampaignEffect, error) {
+	return remember(ctx, s, "CampaignEffect", f, s.computeCampaignEffect)
+}
+
+// computeCampaignEffect works CampaignEffect out from the database.
+func (s *Store) computeCampaignEffect(ctx context.Context, f Filter) (CampaignEffect, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return CampaignEffect{}, err
 	}

@@ -70,6 +70,11 @@ func (t codingTally) group(d *discloser, key string) CodingGroup {
 // CodingCompleteness computes coding completeness under the filter. The
 // SQL is sql/coding_by_category_practice_and_quarter.sql.
 func (s *Store) CodingCompleteness(ctx context.Context, f Filter) (CodingCompleteness, error) {
+	return remember(ctx, s, "CodingCompleteness", f, s.computeCodingCompleteness)
+}
+
+// computeCodingCompleteness works CodingCompleteness out from the database.
+func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (CodingCompleteness, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return CodingCompleteness{}, err
 	}

@@ -43,6 +43,11 @@ type CohortConversion struct {
 // ConversionByCohort returns conversion and completion per referral
 // quarter. The SQL is sql/conversion_by_cohort.sql.
 func (s *Store) ConversionByCohort(ctx context.Context, f Filter) (ConversionByCohort, error) {
+	return remember(ctx, s, "ConversionByCohort", f, s.computeConversionByCohort)
+}
+
+// computeConversionByCohort works ConversionByCohort out from the database.
+func (s *Store) computeConversionByCohort(ctx context.Context, f Filter) (ConversionByCohort, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return ConversionByCohort{}, err
 	}

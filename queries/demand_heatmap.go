@@ -54,6 +54,11 @@ var Weekdays = []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", 
 // SQL is sql/places_by_weekday_hour.sql and
 // sql/referrals_by_preferred_slot.sql.
 func (s *Store) DemandHeatmap(ctx context.Context, f Filter) (DemandHeatmap, error) {
+	return remember(ctx, s, "DemandHeatmap", f, s.computeDemandHeatmap)
+}
+
+// computeDemandHeatmap works DemandHeatmap out from the database.
+func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatmap, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return DemandHeatmap{}, err
 	}

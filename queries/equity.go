@@ -56,6 +56,11 @@ var equityDimensions = []struct{ key, title string }{
 // Equity returns conversion by group for the filter. The SQL is
 // sql/conversion_by_group.sql.
 func (s *Store) Equity(ctx context.Context, f Filter) (Equity, error) {
+	return remember(ctx, s, "Equity", f, s.computeEquity)
+}
+
+// computeEquity works Equity out from the database.
+func (s *Store) computeEquity(ctx context.Context, f Filter) (Equity, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return Equity{}, err
 	}

@@ -1,6 +1,9 @@
 package queries
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // buildPathwayFixture is a hand-made borough of one practice, as of the end
 // of 2026Q2 (2026-06-30). Each referral exercises one definition; the
@@ -107,5 +110,46 @@ func TestOutcomeFactsCoding(t *testing.T) {
 	// Notified outcomes: R1 completed, R5 DNA, R6 DNA (R4's "ineligible" has no code).
 	if total != 3 || due != 3 || coded != 1 {
 		t.Errorf("outcome_facts: coded %d, due %d, total %d; want 1, 3, 3", coded, due, total)
+	}
+}
+
+// TestResultsAreCachedUntilALoadCommits: a second identical question is
+// answered from the cache (a change to the facts without a load is not
+// seen), and a committed load (a new load id) is seen at once.
+func TestResultsAreCachedUntilALoadCommits(t *testing.T) {
+	f := buildPathwayFixture(t)
+	s := f.store()
+	ctx := context.Background()
+	referred := func() Count {
+		t.Helper()
+		got, err := s.Funnel(ctx, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Stages[0].People
+	}
+	if got := referred(); got != (Count{N: 8}) {
+		t.Fatalf("referred %v, want 8 (R1-R8)", got)
+	}
+	// Behind the store's back: no load, so the cached answer stands.
+	f.exec(`DELETE FROM referral_facts WHERE referral_id = 'R8'`)
+	if got := referred(); got != (Count{N: 8}) {
+		t.Errorf("after an unrecorded change: referred %v, want the cached 8", got)
+	}
+	// A load commits: a new referral, a new load id, derived tables rebuilt.
+	f.referral(referral{ID: "R9", Practice: "F83004", Date: "2026-06-01"})
+	f.loaded("2026Q2")
+	tx, err := f.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Refresh(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := referred(); got != (Count{N: 9}) {
+		t.Errorf("after a load: referred %v, want 9", got)
 	}
 }

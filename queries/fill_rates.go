@@ -61,6 +61,11 @@ type FillGroup struct {
 // FillRates computes fill rates under the course part of the filter. The
 // SQL is sql/fill_rate_by_course.sql.
 func (s *Store) FillRates(ctx context.Context, f Filter) (FillRates, error) {
+	return remember(ctx, s, "FillRates", f, s.computeFillRates)
+}
+
+// computeFillRates works FillRates out from the database.
+func (s *Store) computeFillRates(ctx context.Context, f Filter) (FillRates, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return FillRates{}, err
 	}

@@ -147,6 +147,11 @@ func (t *followUpTally) addAll(o *followUpTally) {
 // FollowUp computes the follow-up of non-attenders under the filter. The
 // SQL is sql/followup_by_practice_and_quarter.sql.
 func (s *Store) FollowUp(ctx context.Context, f Filter) (FollowUp, error) {
+	return remember(ctx, s, "FollowUp", f, s.computeFollowUp)
+}
+
+// computeFollowUp works FollowUp out from the database.
+func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return FollowUp{}, err
 	}

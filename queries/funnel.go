@@ -67,6 +67,11 @@ type FunnelStage struct {
 // Funnel returns the pathway funnel for the filter. The SQL is
 // sql/pathway_funnel.sql.
 func (s *Store) Funnel(ctx context.Context, f Filter) (Funnel, error) {
+	return remember(ctx, s, "Funnel", f, s.computeFunnel)
+}
+
+// computeFunnel works Funnel out from the database.
+func (s *Store) computeFunnel(ctx context.Context, f Filter) (Funnel, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return Funnel{}, err
 	}

@@ -63,6 +63,11 @@ type HeadlineTile struct {
 // Headline returns the overview tiles for the filter. It reads what
 // Trends reads (sql/quarterly_trends.sql).
 func (s *Store) Headline(ctx context.Context, f Filter) (Headline, error) {
+	return remember(ctx, s, "Headline", f, s.computeHeadline)
+}
+
+// computeHeadline works Headline out from the database.
+func (s *Store) computeHeadline(ctx context.Context, f Filter) (Headline, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return Headline{}, err
 	}

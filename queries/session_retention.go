@@ -41,6 +41,11 @@ type SessionPresence struct {
 // SessionRetention returns the share of starters present at each session.
 // The SQL is sql/session_retention.sql.
 func (s *Store) SessionRetention(ctx context.Context, f Filter) (SessionRetention, error) {
+	return remember(ctx, s, "SessionRetention", f, s.computeSessionRetention)
+}
+
+// computeSessionRetention works SessionRetention out from the database.
+func (s *Store) computeSessionRetention(ctx context.Context, f Filter) (SessionRetention, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return SessionRetention{}, err
 	}

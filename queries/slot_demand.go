@@ -46,6 +46,11 @@ type slotPlaces struct{ courses, places, booked int64 }
 // SlotDemand computes demand and places by slot under the filter. The SQL
 // is sql/referrals_by_preferred_slot.sql and sql/places_by_slot.sql.
 func (s *Store) SlotDemand(ctx context.Context, f Filter) (SlotDemand, error) {
+	return remember(ctx, s, "SlotDemand", f, s.computeSlotDemand)
+}
+
+// computeSlotDemand works SlotDemand out from the database.
+func (s *Store) computeSlotDemand(ctx context.Context, f Filter) (SlotDemand, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return SlotDemand{}, err
 	}

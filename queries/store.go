@@ -45,6 +45,8 @@ type Store struct {
 	mu      sync.Mutex
 	options *FilterOptions // cached; reset by Refresh
 	version int64          // data version the cache was built for
+
+	cache resultCache // indicator results by data version (cache.go)
 }
 
 // Open prepares a Store over a database that ingest has migrated. It

@@ -63,6 +63,11 @@ const percentileMethod = "Linear interpolation between the nearest people (R typ
 // TimeToFirstSession returns the median and 90th percentile wait for the
 // filter. The SQL is sql/time_to_first_session.sql.
 func (s *Store) TimeToFirstSession(ctx context.Context, f Filter) (TimeToFirstSession, error) {
+	return remember(ctx, s, "TimeToFirstSession", f, s.computeTimeToFirstSession)
+}
+
+// computeTimeToFirstSession works TimeToFirstSession out from the database.
+func (s *Store) computeTimeToFirstSession(ctx context.Context, f Filter) (TimeToFirstSession, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return TimeToFirstSession{}, err
 	}

@@ -75,6 +75,11 @@ type trendCounts struct {
 // Trends returns the overview measures per referral quarter. The SQL is
 // sql/quarterly_trends.sql.
 func (s *Store) Trends(ctx context.Context, f Filter) (Trends, error) {
+	return remember(ctx, s, "Trends", f, s.computeTrends)
+}
+
+// computeTrends works Trends out from the database.
+func (s *Store) computeTrends(ctx context.Context, f Filter) (Trends, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return Trends{}, err
 	}

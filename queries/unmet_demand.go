@@ -82,6 +82,11 @@ const estimateQuarters = 4
 // UnmetDemand computes unmet demand by preferred slot under the filter.
 // The SQL is sql/unmet_demand_by_quarter.sql.
 func (s *Store) UnmetDemand(ctx context.Context, f Filter) (UnmetDemand, error) {
+	return remember(ctx, s, "UnmetDemand", f, s.computeUnmetDemand)
+}
+
+// computeUnmetDemand works UnmetDemand out from the database.
+func (s *Store) computeUnmetDemand(ctx context.Context, f Filter) (UnmetDemand, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return UnmetDemand{}, err
 	}

@@ -48,6 +48,11 @@ type SlotWait struct {
 // WaitsBySlot computes waits to course start by slot under the filter.
 // The SQL is sql/waits_by_slot.sql.
 func (s *Store) WaitsBySlot(ctx context.Context, f Filter) (WaitsBySlot, error) {
+	return remember(ctx, s, "WaitsBySlot", f, s.computeWaitsBySlot)
+}
+
+// computeWaitsBySlot works WaitsBySlot out from the database.
+func (s *Store) computeWaitsBySlot(ctx context.Context, f Filter) (WaitsBySlot, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return WaitsBySlot{}, err
 	}

@@ -1,0 +1,68 @@
+package queries
+
+import (
+	"context"
+	"sync"
+)
+
+// resultCacheSize bounds how many indicator results a Store keeps. At
+// England scale the largest (a benchmark of 6,500 practices) is a few
+// megabytes.
+const resultCacheSize = 128
+
+// resultCache keeps indicator results for the data version they were
+// computed from. An indicator is a pure function of the loaded data, the
+// configuration and the filter, so when a commissioner's meeting opens the
+// same page ten times it is worked out once; the first request after a
+// load commits sees a new data version and empties the cache.
+//
+// Results are shared between callers and must be treated as read-only.
+type resultCache struct {
+	mu      sync.Mutex
+	version int64
+	entries map[string]any
+	order   []string // insertion order, for eviction
+	off     bool     // benchmarks time the computation, not the cache
+}
+
+// remember returns compute's result for (name, f), computing it at most
+// once per data version while it stays in the cache. Errors are not kept.
+func remember[T any](ctx context.Context, s *Store, name string, f Filter, compute func(context.Context, Filter) (T, error)) (T, error) {
+	if s.cache.off {
+		return compute(ctx, f)
+	}
+	version, err := s.DataVersion(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	key := name + "\x00" + f.Query().Encode()
+	c := &s.cache
+	c.mu.Lock()
+	if c.version != version {
+		c.version, c.entries, c.order = version, map[string]any{}, nil
+	}
+	if v, ok := c.entries[key]; ok {
+		c.mu.Unlock()
+		return v.(T), nil
+	}
+	c.mu.Unlock()
+
+	v, err := compute(ctx, f)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version == version {
+		if _, ok := c.entries[key]; !ok {
+			if len(c.order) >= resultCacheSize {
+				delete(c.entries, c.order[0])
+				c.order = c.order[1:]
+			}
+			c.entries[key] = v
+			c.order = append(c.order, key)
+		}
+	}
+	return v, nil
+}
