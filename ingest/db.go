@@ -24,19 +24,28 @@ var migrationFiles embed.FS
 func OpenDB(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("duckdb", path)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	// sql.Open is lazy; ping so that a lock held by another process is
 	// reported here, where IsLockConflict can recognise it.
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	if err := Migrate(ctx, db); err != nil {
 		db.Close()
-		return nil, err
+		return nil, openError(path, err)
 	}
 	return db, nil
+}
+
+// openError names the database file and, when the cause is a file that
+// cannot be written, says so in words.
+func openError(path string, err error) error {
+	if cause := storageCause(err.Error()); cause != "" && !IsLockConflict(err) {
+		return fmt.Errorf("open database %s: %s: %w", path, cause, err)
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
 }
 
 // IsLockConflict reports whether err is DuckDB refusing to open a database

@@ -158,9 +158,20 @@ func (l *Loader) LoadQuarter(ctx context.Context, dir string) (*Result, error) {
 		res.Action = ActionRestated
 	}
 
+	if err := l.loadInTx(ctx, q, files, res); err != nil {
+		return nil, explainLoadError(q.name, err)
+	}
+	res.Duration = time.Since(start)
+	l.report(Progress{Quarter: q.name, Stage: "done"})
+	return res, nil
+}
+
+// loadInTx loads the checked files in one transaction and commits it; on
+// any error the transaction is rolled back.
+func (l *Loader) loadInTx(ctx context.Context, q quarter, files []fileCheck, res *Result) error {
 	conn, err := l.DB.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer conn.Close()
 	// The transaction does not follow ctx by itself: database/sql would roll
@@ -169,7 +180,7 @@ func (l *Loader) LoadQuarter(ctx context.Context, dir string) (*Result, error) {
 	// and statements get ctx so that DuckDB interrupts them.
 	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	committed := false
 	defer func() {
@@ -178,33 +189,31 @@ func (l *Loader) LoadQuarter(ctx context.Context, dir string) (*Result, error) {
 		}
 	}()
 	if err := l.load(ctx, conn, tx, q, files, res); err != nil {
-		return nil, err
+		return err
 	}
 	if l.AfterLoad != nil {
 		if err := l.AfterLoad(ctx, tx); err != nil {
-			return nil, fmt.Errorf("load %s: after load: %w", q.name, err)
+			return fmt.Errorf("load %s: after load: %w", q.name, err)
 		}
 	}
 	for _, t := range Tables {
 		if _, err := tx.ExecContext(ctx, "DROP TABLE stg_"+t.Name); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "DROP TABLE stg_rejected"); err != nil {
-		return nil, err
+		return err
 	}
 	l.report(Progress{Quarter: q.name, Stage: "committing"})
 	// The last moment a cancellation can still undo the load.
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("load %s: commit: %w", q.name, err)
+		return fmt.Errorf("load %s: commit: %w", q.name, err)
 	}
 	committed = true
-	res.Duration = time.Since(start)
-	l.report(Progress{Quarter: q.name, Stage: "done"})
-	return res, nil
+	return nil
 }
 
 func (l *Loader) report(p Progress) {
@@ -527,6 +536,19 @@ func (l *Loader) stageFile(ctx context.Context, dc driver.Conn, t Table, fc file
 	date1904 := false
 	if x, ok := rr.(*xlsxRows); ok {
 		date1904 = x.date1904
+		x.used = make([]bool, width)
+		for _, pos := range idx {
+			x.used[pos] = true
+		}
+	}
+	// columnAt names the contract column at a 1-based position of the file.
+	columnAt := func(col int) string {
+		for ci, pos := range idx {
+			if pos == col-1 {
+				return t.Columns[ci].Name
+			}
+		}
+		return ""
 	}
 	parser := newRowParser(t, q, fc.xlsx, date1904)
 	ordered := make([]string, len(t.Columns))
@@ -542,7 +564,7 @@ func (l *Loader) stageFile(ctx context.Context, dc driver.Conn, t Table, fc file
 				return read, err
 			}
 			read++
-			if err := reject(rp.line, "", rp.value, rp.rule, rp.reason); err != nil {
+			if err := reject(rp.line, columnAt(rp.col), rp.value, rp.rule, rp.reason); err != nil {
 				return read, err
 			}
 			continue
@@ -682,3 +704,45 @@ var identifierColumns = func() map[string]bool {
 	}
 	return m
 }()
+
+// explainLoadError says, in words for whoever runs the load, that a load
+// which failed after its transaction began left the database as it was,
+// and what the database's error most likely means. Refusals, which say
+// this already, and cancellations pass unchanged.
+func explainLoadError(quarter string, err error) error {
+	var refused *RefusedError
+	if errors.As(err, &refused) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if cause := storageCause(err.Error()); cause != "" {
+		return fmt.Errorf("quarter %s not loaded, the database is unchanged: %s: %w", quarter, cause, err)
+	}
+	return fmt.Errorf("quarter %s not loaded, the database is unchanged: %w", quarter, err)
+}
+
+// storageCause recognises, in an error from DuckDB or the operating
+// system, a reason the database could not be written, and says it plainly;
+// "" when it recognises none.
+func storageCause(msg string) string {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(msg, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("No space left on device", "Disk quota exceeded"):
+		return "the disk is full; free some space and try again"
+	case has("File too large"):
+		return "the database file has reached the largest size the system allows it"
+	case has("Permission denied", "Read-only file system", "read-only", "Operation not permitted"):
+		return "the database file or its folder cannot be written (read-only, or owned by another user)"
+	case has("Out of Memory Error"):
+		return "the database ran out of memory (see its memory_limit setting)"
+	case has("IO Error", "Could not write", "Failed to create directory", "Input/output error"):
+		return "the database could not write to disk"
+	}
+	return ""
+}

@@ -42,7 +42,7 @@ func (e textEncoding) String() string {
 }
 
 // fileCheck is what the first pass over a file learns: its identity, size,
-// and for CSV the encoding to decode it with.
+// for CSV the encoding to decode it with, and for XLSX what the guard saw.
 type fileCheck struct {
 	path     string
 	name     string // base name, e.g. referrals.csv
@@ -50,27 +50,53 @@ type fileCheck struct {
 	size     int64
 	sha256   string
 	encoding textEncoding
+	workbook *xlsxInfo // XLSX only
 }
 
 // checkFile hashes the file and, for CSV, decides its encoding and refuses
-// binary content or over-long lines, all in one streaming pass so that a
-// refused file is refused before the database is touched.
+// binary content or over-long lines, all in one streaming pass; for XLSX it
+// inspects the zip and the first sheet (checkWorkbook). So a refused file is
+// refused before the database is touched, and nothing is read from a file
+// over the size limits.
 func checkFile(path string) (fileCheck, *Problem) {
 	fc := fileCheck{path: path, name: filepath.Base(path)}
 	fc.xlsx = strings.EqualFold(filepath.Ext(path), ".xlsx")
+	unreadable := func(err error) *Problem {
+		return &Problem{File: fc.name, Rule: "unreadable_file", Reason: fmt.Sprintf("The file could not be read: %v.", err)}
+	}
+	// Stat before opening: opening a pipe blocks, and a device may never end.
+	st, err := os.Stat(path)
+	if err != nil {
+		return fc, unreadable(err)
+	}
+	if !st.Mode().IsRegular() {
+		return fc, &Problem{File: fc.name, Rule: "unreadable_file", Reason: "The file is not a regular file (it is a pipe, device or similar); copy the extract into the folder as a plain file."}
+	}
+	if p := sizeProblem(fc, st.Size()); p != nil {
+		return fc, p
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return fc, &Problem{File: fc.name, Rule: "unreadable_file", Reason: fmt.Sprintf("The file could not be read: %v.", err)}
+		return fc, unreadable(err)
 	}
 	defer f.Close()
 	h := sha256.New()
 	if fc.xlsx {
-		n, err := io.Copy(h, f)
+		n, err := io.Copy(h, io.LimitReader(f, MaxXLSXBytes+1))
 		if err != nil {
-			return fc, &Problem{File: fc.name, Rule: "unreadable_file", Reason: fmt.Sprintf("The file could not be read: %v.", err)}
+			return fc, unreadable(err)
+		}
+		if p := sizeProblem(fc, n); p != nil { // it grew since Stat
+			return fc, p
 		}
 		fc.size = n
 		fc.sha256 = hex.EncodeToString(h.Sum(nil))
+		table, ok := TableByName(strings.ToLower(strings.TrimSuffix(fc.name, filepath.Ext(fc.name))))
+		info, p := checkWorkbook(path, n, table, ok)
+		if p != nil {
+			return fc, p
+		}
+		fc.workbook = info
 		return fc, nil
 	}
 	var s textSniffer
@@ -84,12 +110,15 @@ func checkFile(path string) (fileCheck, *Problem) {
 				return fc, p
 			}
 			fc.size += int64(n)
+			if p := sizeProblem(fc, fc.size); p != nil { // it grew since Stat
+				return fc, p
+			}
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return fc, &Problem{File: fc.name, Rule: "unreadable_file", Reason: fmt.Sprintf("The file could not be read: %v.", err)}
+			return fc, unreadable(err)
 		}
 	}
 	enc, p := s.finish()
@@ -100,6 +129,18 @@ func checkFile(path string) (fileCheck, *Problem) {
 	fc.encoding = enc
 	fc.sha256 = hex.EncodeToString(h.Sum(nil))
 	return fc, nil
+}
+
+// sizeProblem refuses a file over MaxFileBytes, or a workbook over
+// MaxXLSXBytes.
+func sizeProblem(fc fileCheck, size int64) *Problem {
+	switch {
+	case size > MaxFileBytes:
+		return &Problem{File: fc.name, Rule: "file_too_large", Reason: fmt.Sprintf("The file is %s, over the %s limit for one file; check it is the right extract, or ask for a smaller one.", sizeText(size), sizeText(MaxFileBytes))}
+	case fc.xlsx && size > MaxXLSXBytes:
+		return &Problem{File: fc.name, Rule: "file_too_large", Reason: fmt.Sprintf("The workbook is %s, over the %s limit for XLSX files; save the data as CSV instead (the limit for CSV is %s).", sizeText(size), sizeText(MaxXLSXBytes), sizeText(MaxFileBytes))}
+	}
+	return nil
 }
 
 // textSniffer decides, while the file streams past, whether a CSV file is
@@ -120,7 +161,7 @@ func (s *textSniffer) feed(chunk []byte) *Problem {
 		switch {
 		case bytes.HasPrefix(chunk, []byte{0xEF, 0xBB, 0xBF}):
 			s.bom = true
-		case bytes.HasPrefix(chunk, []byte{0xFF, 0xFE}), bytes.HasPrefix(chunk, []byte{0xFE, 0xFF}):
+		case bytes.HasPrefix(chunk, []byte{0xFF, 0xFE}), bytes.HasPrefix(chunk, []byte{0xFE, 0xFF}), looksUTF16(chunk):
 			return &Problem{Line: 1, Rule: "bad_encoding", Reason: "The file is saved as UTF-16 (\"Unicode Text\"); save it as \"CSV UTF-8\" or plain CSV instead."}
 		case bytes.HasPrefix(chunk, []byte("PK\x03\x04")):
 			return &Problem{Line: 1, Rule: "binary_file", Reason: "The file is a zipped workbook (XLSX), not CSV; rename it to .xlsx or save it as CSV."}
@@ -165,6 +206,18 @@ func (s *textSniffer) feed(chunk []byte) *Problem {
 		s.carry = append(s.carry[:0], data[cut:]...)
 	}
 	return nil
+}
+
+// looksUTF16 recognises UTF-16 text without a byte-order mark by the zero
+// byte beside each of its first ASCII characters (a header line is ASCII).
+// It would otherwise be refused as binary, which is true but less helpful.
+func looksUTF16(b []byte) bool {
+	if len(b) < 4 {
+		return false
+	}
+	le := b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0
+	be := b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0
+	return le || be
 }
 
 func (s *textSniffer) finish() (textEncoding, *Problem) {
@@ -268,6 +321,7 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 // reading goes on.
 type rowProblem struct {
 	line   int64
+	col    int // 1-based column of the file the problem is in; 0 for the whole line
 	value  string
 	rule   string
 	reason string
@@ -294,6 +348,13 @@ func openRows(fc fileCheck) (rowReader, error) {
 	return openCSV(fc)
 }
 
+// A CSV file is read as a stream: a 64 KiB buffer, one record at a time,
+// each at most maxLineBytes (recordLimiter), so memory does not grow with
+// the file. Its cells are text, whatever they begin with: a cell such as
+// "=HYPERLINK(...)", "+44 20 ..." or "@home" is stored as written and
+// never interpreted. Neutralising text that a spreadsheet would take for a
+// formula is the job of whoever exports to one (the dashboard does so on
+// export), because here it is data, and altering it would change a name.
 type csvRows struct {
 	f        *os.File
 	count    *countingReader
@@ -301,6 +362,7 @@ type csvRows struct {
 	r        *csv.Reader
 	name     string
 	lastLine int64 // line the last record ended on
+	records  int64 // records read, the header included
 }
 
 func openCSV(fc fileCheck) (*csvRows, error) {
@@ -329,6 +391,11 @@ func openCSV(fc fileCheck) (*csvRows, error) {
 func (c *csvRows) Read() (int64, []string, error) {
 	c.limit.since = 0
 	rec, err := c.r.Read()
+	if err != io.EOF {
+		if c.records++; c.records > MaxRowsPerFile+1 {
+			return 0, nil, tooManyRows(c.name, c.lastLine+1)
+		}
+	}
 	if err != nil {
 		if errors.Is(err, errRecordTooLong) {
 			return 0, nil, &Problem{File: c.name, Line: c.lastLine + 1, Rule: "line_too_long", Reason: fmt.Sprintf("A row starting after line %d is longer than %d bytes; a quoted field is probably never closed.", c.lastLine, maxLineBytes)}
@@ -353,22 +420,54 @@ func (c *csvRows) Read() (int64, []string, error) {
 func (c *csvRows) Offset() int64 { return c.count.n }
 func (c *csvRows) Close() error  { return c.f.Close() }
 
+// tooManyRows refuses a file with more than MaxRowsPerFile data rows.
+func tooManyRows(file string, line int64) *Problem {
+	return &Problem{File: file, Line: line, Rule: "too_many_rows", Reason: fmt.Sprintf("The file has more than %s data rows, the most one file may hold; check it is the right extract, or split it.", thousands(MaxRowsPerFile))}
+}
+
 type xlsxRows struct {
 	f        *excelize.File
 	rows     *excelize.Rows
 	name     string
 	line     int64
 	date1904 bool
+	info     *xlsxInfo
+	// used marks the columns (0-based) the header maps to the contract,
+	// once known: a formula problem elsewhere in a row does not matter.
+	used []bool
 }
 
 // openXLSX opens a workbook's first sheet for streaming. excelize holds the
-// compressed workbook and its shared strings in memory, but streams the
-// sheet's rows (from a temporary file when the sheet is large), so memory
-// stays near the size of the .xlsx file rather than of its contents.
+// compressed workbook and its small parts in memory, but streams a large
+// sheet's rows from a temporary file, so memory stays near the size of the
+// .xlsx file rather than of its contents; checkWorkbook has bounded both.
 func openXLSX(fc fileCheck) (*xlsxRows, error) {
+	// excelize reads the whole file into memory: check its size again, in
+	// case it was replaced since the first pass.
+	st, err := os.Stat(fc.path)
+	if err != nil {
+		return nil, &Problem{File: fc.name, Rule: "unreadable_file", Reason: fmt.Sprintf("The file could not be read: %v.", err)}
+	}
+	if p := sizeProblem(fc, st.Size()); p != nil {
+		return nil, p
+	}
+	info := fc.workbook
+	if info == nil {
+		table, ok := TableByName(strings.ToLower(strings.TrimSuffix(fc.name, filepath.Ext(fc.name))))
+		var p *Problem
+		if info, p = checkWorkbook(fc.path, st.Size(), table, ok); p != nil {
+			return nil, p
+		}
+	}
 	// RawCellValue gives dates as Excel serial numbers instead of text in
 	// whatever display format the cell has, which is unambiguous to parse.
-	f, err := excelize.OpenFile(fc.path, excelize.Options{RawCellValue: true})
+	// The unzip limits repeat checkWorkbook's, in case the file was
+	// replaced since.
+	f, err := excelize.OpenFile(fc.path, excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    MaxXLSXUnzippedBytes,
+		UnzipXMLSizeLimit: xlsxXMLLimit(),
+	})
 	if err != nil {
 		return nil, &Problem{File: fc.name, Rule: "bad_xlsx", Reason: fmt.Sprintf("The file is not a readable XLSX workbook (%v); save it again from Excel as .xlsx, or as CSV.", err)}
 	}
@@ -383,7 +482,7 @@ func openXLSX(fc fileCheck) (*xlsxRows, error) {
 		f.Close()
 		return nil, &Problem{File: fc.name, Rule: "bad_xlsx", Reason: fmt.Sprintf("The first worksheet cannot be read (%v).", err)}
 	}
-	return &xlsxRows{f: f, rows: rows, name: fc.name, date1904: props.Date1904 != nil && *props.Date1904}, nil
+	return &xlsxRows{f: f, rows: rows, name: fc.name, info: info, date1904: props.Date1904 != nil && *props.Date1904}, nil
 }
 
 func (x *xlsxRows) Read() (int64, []string, error) {
@@ -391,9 +490,16 @@ func (x *xlsxRows) Read() (int64, []string, error) {
 		if err := x.rows.Error(); err != nil {
 			return 0, nil, &Problem{File: x.name, Line: x.line + 1, Rule: "bad_xlsx", Reason: fmt.Sprintf("The worksheet cannot be read after row %d (%v).", x.line, err)}
 		}
+		if x.line < x.info.lastRow {
+			// excelize ends a sheet quietly at anything it cannot parse.
+			return 0, nil, &Problem{File: x.name, Line: x.line + 1, Rule: "bad_xlsx", Reason: fmt.Sprintf("The worksheet could not be read past row %d of %d; save the workbook again from Excel, or as CSV.", x.line, x.info.lastRow)}
+		}
 		return 0, nil, io.EOF
 	}
 	x.line++
+	if x.line > MaxRowsPerFile+1 {
+		return 0, nil, tooManyRows(x.name, x.line)
+	}
 	cols, err := x.rows.Columns()
 	if err != nil {
 		return 0, nil, &Problem{File: x.name, Line: x.line, Rule: "bad_xlsx", Reason: fmt.Sprintf("Row %d of the worksheet cannot be read (%v).", x.line, err)}
@@ -404,6 +510,22 @@ func (x *xlsxRows) Read() (int64, []string, error) {
 	}
 	if size > maxLineBytes {
 		return 0, nil, &Problem{File: x.name, Line: x.line, Rule: "line_too_long", Reason: fmt.Sprintf("Row %d holds more than %d bytes of text; the sheet is probably not an extract.", x.line, maxLineBytes)}
+	}
+	for _, c := range x.info.formulas[x.line] {
+		if x.used != nil && (c.col > len(x.used) || !x.used[c.col-1]) {
+			continue
+		}
+		ref, _ := excelize.CoordinatesToCellName(c.col, int(x.line))
+		if c.isErr {
+			value := ""
+			if c.col <= len(cols) {
+				value = truncateValue(cols[c.col-1])
+			}
+			return x.line, nil, &rowProblem{line: x.line, col: c.col, value: value, rule: "formula_cell",
+				reason: fmt.Sprintf("Cell %s holds the spreadsheet error %q instead of a value; correct the formula or type the value.", ref, value)}
+		}
+		return x.line, nil, &rowProblem{line: x.line, col: c.col, rule: "formula_cell",
+			reason: fmt.Sprintf("Cell %s holds a formula whose result was never calculated and saved; open the workbook in Excel, let it calculate and save it again, or type the value.", ref)}
 	}
 	return x.line, cols, nil
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,10 +75,26 @@ var rowRuleCases = []rowRuleCase{
 	{"unknown_referral", "outcomes.csv", 5, "referral_id", false},
 	{"wrong_field_count", "followups.csv", 4, "", false},
 	{"bad_csv", "followups.csv", 3, "", false},
+	{"formula_cell", "followups.xlsx", 4, "result", false},
 	{"before_referral", "followups.csv", 4, "followup_date", false},
 	{"bad_clinical_code", "gp_codes.csv", 5, "code", false},
 	{"bad_ods_code", "text_campaigns.csv", 4, "practice_code", false},
 	{"outside_quarter", "text_campaigns.csv", 4, "date_sent", false},
+}
+
+// rowRuleSetups make the bad file for rules that a CSV overlay in
+// testdata/rules cannot show.
+var rowRuleSetups = map[string]func(t *testing.T, dir string){
+	// The good followups as a workbook, plus a row whose result is a
+	// formula saved without its value.
+	"formula_cell": func(t *testing.T, dir string) {
+		os.Remove(filepath.Join(dir, "followups.csv"))
+		writeRawXLSX(t, filepath.Join(dir, "followups.xlsx"),
+			xtexts(1, "referral_id", "followup_date", "followup_by", "method", "result")+
+				xtexts(2, "R0003", "2026-04-20", "practice", "phone", "no contact")+
+				xtexts(3, "R0003", "2026-04-27", "provider", "text", "rebooked")+
+				xrow(4, xs("A4", "R0004"), xs("B4", "2026-05-01"), xs("C4", "practice"), xs("D4", "phone"), `<c r="E4"><f>1+1</f></c>`))
+	},
 }
 
 func testRowRule(t *testing.T, tc rowRuleCase) {
@@ -86,7 +103,14 @@ func testRowRule(t *testing.T, tc rowRuleCase) {
 	if tc.prior {
 		mustLoad(t, l, quarterDir(t, "2026Q1"))
 	}
-	res := mustLoad(t, l, quarterDir(t, "2026Q2", filepath.Join("testdata", "rules", tc.rule)))
+	var dir string
+	if setup, ok := rowRuleSetups[tc.rule]; ok {
+		dir = quarterDir(t, "2026Q2")
+		setup(t, dir)
+	} else {
+		dir = quarterDir(t, "2026Q2", filepath.Join("testdata", "rules", tc.rule))
+	}
+	res := mustLoad(t, l, dir)
 	rej := rejectedRows(t, db, "2026Q2")
 	if len(rej) != 1 {
 		t.Fatalf("rejected %d rows, want 1: %+v", len(rej), rej)

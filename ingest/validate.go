@@ -344,10 +344,13 @@ func parseDate(s string) (time.Time, bool) {
 }
 
 // excelSerialDate reads a date cell of an XLSX sheet, which arrives as the
-// number of days since Excel's epoch.
+// number of days since Excel's epoch. Serials below 61 are refused: they
+// are January and February 1900, where Excel's calendar has a day that
+// never was (29 February 1900) and excelize's conversion is a day out, and
+// no date of an extract is that old.
 func excelSerialDate(s string, date1904 bool) (time.Time, bool) {
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 1 || f > 2958465 { // 2958465 is 9999-12-31
+	if err != nil || !(f >= 61 && f <= 2958465) { // 2958465 is 9999-12-31; NaN is neither
 		return time.Time{}, false
 	}
 	t, err := excelize.ExcelDateToTime(math.Floor(f), date1904)
@@ -380,7 +383,7 @@ func parseClock(s string) (time.Time, bool) {
 // excelSerialClock reads a time cell of an XLSX sheet: a fraction of a day.
 func excelSerialClock(s string) (time.Time, bool) {
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || f >= 2958466 {
+	if err != nil || !(f >= 0 && f < 2958466) { // NaN is neither
 		return time.Time{}, false
 	}
 	minutes := int(math.Round((f - math.Floor(f)) * 24 * 60))
