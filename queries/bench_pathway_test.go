@@ -2,8 +2,6 @@ package queries
 
 import (
 	"context"
-	"database/sql"
-	"os"
 	"testing"
 )
 
@@ -12,32 +10,9 @@ import (
 // `uptake generate` makes), unfiltered and filtered to one practice:
 //
 //	UPTAKE_BENCH_DB=/path/to/uptake.duckdb go test ./queries -run '^$' -bench PathwayIndicators
-//
-// The database is opened read-write because Open rebuilds the derived
-// tables when they are missing or stale; that happens once, before timing.
 func BenchmarkPathwayIndicators(b *testing.B) {
-	path := os.Getenv("UPTAKE_BENCH_DB")
-	if path == "" {
-		b.Skip("set UPTAKE_BENCH_DB to a database file made by `uptake generate` and `uptake ingest` to run the pathway indicator benchmarks")
-	}
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	s, opts := openBenchStore(b)
 	ctx := context.Background()
-	s, err := Open(ctx, db, DefaultConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.cache.off = true // time the indicator, not the result cache
-	opts, err := s.FilterOptions(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if len(opts.Practices) == 0 {
-		b.Fatal("the benchmark database has no practices")
-	}
 	filters := []struct {
 		name string
 		f    Filter

@@ -2,8 +2,6 @@ package queries
 
 import (
 	"context"
-	"database/sql"
-	"os"
 	"testing"
 )
 
@@ -13,32 +11,9 @@ import (
 // lists take one practice and the data pages take no filter:
 //
 //	UPTAKE_BENCH_DB=/path/to/uptake.duckdb go test ./queries -run '^$' -bench ServiceIndicators
-//
-// The database is opened read-write because Open rebuilds the derived
-// tables when they are missing or stale; that happens once, before timing.
 func BenchmarkServiceIndicators(b *testing.B) {
-	path := os.Getenv("UPTAKE_BENCH_DB")
-	if path == "" {
-		b.Skip("set UPTAKE_BENCH_DB to a database file made by `uptake generate` and `uptake ingest` to run the service indicator benchmarks")
-	}
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	s, opts := openBenchStore(b)
 	ctx := context.Background()
-	s, err := Open(ctx, db, DefaultConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.cache.off = true // time the indicator, not the result cache
-	opts, err := s.FilterOptions(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if len(opts.Practices) == 0 || len(opts.Quarters) == 0 {
-		b.Fatal("the benchmark database has no practices or no quarters")
-	}
 	practice := opts.Practices[0].Code
 	latest := opts.Quarters[len(opts.Quarters)-1]
 
