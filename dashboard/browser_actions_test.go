@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/uptake-nhs/uptake/queries"
 	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
@@ -240,4 +242,32 @@ func TestBrowserE2EEveryPageDrawsItsCharts(t *testing.T) {
 		b.navigate(t, ts.URL+path)
 		b.check(t, path)
 	}
+}
+
+// TestBrowserPracticeTextBoxSuggestsAndFilters gives the fake more
+// practices than a select holds: the practice filter becomes a text box,
+// which offers the practices as suggestions once used, and typing a code
+// and pressing Enter filters the page.
+func TestBrowserPracticeTextBoxSuggestsAndFilters(t *testing.T) {
+	ts, store := newTestServer(t)
+	for i := range maxSelectOptions {
+		store.opts.Practices = append(store.opts.Practices, queries.PracticeOption{Code: fmt.Sprintf("Y%05d", i), Name: fmt.Sprintf("Practice %04d", i), PCN: "North"})
+	}
+	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
+	b.navigate(t, ts.URL+"/equity")
+	b.run(t, chromedp.Click("#filter-practice", chromedp.ByQuery),
+		chromedp.Poll(`document.querySelectorAll("#filter-practice-list option").length > 500`, nil, chromedp.WithPollingInterval(50*time.Millisecond)))
+	b.mark(t)
+	b.run(t, chromedp.SendKeys("#filter-practice", "F83004\r", chromedp.ByQuery))
+	b.waitNewPage(t)
+	if loc := b.location(t); loc != "/equity?practice=F83004" {
+		t.Errorf("typing a code opened %q, want /equity?practice=F83004", loc)
+	}
+	var value string
+	b.run(t, chromedp.Value("#filter-practice", &value, chromedp.ByQuery))
+	if value != "F83004" {
+		t.Errorf("the new page's text box holds %q", value)
+	}
+	b.check(t, "practice text box")
 }

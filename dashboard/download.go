@@ -11,8 +11,9 @@ import (
 
 // download answers /download/VIEW.csv and /download/VIEW.xlsx with the
 // view's table for the filters: the same Table the page shows under the
-// chart, so a download always equals what is on screen. Every download is
-// written to the audit log.
+// chart, so a download holds what is on screen, and every row of a table
+// too long for the page (see Table.forPage). Every download is written to
+// the audit log.
 func (s *Server) download(c *gin.Context) error {
 	file := c.Param("file")
 	ext := path.Ext(file)

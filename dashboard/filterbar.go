@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/uptake-nhs/uptake/queries"
@@ -24,7 +25,19 @@ type filterSelect struct {
 	Name    string // query parameter
 	Label   string
 	Options []filterOption
+	// Input makes the field a text box instead of a select, for a list
+	// too long to send with every page (England's 6,500 practices):
+	// Value is what it holds and Hint says what to type. uptake.js offers
+	// the list as suggestions when the box is first used.
+	Input       bool
+	Value, Hint string
 }
+
+// maxSelectOptions is the most practices the practice filter offers as a
+// select. England's 6,500 practices are 500 kB of options on every page,
+// and take the browser longer to build than the charts. (England's 1,250
+// networks stay a select: a tenth of the weight.)
+const maxSelectOptions = 500
 
 type filterOption struct {
 	Value, Label string
@@ -69,6 +82,12 @@ func newFilterBar(action string, o queries.FilterOptions, f queries.Filter) *fil
 	b := &filterBar{Action: action, Clear: action, Active: !f.IsZero()}
 	for _, name := range queries.FilterFields {
 		sel := filterSelect{Name: name, Label: filterLabels[name]}
+		if name == "practice" && len(options[name]) > maxSelectOptions {
+			sel.Input, sel.Value = true, current[name]
+			sel.Hint = "ODS code, e.g. " + options[name][0].Value + ". Choose a network for a list."
+			b.Selects = append(b.Selects, sel)
+			continue
+		}
 		sel.Options = append(sel.Options, filterOption{Value: "", Label: allLabels[name], Selected: current[name] == ""})
 		for _, opt := range options[name] {
 			opt.Selected = opt.Value == current[name]
@@ -77,6 +96,13 @@ func newFilterBar(action string, o queries.FilterOptions, f queries.Filter) *fil
 		b.Selects = append(b.Selects, sel)
 	}
 	b.Summary = summarise(f, o)
+	return b
+}
+
+// without drops the named selects, for a page that the filters they set
+// do not change.
+func (b *filterBar) without(names ...string) *filterBar {
+	b.Selects = slices.DeleteFunc(b.Selects, func(s filterSelect) bool { return slices.Contains(names, s.Name) })
 	return b
 }
 

@@ -39,10 +39,12 @@ func (s *Server) practicePage(c *gin.Context) error {
 		data.Lead = "How " + pr.Name + " compares with the borough. " +
 			"The practice's work lists name patients, so they are shown only to the practice's own staff."
 	}
-	data.Filters = newFilterBar(c.Request.URL.Path, opts, f)
-	// The page is about this practice whatever the network filter says.
+	// The page is about this practice whatever the network and practice
+	// filters say, so its filter bar leaves them out.
 	pf := f
-	pf.PCN, pf.Practice = "", pr.Code
+	pf.PCN, pf.Practice = "", ""
+	data.Filters = newFilterBar(c.Request.URL.Path, opts, pf).without("pcn", "practice")
+	pf.Practice = pr.Code
 	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, views...); err != nil {
 		return err
 	}

@@ -157,7 +157,8 @@ func ownParams(q url.Values) url.Values {
 }
 
 func (s *Server) panel(v view, result any, l linker) panel {
-	p := panel{ID: v.Name, Title: v.Title, HowToRead: v.HowToRead, Table: v.table(result, l)}
+	// The page shows at most pageRows rows of a table; downloads hold all.
+	p := panel{ID: v.Name, Title: v.Title, HowToRead: v.HowToRead, Table: v.table(result, l).forPage()}
 	if v.chart != nil {
 		ch := v.chart(result, l)
 		p.Chart = &ch

@@ -53,6 +53,11 @@ func TestPracticePageHasRankTrendsAndWorkLists(t *testing.T) {
 			t.Errorf("practice page lacks %q", want)
 		}
 	}
+	// The page is about one practice: its filter bar has no network or
+	// practice select, but keeps the others.
+	if strings.Contains(body, `id="filter-practice"`) || strings.Contains(body, `id="filter-pcn"`) || !strings.Contains(body, `id="filter-mode"`) {
+		t.Error("the practice page's filter bar should leave out the network and practice selects, and only those")
+	}
 	// The borough line comes from Trends without network or practice.
 	if f := store.lastFilter(t); f.Practice != "F83004" && f.PCN != "" {
 		t.Errorf("last filter %+v", f)

@@ -9,7 +9,8 @@ import (
 
 // Table is the tabular form of one indicator result. The page shows it
 // under its chart, and the CSV and XLSX downloads are written from the
-// same value, so a download always equals the table on screen.
+// same value, so a download holds the table on screen: all of it, where
+// the page shows only the first pageRows rows of a long one (forPage).
 type Table struct {
 	// Title is the table's caption and the download's sheet title.
 	Title   string
@@ -29,6 +30,69 @@ type Table struct {
 	RowLinks bool
 	// Pager links to the previous and next pages of a paged table.
 	Pager *Pager
+	// Shown and ShownCount, set by forPage when the page shows only some
+	// of the rows, say so: Shown in a sentence under the table, ShownCount
+	// (e.g. "100 of 6,500 practices") in its caption.
+	Shown, ShownCount string
+	// long says which rows the page shows of a table longer than
+	// pageRows; the zero value shows the first ones, in the table's order.
+	long longTable
+}
+
+// pageRows is how many rows of a table a page shows. An England-scale
+// table has thousands of practices and tens of thousands of courses; the
+// browser would take seconds to lay them out and nobody reads them on a
+// screen. Downloads and the JSON API always hold every row.
+const pageRows = 100
+
+// longTable says how the page shows a table with more than pageRows rows.
+type longTable struct {
+	// noun names the rows in the plural, e.g. "practices"; "" is "rows".
+	noun string
+	// order says in words which rows the page shows first, e.g. "most
+	// recent first"; "" means the table's own order.
+	order string
+	// narrow says how to list fewer rows, e.g. "choose a network or
+	// practice in the filters"; "" is "narrow the filters".
+	narrow string
+	// first lists indices of Rows in the order the page shows them
+	// (at least the first pageRows); nil means the table's order.
+	first []int
+}
+
+// forPage is the table as a page shows it: at most pageRows rows, with
+// Shown saying how many of how many, in what order, and where the rest
+// are. Paged tables (the rejected rows) already show one page of rows.
+func (t Table) forPage() Table {
+	if len(t.Rows) <= pageRows || t.Pager != nil {
+		return t
+	}
+	rows := make([][]Cell, 0, pageRows)
+	if t.long.first != nil {
+		for _, i := range t.long.first[:min(pageRows, len(t.long.first))] {
+			rows = append(rows, t.Rows[i])
+		}
+	} else {
+		rows = append(rows, t.Rows[:pageRows]...)
+	}
+	noun, narrow := t.long.noun, t.long.narrow
+	if noun == "" {
+		noun = "rows"
+	}
+	if narrow == "" {
+		narrow = "narrow the filters"
+	}
+	t.ShownCount = groupThousands(strconv.Itoa(len(rows))) + " of " + groupThousands(strconv.Itoa(len(t.Rows))) + " " + noun
+	what := "Showing " + t.ShownCount
+	if t.long.order != "" {
+		what += ", " + t.long.order
+	}
+	t.Shown = what + ". Download the CSV or Excel file for all of them, or " + narrow + "."
+	if t.Sortable {
+		t.Shown += " Sorting by a column sorts only the rows shown."
+	}
+	t.Rows = rows
+	return t
 }
 
 // Pager is the page navigation of a paged table. Downloads hold the rows

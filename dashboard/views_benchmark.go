@@ -5,6 +5,7 @@ import (
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/stats"
 )
 
 // The Practices page: each practice against the borough on funnel plots,
@@ -34,12 +35,12 @@ var benchmarkMeasures = []benchmarkMeasure{
 		func(r queries.PracticeBenchmarkRow) queries.PracticeMeasure { return r.FollowUp }},
 }
 
-// rankCell is "5 of 35", or a dash for a practice not compared.
+// rankCell is "5 of 35" (or "1,891 of 6,500"), or a dash for a practice not compared.
 func rankCell(rank *int, ranked int) Cell {
 	if rank == nil {
 		return Missing()
 	}
-	return Text(strconv.Itoa(*rank) + " of " + strconv.Itoa(ranked))
+	return Text(groupThousands(strconv.Itoa(*rank)) + " of " + groupThousands(strconv.Itoa(ranked)))
 }
 
 func init() {
@@ -54,10 +55,27 @@ func init() {
 					Sortable:   true,
 					RowLinks:   true,
 				}
-				for _, p := range r.Practices {
+				// A long table shows the practices outside the limits first:
+				// those are the ones the funnel plot asks about.
+				var beyond998, beyond95, inside []int
+				for i, p := range r.Practices {
 					v := m.value(p)
 					t.Rows = append(t.Rows, row(Cell{kind: textCell, text: p.Name, Href: l.practice(p.Code), Header: true}, Text(p.Code), Text(p.PCN),
 						CountCell(v.Numerator), CountCell(v.Denominator), ciCells(v.Proportion), Text(v.Label), rankCell(v.Rank, bm.Ranked)))
+					switch v.Label {
+					case stats.HighSevere, stats.LowSevere:
+						beyond998 = append(beyond998, i)
+					case stats.High, stats.Low:
+						beyond95 = append(beyond95, i)
+					default:
+						inside = append(inside, i)
+					}
+				}
+				t.long = longTable{
+					noun:   "practices",
+					order:  "those outside the 99.8% limits first, then those outside the 95% limits, then the rest, each in name order",
+					narrow: "choose a network or practice in the filters",
+					first:  append(append(beyond998, beyond95...), inside...),
 				}
 				t.Notes = append(t.Notes, benchmarkNote(bm))
 				return t
@@ -143,13 +161,18 @@ var _ = newView(srcCampaigns, "campaigns", "Text message campaigns",
 		}
 		note += ". Left out of that sum: " + strconv.Itoa(s.Incomplete) + " with a window not complete, " + strconv.Itoa(s.Overlapping) + " overlapping another campaign."
 		t.Notes = append(t.Notes, note, "Before and after is not a controlled comparison: referrals also move with the season and other work at the practice.")
+		t.long = longTable{noun: "campaigns", order: "the most recent first", narrow: "choose a network or practice in the filters", first: newestFirst(len(t.Rows))}
 		return t
 	},
 	func(r queries.CampaignEffect, l linker) charts.Chart {
+		drawn, caption := r.Campaigns, ""
+		if len(drawn) > charts.MaxBars {
+			drawn, caption = recentCampaigns(r.Campaigns)
+		}
 		var cats []string
 		before, after := charts.Series{Name: "8 weeks before"}, charts.Series{Name: "8 weeks after"}
 		links := map[string]string{}
-		for _, c := range r.Campaigns {
+		for _, c := range drawn {
 			name := campaignLabel(c)
 			cats = append(cats, name)
 			before.Values, after.Values = append(before.Values, countNum(c.Before)), append(after.Values, countNum(c.After))
@@ -157,5 +180,27 @@ var _ = newView(srcCampaigns, "campaigns", "Text message campaigns",
 		}
 		ch := charts.Bars(cats, []charts.Series{before, after}, charts.Axis{Name: "Referrals"}, true)
 		ch.Links = links
+		ch.Caption = caption
 		return ch
 	})
+
+// recentCampaigns is the campaigns a chart draws when there are too many
+// for a pair of bars each: the most recent campaignsDrawn whose windows
+// are complete and separate (campaigns come in date order), and a caption
+// saying so.
+func recentCampaigns(all []queries.Campaign) ([]queries.Campaign, string) {
+	var fair []queries.Campaign
+	for _, c := range all {
+		if c.BeforeComplete && c.AfterComplete && !c.Overlaps {
+			fair = append(fair, c)
+		}
+	}
+	drawn := fair[max(0, len(fair)-campaignsDrawn):]
+	caption := "There are " + groupThousands(strconv.Itoa(len(all))) + " campaigns, too many for a pair of bars each: the chart shows the " +
+		strconv.Itoa(len(drawn)) + " most recent of the " + groupThousands(strconv.Itoa(len(fair))) +
+		" whose windows are complete and do not overlap another campaign. The table lists the campaigns, the most recent first."
+	return drawn, caption
+}
+
+// campaignsDrawn is how many campaigns recentCampaigns keeps.
+const campaignsDrawn = 25

@@ -33,9 +33,18 @@ var _ = newView(srcCoding, "coding-practices", "Outcomes coded in the practice r
 				return []Cell{{kind: textCell, text: g.Name, Href: l.practice(g.Key), Header: true}, Text(g.Key), Text(g.PCN)}
 			}),
 			Notes: []string{codingNote(r)},
+			long:  longTable{noun: "practices", order: "in name order", narrow: "choose a network or practice in the filters"},
 		}
 	},
 	func(r queries.CodingCompleteness, l linker) charts.Chart {
+		if len(r.Practices) > charts.MaxBars {
+			vals := make([]charts.Number, len(r.Practices))
+			for i, g := range r.Practices {
+				vals[i] = charts.FromPtr(g.Rate.Percent)
+			}
+			return bandsChart(vals, "practices", "share coded in time", "Coded in time (%)",
+				"no outcomes due, or a count withheld", "choose a network in the filters")
+		}
 		var names []string
 		var vals []charts.Number
 		links := map[string]string{}

@@ -1,6 +1,9 @@
 package dashboard
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
 )
@@ -61,3 +64,30 @@ func countNum(c queries.Count) charts.Number {
 
 // practiceLabel names a practice uniquely for charts (names may repeat).
 func practiceLabel(name, code string) string { return name + " (" + code + ")" }
+
+// bandsChart draws a percentage per unit (practice, venue) as how many
+// units lie in each 10-point band, for lists too long for a bar each
+// (more than charts.MaxBars). units is the plural, e.g. "practices";
+// measure names the percentage, e.g. "follow-up rate"; axis labels it,
+// e.g. "Followed up in time (%)"; missing says why a unit may have no
+// percentage; narrow says how to get a bar per unit again.
+func bandsChart(values []charts.Number, units, measure, axis, missing, narrow string) charts.Chart {
+	gaps := 0
+	for _, v := range values {
+		if !v.OK {
+			gaps++
+		}
+	}
+	c := charts.PercentBands(values, strings.ToUpper(units[:1])+units[1:], axis)
+	c.Caption = "There are " + groupThousands(strconv.Itoa(len(values))) + " " + units + ", too many for a bar each: each bar counts the " +
+		units + " whose " + measure + " lies in a 10-point band."
+	if gaps > 0 {
+		c.Caption += " " + groupThousands(strconv.Itoa(gaps)) + " " + units + " have no " + measure + " to count (" + missing + ")."
+	}
+	c.Caption += " The table lists the " + units
+	if narrow != "" {
+		c.Caption += "; " + narrow + " to see a bar for each"
+	}
+	c.Caption += "."
+	return c
+}

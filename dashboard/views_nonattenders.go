@@ -67,9 +67,18 @@ var _ = newView(srcFollowUp, "followup-practices", "Follow-up rate by practice",
 				CountCell(p.NonAttenders), CountCell(p.Rate.Denominator), CountCell(p.Rate.Numerator), CountCell(p.FollowedUpByPractice), CountCell(p.FollowedUpByProvider),
 				ciCells(p.Rate)))
 		}
+		t.long = longTable{noun: "practices", order: "in name order", narrow: "choose a network or practice in the filters"}
 		return t
 	},
 	func(r queries.FollowUp, l linker) charts.Chart {
+		if len(r.Practices) > charts.MaxBars {
+			vals := make([]charts.Number, len(r.Practices))
+			for i, p := range r.Practices {
+				vals[i] = charts.FromPtr(p.Rate.Percent)
+			}
+			return bandsChart(vals, "practices", "follow-up rate", "Followed up in time (%)",
+				"nobody due for follow-up, or a count withheld", "choose a network in the filters")
+		}
 		var names []string
 		var vals []charts.Number
 		links := map[string]string{}

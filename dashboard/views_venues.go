@@ -106,8 +106,21 @@ func fillGroupChart(groups []queries.FillGroup, horizontal bool) charts.Chart {
 
 var _ = newView(srcFillRates, "fill-venues", "How full courses are, by venue",
 	"Each bar is the share of places booked on the courses that ran at a venue.",
-	func(r queries.FillRates, l linker) Table { return fillGroupTable("Venue", r.ByVenue, r.Disclosure) },
-	func(r queries.FillRates, l linker) charts.Chart { return fillGroupChart(r.ByVenue, true) })
+	func(r queries.FillRates, l linker) Table {
+		t := fillGroupTable("Venue", r.ByVenue, r.Disclosure)
+		t.long = longTable{noun: "venues", order: "in name order"}
+		return t
+	},
+	func(r queries.FillRates, l linker) charts.Chart {
+		if len(r.ByVenue) > charts.MaxBars {
+			vals := make([]charts.Number, len(r.ByVenue))
+			for i, g := range r.ByVenue {
+				vals[i] = charts.FromPtr(g.FillRate)
+			}
+			return bandsChart(vals, "venues", "fill rate", "Places booked (%)", "the count of bookings withheld", "")
+		}
+		return fillGroupChart(r.ByVenue, true)
+	})
 
 var _ = newView(srcFillRates, "fill-slots", "How full courses are, by slot, language and mode",
 	"The share of places booked, for daytime, evening and weekend courses, each language and each mode.",
@@ -136,8 +149,9 @@ var _ = newView(srcFillRates, "fill-courses", "Every course that ran",
 				Int(c.Capacity), CountCell(c.Booked), Percent(c.FillRate)))
 		}
 		if r.CancelledCount > 0 {
-			t.Notes = append(t.Notes, strconv.Itoa(r.CancelledCount)+" courses were cancelled and offered no places.")
+			t.Notes = append(t.Notes, groupThousands(strconv.Itoa(r.CancelledCount))+" courses were cancelled and offered no places.")
 		}
+		t.long = longTable{noun: "courses", order: "the most recent first", narrow: "choose quarters, a mode or a language in the filters", first: newestFirst(len(t.Rows))}
 		return t
 	}, nil)
 
@@ -247,3 +261,13 @@ var _ = newView(srcUnmet, "unmet-next-quarter", "Extra courses next quarter woul
 		}
 		return charts.Bars(slots, []charts.Series{s}, charts.Axis{Name: "Courses"}, false)
 	})
+
+// newestFirst lists the indices of n rows in date order from the last,
+// for tables whose rows come oldest first.
+func newestFirst(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = n - 1 - i
+	}
+	return out
+}

@@ -5,12 +5,14 @@
 // RenderSnippet inline data into a <script> without escaping). The
 // dashboard sends them as JSON and one static script, uptake.js, draws
 // them. Nothing here computes a statistic: builders take numbers that the
-// queries package has already worked out and disclosure-controlled.
+// queries package has already worked out and disclosure-controlled (the
+// one tally, PercentBands, counts units into bands to draw them).
 package charts
 
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -21,7 +23,20 @@ import (
 type Chart struct {
 	Option map[string]any    `json:"option"`
 	Links  map[string]string `json:"links,omitempty"`
+	// Caption, when set, is a sentence the page shows above the chart,
+	// e.g. to say that it draws only some of the table's rows.
+	Caption string `json:"caption,omitempty"`
+	// Clickable says that data items carry their own links, as "url"
+	// (funnel plots, where a map of thousands of names would double the
+	// data).
+	Clickable bool `json:"clickable,omitempty"`
+	// Tall charts get more height on the page: horizontal bars with many
+	// categories.
+	Tall bool `json:"tall,omitempty"`
 }
+
+// tallAfter is how many horizontal bars fit the normal chart height.
+const tallAfter = 15
 
 // MarshalIndent is the chart as indented JSON, for golden files.
 func (c Chart) MarshalIndent() ([]byte, error) { return json.MarshalIndent(c, "", "  ") }
@@ -166,7 +181,7 @@ func lineData(s Series) []opts.LineData {
 // Bars draws one bar per category for each series. Horizontal bars suit
 // long category names such as ethnic groups or practices.
 func Bars(categories []string, series []Series, y Axis, horizontal bool) Chart {
-	return Chart{Option: finish(newBars(categories, series, y, horizontal, "axis"))}
+	return Chart{Option: finish(newBars(categories, series, y, horizontal, "axis")), Tall: horizontal && len(categories) > tallAfter}
 }
 
 // newBars builds the bar chart of Bars with the given tooltip trigger.
@@ -189,7 +204,10 @@ func newBars(categories []string, series []Series, y Axis, horizontal bool, trig
 	if horizontal {
 		bar.XYReversal()
 		// A reversed bar chart swaps the axes: categories go on y, values on x.
-		bar.XAxisList[0] = opts.XAxis{Type: "value", Name: y.Name, NameLocation: "end"}
+		// The value axis's name goes under its middle: at the end it
+		// would be cut off at the chart's right edge.
+		bar.XAxisList[0] = opts.XAxis{Type: "value", Name: y.Name, NameLocation: "middle", NameGap: 28}
+		bar.GridList[0].Bottom = "36"
 		if y.Percent {
 			bar.XAxisList[0].Min = 0
 			bar.XAxisList[0].AxisLabel = &opts.AxisLabel{Formatter: "{value}%"}
@@ -201,6 +219,8 @@ func newBars(categories []string, series []Series, y Axis, horizontal bool, trig
 	}
 	if !horizontal && len(categories) > zoomAfter {
 		bar.SetGlobalOptions(zoom(len(categories))...)
+		// The slider sits under the axis labels; leave room for it.
+		bar.GridList[0].Bottom = "56"
 	}
 	return bar
 }
@@ -261,26 +281,68 @@ type Stage struct {
 	Value Number
 }
 
+// funnelItem is one stage of a funnel with its text written out: ECharts
+// formats {c} without thousands separators, so each stage carries its
+// label and tooltip as text.
+type funnelItem struct {
+	Name    string      `json:"name"`
+	Value   Number      `json:"value"`
+	Label   funnelText  `json:"label"`
+	Tooltip funnelTitle `json:"tooltip"`
+}
+
+type funnelText struct {
+	Formatter string `json:"formatter"`
+}
+
+type funnelTitle struct {
+	Formatter string `json:"formatter"`
+}
+
 // Funnel draws the pathway from referral to completion, widest first.
 // Suppressed stages are left out of the drawing (the table shows them).
+// The labels sit to the right of the funnel in dark text, so the narrow
+// last stages stay readable.
 func Funnel(stages []Stage) Chart {
 	f := charts.NewFunnel()
 	f.SetGlobalOptions(base(defaultGrid)...)
 	f.SetGlobalOptions(
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}: {c}"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 	)
-	data := make([]opts.FunnelData, 0, len(stages))
+	data := make([]funnelItem, 0, len(stages))
 	for _, s := range stages {
 		if s.Value.OK {
-			data = append(data, opts.FunnelData{Name: s.Name, Value: s.Value})
+			text := s.Name + ": " + thousands(s.Value.V)
+			data = append(data, funnelItem{Name: s.Name, Value: s.Value, Label: funnelText{text}, Tooltip: funnelTitle{text}})
 		}
 	}
-	f.AddSeries("Pathway", data, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+	f.AddSeries("Pathway", nil, charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+		s.Data = data
 		s.Sort = "none"
-		s.Left, s.Right, s.Top, s.Bottom = "10%", "10%", "8", "8"
-	}), charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "{b}: {c}", Color: "#fff"}))
+		s.Left, s.Right, s.Top, s.Bottom = "2%", "42%", "8", "8"
+	}),
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Color: "#212b32", FontSize: 14}),
+		charts.WithLabelLineOpts(opts.LabelLine{Show: opts.Bool(true), LineStyle: &opts.LineStyle{Color: "#768692"}}))
 	return Chart{Option: finish(f)}
+}
+
+// thousands writes a count as people read it, e.g. 1,771,860.
+func thousands(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 0, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Grid is a table of values over two category axes, such as weekday by

@@ -101,11 +101,12 @@ func TestFunnelPlotGolden(t *testing.T) {
 		},
 		Baseline: 22.5, XName: "Eligible referrals", YName: "Conversion (%)",
 	})
-	if c.Links["Alpha (A00001)"] != "/practices/A00001" {
-		t.Errorf("links = %v, want Alpha's page", c.Links)
+	b, _ := c.MarshalIndent()
+	if !c.Clickable || !strings.Contains(string(b), `"url": "/practices/A00001"`) {
+		t.Errorf("Alpha's point does not link to Alpha's page:\n%s", b)
 	}
-	if _, ok := c.Links["Gamma (C00003)"]; ok {
-		t.Error("a point that is not drawn must not have a link")
+	if strings.Contains(string(b), "Gamma") {
+		t.Error("a point without a value must not be drawn")
 	}
 	golden(t, "funnelplot", c)
 }

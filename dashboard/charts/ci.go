@@ -78,13 +78,20 @@ func BarsCI(categories []string, series []CISeries, y Axis, horizontal bool, ref
 		if data == nil {
 			continue
 		}
+		// The whiskers share their bars' name, so the legend has one
+		// entry for both, in the bars' colour, and hides both together.
 		bar.MultiSeries = append(bar.MultiSeries, charts.SingleSeries{
-			Name: s.Name + " (95% interval)", Type: types.ChartCustom, Data: data,
+			Name: s.Name, Type: types.ChartCustom, Data: data,
 			RenderItem: types.FuncStr(render), Encode: &encode,
 			SeriesTooltip: &opts.SeriesTooltip{Formatter: "{b}"},
 		})
 	}
-	return Chart{Option: finish(bar)}
+	legend := make([]string, len(series))
+	for i, s := range series {
+		legend[i] = s.Name
+	}
+	bar.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Top: "0", Data: legend}))
+	return Chart{Option: finish(bar), Tall: horizontal && len(categories) > tallAfter}
 }
 
 // referenceLine is the mark line for ref, labelled with its name and

@@ -87,26 +87,46 @@ func FunnelPlot(d FunnelPlotData) Chart {
 		limitLine("99.8% limits", func(l Limit) float64 { return l.Lower998 }, grey998)
 	}
 
-	links := map[string]string{}
+	clickable := false
 	scatter := charts.NewScatter()
 	for _, label := range LabelOrder {
-		var data []opts.ScatterData
+		var data []scatterPoint
 		for _, u := range d.Units {
 			if u.Label != label || !u.Value.OK {
 				continue
 			}
-			data = append(data, opts.ScatterData{Name: u.Name, Value: [2]Number{Num(u.Denominator), u.Value}, SymbolSize: 11})
-			if u.Href != "" {
-				links[u.Name] = u.Href
-			}
+			clickable = clickable || u.Href != ""
+			data = append(data, scatterPoint{Name: u.Name, Value: [2]Number{Num(u.Denominator), u.Value}, URL: u.Href})
 		}
 		if data == nil {
 			continue
 		}
-		scatter.AddSeries(label, data,
+		// An England plot has 6,500 points. The symbol size is the
+		// series', not each point's, each point carries its own link, and
+		// a series of more than largePoints is drawn as one shape rather
+		// than a shape per point, which is many times faster; its points
+		// still answer hovers and clicks.
+		scatter.AddSeries(label, nil,
+			charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 11}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+				s.Data = data
+				s.Large, s.LargeThreshold = opts.Bool(true), largePoints
+			}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: labelColour[label], BorderColor: "#fff"}),
 			charts.WithSeriesTooltipOpts(opts.SeriesTooltip{Formatter: "{b}<br/>{a}"}))
 	}
 	line.Overlap(scatter)
-	return Chart{Option: finish(line), Links: links}
+	return Chart{Option: finish(line), Clickable: clickable}
 }
+
+// scatterPoint is one unit on a funnel plot. uptake.js opens URL when the
+// point is clicked.
+type scatterPoint struct {
+	Name  string    `json:"name"`
+	Value [2]Number `json:"value"`
+	URL   string    `json:"url,omitempty"`
+}
+
+// largePoints is the size from which ECharts draws a series of points as
+// one shape (its default is 2,000).
+const largePoints = 500

@@ -7,7 +7,9 @@
 // A chart is a <div class="chart"> with either
 //   data-option="ID"  the id of a <script type="application/json"> block, or
 //   data-src="/api/NAME/chart?..."  an endpoint answering the same JSON.
-// The JSON is {"option": {...ECharts option...}, "links": {"name": "/url"}}.
+// The JSON is {"option": {...ECharts option...}, "links": {"name": "/url"}};
+// instead of links, data items may carry their own "url" (with
+// "clickable": true), as the funnel plots' thousands of points do.
 // When every chart has drawn (or failed), document.body.dataset.chartsDrawn
 // holds how many drew, chartsFailed how many failed, and chartsDrawnMs the
 // milliseconds from the start of navigation (for the screenshot timings).
@@ -145,7 +147,7 @@
         window.location.assign(url);
       }
     });
-    if (Object.keys(links).length > 0) {
+    if (Object.keys(links).length > 0 || payload.clickable) {
       el.classList.add("chart--clickable");
     }
     charts.push(chart);
@@ -189,8 +191,15 @@
   }
 
   // Filters: submit the GET form when a select changes, dropping empty
-  // selects so the URL stays short and readable.
+  // fields so the URL stays short and readable. A list too long for a
+  // select (England's practices) is a text box; its suggestions come from
+  // /api/filters the first time the box is used, not with every page.
   function enhanceFilters() {
+    document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+      ["focus", "pointerdown", "input"].forEach(function (type) {
+        input.addEventListener(type, function () { suggest(input); });
+      });
+    });
     var forms = document.querySelectorAll("form.uptake-filters");
     Array.prototype.forEach.call(forms, function (form) {
       form.addEventListener("change", function (ev) {
@@ -205,11 +214,35 @@
     });
   }
 
+  // suggest fills the text box's datalist with the practices (code and
+  // name) of the loaded data, within the chosen network if there is one.
+  function suggest(input) {
+    var list = input.list;
+    if (!list || input.dataset.suggest !== "practice" || input.dataset.suggested) {
+      return;
+    }
+    input.dataset.suggested = "true";
+    var pcn = input.form && input.form.elements.pcn ? input.form.elements.pcn.value : "";
+    fetchJSON("/api/filters").then(function (opts) {
+      var frag = document.createDocumentFragment();
+      (opts.practices || []).forEach(function (p) {
+        if (pcn === "" || p.pcn === pcn) {
+          var o = document.createElement("option");
+          o.value = p.code;
+          o.label = p.name + " (" + p.code + ")";
+          frag.appendChild(o);
+        }
+      });
+      list.appendChild(frag);
+    }).catch(function (err) { console.error(err); });
+  }
+
   function submitFilters(form) {
     var params = new URLSearchParams();
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && el.tagName === "SELECT" && el.value !== "") {
-        params.append(el.name, el.value);
+      var value = (el.value || "").trim();
+      if (el.name && (el.tagName === "SELECT" || (el.tagName === "INPUT" && el.type === "text")) && value !== "") {
+        params.append(el.name, value);
       }
     });
     var qs = params.toString();
@@ -225,9 +258,9 @@
       var n = parseFloat(text.replace(/,/g, ""));
       return isNaN(n) ? null : n;
     }
-    var rank = /^(\d+) of \d+$/.exec(text);
+    var rank = /^([\d,]+) of [\d,]+$/.exec(text);
     if (rank) {
-      return parseInt(rank[1], 10);
+      return parseInt(rank[1].replace(/,/g, ""), 10);
     }
     return text === "" || text === "–" ? null : text.toLowerCase();
   }
