@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // TimeToFirstSession answers "how long do people wait from referral to
@@ -83,35 +85,60 @@ func (s *Store) computeTimeToFirstSession(ctx context.Context, f Filter) (TimeTo
 	}
 	d := s.newDiscloser()
 	args := append(f.referralArgs(), s.cfg.ConversionWindowDays)
+	// Counts of people per quarter and day, oldest quarter first; the
+	// overall row merges them.
+	type histogram struct {
+		quarter     string
+		provisional bool
+		days        []int64 // ascending
+		people      []int64
+		n           int64
+	}
+	var quarters []*histogram
+	overall := map[int64]int64{}
 	err = s.forEachRow(ctx, query("time_to_first_session"), args, func(rows *sql.Rows) error {
-		var quarter sql.NullString
+		var quarter string
+		var provisional bool
+		var days sql.NullInt64
 		var people int64
-		var median, p90 sql.NullFloat64
-		var w SessionWait
-		if err := rows.Scan(&quarter, &w.Provisional, &people, &median, &p90); err != nil {
+		if err := rows.Scan(&quarter, &provisional, &days, &people); err != nil {
 			return err
 		}
-		w.People = d.count(people)
-		// Both percentiles rest on the same people, so both are withheld or
-		// neither; each withheld value is a "*" cell in the tally.
-		medianOK, p90OK := d.statistic(people), d.statistic(people)
-		if w.Suppressed = !medianOK || !p90OK; !w.Suppressed {
-			if median.Valid {
-				w.MedianDays = &median.Float64
-			}
-			if p90.Valid {
-				w.P90Days = &p90.Float64
-			}
+		if len(quarters) == 0 || quarters[len(quarters)-1].quarter != quarter {
+			quarters = append(quarters, &histogram{quarter: quarter, provisional: provisional})
 		}
-		if !quarter.Valid {
-			out.Overall = w
-		} else {
-			out.Cohorts = append(out.Cohorts, CohortSessionWait{Quarter: quarter.String, SessionWait: w})
+		if h := quarters[len(quarters)-1]; days.Valid && people > 0 {
+			h.days, h.people, h.n = append(h.days, days.Int64), append(h.people, people), h.n+people
+			overall[days.Int64] += people
 		}
 		return nil
 	})
 	if err != nil {
 		return TimeToFirstSession{}, fmt.Errorf("time to first session: %w", err)
+	}
+	wait := func(h *histogram) SessionWait {
+		w := SessionWait{Provisional: h.provisional, People: d.count(h.n)}
+		// Both percentiles rest on the same people, so both are withheld or
+		// neither; each withheld value is a "*" cell in the tally.
+		medianOK, p90OK := d.statistic(h.n), d.statistic(h.n)
+		if w.Suppressed = !medianOK || !p90OK; !w.Suppressed && h.n > 0 {
+			median := histogramQuantile(h.days, h.people, h.n, 0.5)
+			p90 := histogramQuantile(h.days, h.people, h.n, 0.9)
+			w.MedianDays, w.P90Days = &median, &p90
+		}
+		return w
+	}
+	all := &histogram{}
+	for _, day := range slices.Sorted(maps.Keys(overall)) {
+		all.days, all.people, all.n = append(all.days, day), append(all.people, overall[day]), all.n+overall[day]
+	}
+	for _, h := range quarters {
+		// The whole range is provisional when any quarter in it is.
+		all.provisional = all.provisional || h.provisional
+	}
+	out.Overall = wait(all)
+	for _, h := range quarters {
+		out.Cohorts = append(out.Cohorts, CohortSessionWait{Quarter: h.quarter, SessionWait: wait(h)})
 	}
 	out.Disclosure = d.note()
 	return out, nil

@@ -120,7 +120,9 @@ facts AS (
            coalesce(n.notified_date + p.followup_days <= p.as_of, false) AS followup_due,
            (re.referral_id IS NOT NULL) AS re_engaged,
            pr.started['course_id'] AS started_course_id,
-           pr.started['present'] AS started_sessions_present,
+           -- The sessions present at, as bits (bit k-1 for session k), so that
+           -- retention counts all seven sessions in one pass of integer tests.
+           CAST(coalesce(list_sum(list_transform(pr.started['present'], x -> 1 << (x - 1))), 0) AS INTEGER) AS started_sessions_mask,
            ch.sessions_held AS started_course_sessions_held,
            p.completion_sessions
     FROM referrals r

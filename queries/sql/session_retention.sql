@@ -8,15 +8,25 @@
 -- sessions, does not look like people dropping out.
 --   $1..$8  the global filter (queries.Filter)
 WITH starters AS (
-    SELECT started_sessions_present AS present, started_course_sessions_held AS held
+    SELECT started_sessions_mask AS present, started_course_sessions_held AS held
     FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
     WHERE eligible AND converted
+),
+-- One pass: for each session k, the starters whose course has held it and
+-- those present at it (bit k-1 of the mask).
+counts AS (
+    SELECT count(*) AS starters,
+           list_value(count(*) FILTER (WHERE held >= 1), count(*) FILTER (WHERE held >= 2),
+                      count(*) FILTER (WHERE held >= 3), count(*) FILTER (WHERE held >= 4),
+                      count(*) FILTER (WHERE held >= 5), count(*) FILTER (WHERE held >= 6),
+                      count(*) FILTER (WHERE held >= 7)) AS held_for,
+           list_value(count(*) FILTER (WHERE present & 1 <> 0), count(*) FILTER (WHERE present & 2 <> 0),
+                      count(*) FILTER (WHERE present & 4 <> 0), count(*) FILTER (WHERE present & 8 <> 0),
+                      count(*) FILTER (WHERE present & 16 <> 0), count(*) FILTER (WHERE present & 32 <> 0),
+                      count(*) FILTER (WHERE present & 64 <> 0)) AS present
+    FROM starters
 )
-SELECT CAST(k.session AS INTEGER) AS session,
-       (SELECT count(*) FROM starters) AS starters,
-       count(s.held) FILTER (WHERE s.held >= k.session) AS held_for,
-       count(s.held) FILTER (WHERE list_contains(s.present, k.session)) AS present
-FROM range(1, 8) AS k(session)
-LEFT JOIN starters s ON true
-GROUP BY k.session
+SELECT CAST(k.session AS INTEGER) AS session, c.starters,
+       c.held_for[k.session] AS held_for, c.present[k.session] AS present
+FROM range(1, 8) AS k(session) CROSS JOIN counts c
 ORDER BY k.session;
