@@ -114,6 +114,7 @@ var accessTable = map[string]access{
 	"api.slot-demand":           aggregates,
 	"api.demand-heatmap":        aggregates,
 	"api.fill-rates":            aggregates,
+	"api.course-fills":          aggregates,
 	"api.waits-by-slot":         aggregates,
 	"api.unmet-demand":          aggregates,
 	"api.followup-worklist":     ownList,

@@ -133,3 +133,26 @@ func TestPagesListRegisteredViews(t *testing.T) {
 		seen[v.Name] = true
 	}
 }
+
+// TestCourseListHasItsOwnSource checks that only the list of courses reads
+// the per-course source, which is slow at England scale; the grouped fill
+// views read the grouped one.
+func TestCourseListHasItsOwnSource(t *testing.T) {
+	for name, want := range map[string]string{"fill-courses": "course-fills", "fill-venues": "fill-rates", "fill-slots": "fill-rates"} {
+		if v, ok := findView(name); !ok || v.Source != want {
+			t.Errorf("view %s reads %q, want %q", name, v.Source, want)
+		}
+	}
+	v, _ := findView("fill-courses")
+	r, err := newFakeStore().CourseFills(context.Background(), queries.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := v.table(r, linker{})
+	if len(table.Rows) != 1 || table.Rows[0][0].Display() != "C-1" {
+		t.Errorf("rows = %v, want the one course that ran, C-1", table.Rows)
+	}
+	if len(table.Notes) != 1 || !strings.HasPrefix(table.Notes[0], "1 courses were cancelled") {
+		t.Errorf("notes = %q, want the one cancelled course counted", table.Notes)
+	}
+}

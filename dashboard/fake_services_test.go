@@ -72,15 +72,26 @@ func (s *fakeStore) FillRates(ctx context.Context, f queries.Filter) (queries.Fi
 		return queries.FillGroup{Key: key, Label: label, Courses: courses, Places: places, Booked: cnt(booked), FillRate: fill(100 * float64(booked) / float64(places))}
 	}
 	r := queries.FillRates{Filter: f, Disclosure: fakeDisclosure,
-		All:        g("", "All", 6, 84, 60),
-		ByVenue:    []queries.FillGroup{g("V1", "Archway Library", 3, 42, 35), g("", "Online", 3, 42, 25)},
-		BySlot:     []queries.FillGroup{g(queries.SlotDaytime, queries.SlotDaytime, 4, 56, 40), g(queries.SlotEvening, queries.SlotEvening, 2, 28, 20), g(queries.SlotWeekend, queries.SlotWeekend, 0, 0, 0)},
-		ByLanguage: []queries.FillGroup{g("English", "English", 5, 70, 50), g("Turkish", "Turkish", 1, 14, 10)},
-		ByMode:     []queries.FillGroup{g("face-to-face", "face-to-face", 3, 42, 35), g("online", "online", 3, 42, 25)},
-		Courses: []queries.CourseFill{{CourseID: "C-1", Status: "ran", VenueID: "V1", VenueName: "Archway Library", Mode: "face-to-face", Language: "English",
-			Weekday: "Monday", StartTime: "10:00", Slot: queries.SlotDaytime, FirstSessionDate: "2026-04-06", Capacity: 14, Booked: cnt(12), FillRate: fill(85.7)}},
+		All:            g("", "All", 6, 84, 60),
+		ByVenue:        []queries.FillGroup{g("V1", "Archway Library", 3, 42, 35), g("", "Online", 3, 42, 25)},
+		BySlot:         []queries.FillGroup{g(queries.SlotDaytime, queries.SlotDaytime, 4, 56, 40), g(queries.SlotEvening, queries.SlotEvening, 2, 28, 20), g(queries.SlotWeekend, queries.SlotWeekend, 0, 0, 0)},
+		ByLanguage:     []queries.FillGroup{g("English", "English", 5, 70, 50), g("Turkish", "Turkish", 1, 14, 10)},
+		ByMode:         []queries.FillGroup{g("face-to-face", "face-to-face", 3, 42, 35), g("online", "online", 3, 42, 25)},
 		CancelledCount: 1,
 	}
 	r.BySlot[2].FillRate = nil
 	return r, nil
+}
+
+func (s *fakeStore) CourseFills(ctx context.Context, f queries.Filter) (queries.CourseFills, error) {
+	if err := s.record(f); err != nil {
+		return queries.CourseFills{}, err
+	}
+	fill := 85.7
+	return queries.CourseFills{Filter: f, Disclosure: fakeDisclosure,
+		Courses: []queries.CourseFill{{CourseID: "C-1", Status: "ran", VenueID: "V1", VenueName: "Archway Library", Mode: "face-to-face", Language: "English",
+			Weekday: "Monday", StartTime: "10:00", Slot: queries.SlotDaytime, FirstSessionDate: "2026-04-06", Capacity: 14, Booked: cnt(12), FillRate: &fill}},
+		Cancelled: []queries.CourseFill{{CourseID: "C-2", Status: "cancelled", VenueID: "V1", VenueName: "Archway Library", Mode: "face-to-face", Language: "English",
+			Weekday: "Tuesday", StartTime: "18:00", Slot: queries.SlotEvening, FirstSessionDate: "2026-04-07", Capacity: 14, Booked: cnt(0)}},
+	}, nil
 }

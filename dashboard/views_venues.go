@@ -137,9 +137,14 @@ var _ = newView(srcFillRates, "fill-slots", "How full courses are, by slot, lang
 		return fillGroupChart(all, false)
 	})
 
-var _ = newView(srcFillRates, "fill-courses", "Every course that ran",
-	"One row per course, by first session date. Cancelled courses are listed under the table.",
-	func(r queries.FillRates, l linker) Table {
+// srcCourseFills is the one source with a row per course (about 100,000 at
+// England scale): it is slower than the grouped fill rates, so only the
+// course list uses it.
+var srcCourseFills = newSource("course-fills", Store.CourseFills)
+
+var _ = newView(srcCourseFills, "fill-courses", "Every course that ran",
+	"One row per course, the most recent first session first. Cancelled courses are counted under the table.",
+	func(r queries.CourseFills, l linker) Table {
 		t := Table{
 			Columns:    []Column{text("Course"), text("Venue"), text("Mode"), text("Language"), text("Day"), text("Starts"), text("First session"), num("Places"), num("Booked"), num("Fill rate (%)")},
 			Disclosure: r.Disclosure,
@@ -148,10 +153,10 @@ var _ = newView(srcFillRates, "fill-courses", "Every course that ran",
 			t.Rows = append(t.Rows, row(RowHeader(c.CourseID), Text(c.VenueName), Text(c.Mode), Text(c.Language), Text(c.Weekday), Text(c.StartTime), Text(c.FirstSessionDate),
 				Int(c.Capacity), CountCell(c.Booked), Percent(c.FillRate)))
 		}
-		if r.CancelledCount > 0 {
-			t.Notes = append(t.Notes, groupThousands(strconv.Itoa(r.CancelledCount))+" courses were cancelled and offered no places.")
+		if len(r.Cancelled) > 0 {
+			t.Notes = append(t.Notes, groupThousands(strconv.Itoa(len(r.Cancelled)))+" courses were cancelled and offered no places.")
 		}
-		t.long = longTable{noun: "courses", order: "the most recent first", narrow: "choose quarters, a mode or a language in the filters", first: newestFirst(len(t.Rows))}
+		t.long = longTable{noun: "courses", order: "the most recent first", narrow: "choose quarters, a mode or a language in the filters"}
 		return t
 	}, nil)
 

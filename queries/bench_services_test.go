@@ -34,6 +34,7 @@ func BenchmarkServiceIndicators(b *testing.B) {
 		{"CodingWorkList", map[string]run{"practice": func(ctx context.Context) error { _, err := s.CodingWorkList(ctx, practice); return err }}},
 		{"SlotDemand", filtered(func(ctx context.Context, f Filter) error { _, err := s.SlotDemand(ctx, f); return err })},
 		{"FillRates", filtered(func(ctx context.Context, f Filter) error { _, err := s.FillRates(ctx, f); return err })},
+		{"CourseFills", filtered(func(ctx context.Context, f Filter) error { _, err := s.CourseFills(ctx, f); return err })},
 		{"WaitsBySlot", filtered(func(ctx context.Context, f Filter) error { _, err := s.WaitsBySlot(ctx, f); return err })},
 		{"UnmetDemand", filtered(func(ctx context.Context, f Filter) error { _, err := s.UnmetDemand(ctx, f); return err })},
 		{"DemandHeatmap", filtered(func(ctx context.Context, f Filter) error { _, err := s.DemandHeatmap(ctx, f); return err })},

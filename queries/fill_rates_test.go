@@ -11,38 +11,8 @@ func TestFillRates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Courses that ran, by first session (see buildCourseFixture).
-	wantCourses := []struct {
-		id, slot, venue string
-		capacity        int64
-		booked          int64
-		fill            float64
-	}{
-		{"C1", SlotDaytime, "Hornsey Road Baths", 14, 3, 100 * 3.0 / 14},
-		{"C2", SlotEvening, "Hornsey Road Baths", 12, 1, 100 * 1.0 / 12},
-		{"C3", SlotWeekend, "Online", 16, 3, 100 * 3.0 / 16},
-		{"C4", SlotWeekend, "Archway Centre", 12, 1, 100 * 1.0 / 12},
-		{"C6", SlotEvening, "Hornsey Road Baths", 14, 1, 100 * 1.0 / 14},
-	}
-	if len(got.Courses) != len(wantCourses) {
-		t.Fatalf("courses: %+v", got.Courses)
-	}
-	for i, w := range wantCourses {
-		c := got.Courses[i]
-		if c.CourseID != w.id || c.Slot != w.slot || c.VenueName != w.venue || c.Capacity != w.capacity || c.Status != "ran" {
-			t.Errorf("course %d = %+v, want %s %s %s %d", i, c, w.id, w.slot, w.venue, w.capacity)
-		}
-		checkCount(t, w.id+" booked", c.Booked, num(w.booked))
-		checkFloat(t, w.id+" fill rate", c.FillRate, w.fill)
-	}
-	if c := got.Courses[0]; c.StartTime != "16:59" || c.Weekday != "Monday" || c.FirstSessionDate != "2026-01-05" || c.VenueID != "V1" {
-		t.Errorf("C1 = %+v", c)
-	}
-	if c := got.Courses[2]; c.VenueID != "" || c.Mode != "online" {
-		t.Errorf("C3 = %+v, want online with no venue", c)
-	}
-	if got.CancelledCount != 1 || len(got.Cancelled) != 1 || got.Cancelled[0].CourseID != "C5" {
-		t.Errorf("cancelled = %d %+v, want C5", got.CancelledCount, got.Cancelled)
+	if got.CancelledCount != 1 {
+		t.Errorf("cancelled = %d, want 1 (C5)", got.CancelledCount)
 	}
 
 	// 5 courses, 68 places, 9 booked.
@@ -77,6 +47,58 @@ func TestFillRates(t *testing.T) {
 	})
 	if got.CancelledCount != 1 {
 		t.Errorf("2026Q2 cancelled = %d, want 1", got.CancelledCount)
+	}
+}
+
+func TestCourseFills(t *testing.T) {
+	s := buildCourseFixture(t).store()
+	got, err := s.CourseFills(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Courses that ran, the most recent first session first (see
+	// buildCourseFixture).
+	wantCourses := []struct {
+		id, slot, venue string
+		capacity        int64
+		booked          int64
+		fill            float64
+	}{
+		{"C6", SlotEvening, "Hornsey Road Baths", 14, 1, 100 * 1.0 / 14},
+		{"C4", SlotWeekend, "Archway Centre", 12, 1, 100 * 1.0 / 12},
+		{"C3", SlotWeekend, "Online", 16, 3, 100 * 3.0 / 16},
+		{"C2", SlotEvening, "Hornsey Road Baths", 12, 1, 100 * 1.0 / 12},
+		{"C1", SlotDaytime, "Hornsey Road Baths", 14, 3, 100 * 3.0 / 14},
+	}
+	if len(got.Courses) != len(wantCourses) {
+		t.Fatalf("courses: %+v", got.Courses)
+	}
+	for i, w := range wantCourses {
+		c := got.Courses[i]
+		if c.CourseID != w.id || c.Slot != w.slot || c.VenueName != w.venue || c.Capacity != w.capacity || c.Status != "ran" {
+			t.Errorf("course %d = %+v, want %s %s %s %d", i, c, w.id, w.slot, w.venue, w.capacity)
+		}
+		checkCount(t, w.id+" booked", c.Booked, num(w.booked))
+		checkFloat(t, w.id+" fill rate", c.FillRate, w.fill)
+	}
+	if c := got.Courses[4]; c.StartTime != "16:59" || c.Weekday != "Monday" || c.FirstSessionDate != "2026-01-05" || c.VenueID != "V1" {
+		t.Errorf("C1 = %+v", c)
+	}
+	if c := got.Courses[2]; c.VenueID != "" || c.Mode != "online" {
+		t.Errorf("C3 = %+v, want online with no venue", c)
+	}
+	if len(got.Cancelled) != 1 || got.Cancelled[0].CourseID != "C5" || got.Cancelled[0].Status != "cancelled" {
+		t.Errorf("cancelled = %+v, want C5", got.Cancelled)
+	}
+
+	// The course part of the filter: courses starting in 2026Q2 are C6,
+	// C4 and the cancelled C5; the practice filter does not apply.
+	got, err = s.CourseFills(context.Background(), Filter{From: "2026Q2", Practice: "F83010"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Courses) != 2 || got.Courses[0].CourseID != "C6" || got.Courses[1].CourseID != "C4" || len(got.Cancelled) != 1 {
+		t.Errorf("2026Q2 = %+v, cancelled %+v, want C6, C4 and C5 cancelled", got.Courses, got.Cancelled)
 	}
 }
 
