@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -23,6 +24,7 @@ type resultCache struct {
 	entries map[string]any
 	order   []string // insertion order, for eviction
 	off     bool     // benchmarks time the computation, not the cache
+	flights map[string]*flight
 }
 
 // remember returns compute's result for (name, f), computing it at most
@@ -46,14 +48,38 @@ func remember[T any](ctx context.Context, s *Store, name string, f Filter, compu
 		c.mu.Unlock()
 		return v.(T), nil
 	}
+	// Requests that miss together share one computation: fifty people
+	// opening the same page after a load must not run its queries fifty
+	// times at once.
+	flightKey := fmt.Sprintf("%d\x00%s", version, key)
+	if fl, ok := c.flights[flightKey]; ok {
+		c.mu.Unlock()
+		<-fl.done
+		if fl.err != nil {
+			var zero T
+			return zero, fl.err
+		}
+		return fl.value.(T), nil
+	}
+	fl := &flight{done: make(chan struct{})}
+	if c.flights == nil {
+		c.flights = map[string]*flight{}
+	}
+	c.flights[flightKey] = fl
 	c.mu.Unlock()
 
-	v, err := compute(ctx, f)
+	// Others wait on this computation, so the first caller hanging up must
+	// not cancel it; the result is kept for the next request anyway.
+	v, err := compute(context.WithoutCancel(ctx), f)
+	fl.value, fl.err = v, err
+	close(fl.done)
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.flights, flightKey)
 	if err != nil {
 		return v, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.version == version {
 		if _, ok := c.entries[key]; !ok {
 			if len(c.order) >= resultCacheSize {
@@ -65,4 +91,12 @@ func remember[T any](ctx context.Context, s *Store, name string, f Filter, compu
 		}
 	}
 	return v, nil
+}
+
+// flight is one computation that requests missing the cache together wait
+// for.
+type flight struct {
+	done  chan struct{}
+	value any
+	err   error
 }

@@ -2,7 +2,10 @@ package queries
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // buildPathwayFixture is a hand-made borough of one practice, as of the end
@@ -151,5 +154,37 @@ func TestResultsAreCachedUntilALoadCommits(t *testing.T) {
 	}
 	if got := referred(); got != (Count{N: 9}) {
 		t.Errorf("after a load: referred %v, want 9", got)
+	}
+}
+
+// TestConcurrentMissesComputeOnce: requests that miss the cache together
+// wait for one computation instead of each running the queries.
+func TestConcurrentMissesComputeOnce(t *testing.T) {
+	s := buildPathwayFixture(t).store()
+	var computed atomic.Int32
+	slow := func(ctx context.Context, f Filter) (int, error) {
+		computed.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		return 42, nil
+	}
+	var wg sync.WaitGroup
+	results := make([]int, 20)
+	for i := range results {
+		wg.Go(func() {
+			v, err := remember(context.Background(), s, "slow", Filter{}, slow)
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = v
+		})
+	}
+	wg.Wait()
+	if n := computed.Load(); n != 1 {
+		t.Errorf("computed %d times for 20 concurrent requests, want once", n)
+	}
+	for i, v := range results {
+		if v != 42 {
+			t.Errorf("request %d got %d, want 42", i, v)
+		}
 	}
 }
