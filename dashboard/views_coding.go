@@ -37,26 +37,12 @@ var _ = newView(srcCoding, "coding-practices", "Outcomes coded in the practice r
 		}
 	},
 	func(r queries.CodingCompleteness, l linker) charts.Chart {
-		if len(r.Practices) > charts.MaxBars {
-			vals := make([]charts.Number, len(r.Practices))
-			for i, g := range r.Practices {
-				vals[i] = charts.FromPtr(g.Rate.Percent)
-			}
-			return bandsChart(vals, "practices", "share coded in time", "Coded in time (%)",
-				"no outcomes due, or a count withheld", "choose a network in the filters")
+		rates := make([]practiceRate, len(r.Practices))
+		for i, g := range r.Practices {
+			rates[i] = practiceRate{name: g.Name, code: g.Key, percent: g.Rate.Percent}
 		}
-		var names []string
-		var vals []charts.Number
-		links := map[string]string{}
-		for _, g := range r.Practices {
-			name := practiceLabel(g.Name, g.Key)
-			names = append(names, name)
-			vals = append(vals, charts.FromPtr(g.Rate.Percent))
-			links[name] = l.practice(g.Key)
-		}
-		c := charts.Bars(names, []charts.Series{{Name: "Coded in time", Values: vals}}, charts.Axis{Name: "Coded (%)", Percent: true, Full: true}, true)
-		c.Links = links
-		return c
+		return practiceRateChart(l, rates, "Coded in time", "share coded in time", "Coded in time (%)",
+			"no outcomes due, or a count withheld")
 	})
 
 func codingNote(r queries.CodingCompleteness) string {

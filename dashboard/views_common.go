@@ -91,3 +91,35 @@ func bandsChart(values []charts.Number, units, measure, axis, missing, narrow st
 	c.Caption += "."
 	return c
 }
+
+// practiceRate is one practice's rate in a by-practice chart.
+type practiceRate struct {
+	name, code string
+	percent    *float64
+}
+
+// practiceRateChart draws one bar per practice, each opening the
+// practice's page; past charts.MaxBars practices it draws how many fall in
+// each 10-point band instead (bandsChart), since thousands of bars say
+// nothing. series names the bars, measure the rate in words, axis the value
+// axis, and missing the practices without a rate.
+func practiceRateChart(l linker, rates []practiceRate, series, measure, axis, missing string) charts.Chart {
+	if len(rates) > charts.MaxBars {
+		vals := make([]charts.Number, len(rates))
+		for i, r := range rates {
+			vals[i] = charts.FromPtr(r.percent)
+		}
+		return bandsChart(vals, "practices", measure, axis, missing, "choose a network in the filters")
+	}
+	names := make([]string, len(rates))
+	vals := make([]charts.Number, len(rates))
+	links := map[string]string{}
+	for i, r := range rates {
+		names[i] = practiceLabel(r.name, r.code)
+		vals[i] = charts.FromPtr(r.percent)
+		links[names[i]] = l.practice(r.code)
+	}
+	c := charts.Bars(names, []charts.Series{{Name: series, Values: vals}}, charts.Axis{Name: axis, Percent: true, Full: true}, true)
+	c.Links = links
+	return c
+}

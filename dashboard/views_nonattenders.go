@@ -71,26 +71,12 @@ var _ = newView(srcFollowUp, "followup-practices", "Follow-up rate by practice",
 		return t
 	},
 	func(r queries.FollowUp, l linker) charts.Chart {
-		if len(r.Practices) > charts.MaxBars {
-			vals := make([]charts.Number, len(r.Practices))
-			for i, p := range r.Practices {
-				vals[i] = charts.FromPtr(p.Rate.Percent)
-			}
-			return bandsChart(vals, "practices", "follow-up rate", "Followed up in time (%)",
-				"nobody due for follow-up, or a count withheld", "choose a network in the filters")
+		rates := make([]practiceRate, len(r.Practices))
+		for i, p := range r.Practices {
+			rates[i] = practiceRate{name: p.Name, code: p.Code, percent: p.Rate.Percent}
 		}
-		var names []string
-		var vals []charts.Number
-		links := map[string]string{}
-		for _, p := range r.Practices {
-			name := practiceLabel(p.Name, p.Code)
-			names = append(names, name)
-			vals = append(vals, charts.FromPtr(p.Rate.Percent))
-			links[name] = l.practice(p.Code)
-		}
-		c := charts.Bars(names, []charts.Series{{Name: "Follow-up rate", Values: vals}}, charts.Axis{Name: "Followed up in time (%)", Percent: true, Full: true}, true)
-		c.Links = links
-		return c
+		return practiceRateChart(l, rates, "Follow-up rate", "follow-up rate", "Followed up in time (%)",
+			"nobody due for follow-up, or a count withheld")
 	})
 
 var _ = newView(srcFollowUp, "followup-quarters", "Follow-up rate by referral quarter",
