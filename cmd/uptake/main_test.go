@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -389,5 +390,23 @@ func TestFirstStartLoadsSampleData(t *testing.T) {
 	srv.stop(t)
 	if _, err := os.Stat(filepath.Join(dir, sampleDB)); err != nil {
 		t.Errorf("no %s after first start: %v", sampleDB, err)
+	}
+}
+
+func TestDisplayAddr(t *testing.T) {
+	cases := []struct{ asked, listening, want string }{
+		{"localhost:8080", "127.0.0.1:8080", "localhost:8080"},
+		{"127.0.0.1:0", "127.0.0.1:41234", "127.0.0.1:41234"},
+		{":8080", "[::]:8080", "localhost:8080"},
+		{"[::1]:9000", "[::1]:9000", "[::1]:9000"},
+	}
+	for _, c := range cases {
+		addr, err := net.ResolveTCPAddr("tcp", c.listening)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := displayAddr(c.asked, addr); got != c.want {
+			t.Errorf("displayAddr(%q, %s) = %q, want %q", c.asked, c.listening, got, c.want)
+		}
 	}
 }

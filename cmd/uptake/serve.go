@@ -139,7 +139,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	}
 	c.mu.Lock()
 	c.control = control
-	c.url = "http://" + displayAddr(ln.Addr())
+	c.url = "http://" + displayAddr(c.addr, ln.Addr())
 	c.mu.Unlock()
 	what := c.dbPath
 	if c.sample {
@@ -231,12 +231,16 @@ func loadConfig(path string) (queries.Config, error) {
 	return queries.LoadConfig(path)
 }
 
-// displayAddr turns a listener address into something a browser can open:
-// an unspecified host becomes localhost.
-func displayAddr(a net.Addr) string {
+// displayAddr turns the listener's address into something a browser can
+// open: the host the user asked for when it was a name (localhost stays
+// localhost), and localhost for an unspecified one.
+func displayAddr(asked string, a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
 	if err != nil {
 		return a.String()
+	}
+	if askedHost, _, err := net.SplitHostPort(asked); err == nil && askedHost != "" && net.ParseIP(askedHost) == nil {
+		host = askedHost
 	}
 	if host == "" || host == "::" || host == "0.0.0.0" {
 		host = "localhost"
