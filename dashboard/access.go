@@ -85,6 +85,7 @@ var accessTable = map[string]access{
 	"venues":       aggregates,
 	"equity":       aggregates,
 	"data":         dataFiles,
+	"data.upload":  dataFiles,
 
 	// Administration.
 	"admin":               adminPage,

@@ -126,6 +126,8 @@ func matrixCases() []matrixCase {
 		{route: "equity", path: "/equity", want: rowPage},
 		{route: "data", path: "/data", want: rowDataPage},
 		{route: "data", path: "/data?page=2", want: rowDataPage},
+		// An upload without a file: refused (400) for those who may load.
+		{route: "data.upload", method: post, path: "/data/upload", want: "302 403 400 403 403 400"},
 		// Another practice's page shows its figures to everyone (the lists
 		// are checked in TestPracticePageListsOnlyForItsOwnPractice).
 		{route: "practice", path: "/practices/F83004", want: rowPage},
@@ -167,7 +169,7 @@ func matrixCases() []matrixCase {
 // TestAuthorisationMatrix asks every route (with sample parameters) as
 // every role and without a session, and checks each answer's status.
 func TestAuthorisationMatrix(t *testing.T) {
-	ts, _ := newTestServerWith(t, Options{SignInAttemptsPerMinute: 1000})
+	ts, _ := newTestServerWith(t, Options{SignInAttemptsPerMinute: 1000, Loads: &fakeLoader{}})
 	clients := map[string]*client{"": newClient(t, ts.URL)}
 	for _, u := range matrixUsers[1:] {
 		clients[u] = ts.as(t, u)

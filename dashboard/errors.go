@@ -41,7 +41,11 @@ func (s *Server) fail(c *gin.Context, r route, err error) {
 	status, msg := http.StatusInternalServerError, "Something went wrong on our side. If it keeps happening, tell the service desk this reference: "+id+"."
 	var br badRequester
 	var fb forbidder
+	var ur *uploadRefusal
 	switch {
+	case errors.As(err, &ur):
+		s.refuseUpload(c, ur)
+		return
 	case errors.As(err, &br) && br.BadRequest():
 		status, msg = http.StatusBadRequest, err.Error()
 	case errors.As(err, &fb) && fb.Forbidden():

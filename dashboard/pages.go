@@ -86,26 +86,38 @@ func equityViewNames() []string {
 // pageHandler serves a page of pageList.
 func (s *Server) pageHandler(p pageDef) handlerFunc {
 	return func(c *gin.Context) error {
-		ctx := c.Request.Context()
-		f, opts, err := s.filter(c)
+		data, err := s.buildPage(c, p)
 		if err != nil {
 			return err
 		}
-		data := s.newPage(c, p.Name, p.Title)
-		data.Lead = p.Lead
-		if !p.NoFilters {
-			data.Filters = newFilterBar(p.Path, opts, f)
-		}
-		if data.Panels, err = s.panels(ctx, f, c.Request.URL.Query(), p.Views...); err != nil {
-			return err
-		}
-		if p.extra != nil {
-			if err := p.extra(ctx, s, f, c.Request.URL.Query(), data); err != nil {
-				return err
-			}
-		}
 		return s.renderOK(c, p.Name, data)
 	}
+}
+
+// buildPage gathers what page p shows for this request.
+func (s *Server) buildPage(c *gin.Context, p pageDef) (*pageData, error) {
+	ctx := c.Request.Context()
+	f, opts, err := s.filter(c)
+	if err != nil {
+		return nil, err
+	}
+	data := s.newPage(c, p.Name, p.Title)
+	data.Lead = p.Lead
+	if !p.NoFilters {
+		data.Filters = newFilterBar(p.Path, opts, f)
+	}
+	if data.Panels, err = s.panels(ctx, f, c.Request.URL.Query(), p.Views...); err != nil {
+		return nil, err
+	}
+	if p.extra != nil {
+		if err := p.extra(ctx, s, f, c.Request.URL.Query(), data); err != nil {
+			return nil, err
+		}
+	}
+	if p.Name == "data" {
+		data.Upload = s.uploadFormFor(c, opts.Quarters)
+	}
+	return data, nil
 }
 
 // filter reads the filters from the query string and checks that the

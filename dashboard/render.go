@@ -80,6 +80,7 @@ type pageData struct {
 	SignIn   *signinForm
 	Password *passwordForm
 	Admin    *adminData
+	Upload   *uploadForm
 }
 
 // userInfo names the signed-in user in the header.

@@ -61,6 +61,14 @@ type Options struct {
 	// and, separately, per username, on top of the account lockout of
 	// package accounts. Zero means 10.
 	SignInAttemptsPerMinute int
+
+	// Loads, when set, lets service leads and administrators load a
+	// quarter from the Data page by uploading it as one zip. Nil hides
+	// the form, and POST /data/upload answers 404.
+	Loads QuarterLoader
+	// MaxUploadBytes bounds an uploaded zip (the whole request). Zero
+	// means 512 MiB.
+	MaxUploadBytes int64
 }
 
 // Server serves the dashboard. Make one with New.
@@ -99,6 +107,10 @@ type route struct {
 	Path   string
 	Kind   routeKind
 	Handle handlerFunc
+	// Upload marks a multipart POST carrying a file: its body may be up
+	// to Options.MaxUploadBytes, and it is read only once the role is
+	// known to be allowed (guard).
+	Upload bool
 }
 
 // New builds a Server over store.
@@ -114,6 +126,9 @@ func New(store Store, opts Options) (*Server, error) {
 	}
 	if opts.SignInAttemptsPerMinute <= 0 {
 		opts.SignInAttemptsPerMinute = 10
+	}
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = defaultMaxUploadBytes
 	}
 	s := &Server{store: store, accounts: opts.Accounts, opts: opts, log: opts.Logger, now: time.Now}
 	if s.log == nil {
@@ -174,6 +189,7 @@ func (s *Server) routeTable() []route {
 		{Name: "admin.user.disable", Method: post, Path: "/admin/users/:username/disable", Kind: pageRoute, Handle: s.adminSetDisabled(true)},
 		{Name: "admin.user.enable", Method: post, Path: "/admin/users/:username/enable", Kind: pageRoute, Handle: s.adminSetDisabled(false)},
 		{Name: "admin.user.password", Method: post, Path: "/admin/users/:username/password", Kind: pageRoute, Handle: s.adminResetPassword},
+		{Name: "data.upload", Method: post, Path: "/data/upload", Kind: pageRoute, Handle: s.uploadQuarter, Upload: true},
 		{Name: "api.filters", Path: "/api/filters", Kind: apiRoute, Handle: s.apiFilters},
 	}
 	for _, p := range pageList {
@@ -229,7 +245,11 @@ var errBadFormToken = forbiddenError{"This form has expired or did not come from
 // of every POST, and enforces the access table.
 func (s *Server) guard(c *gin.Context, r route) error {
 	if r.Method == http.MethodPost {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if r.Upload {
+			limit = s.opts.MaxUploadBytes
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	v, expired, err := s.loadViewer(c)
 	if err != nil {
@@ -255,6 +275,17 @@ func (s *Server) guard(c *gin.Context, r route) error {
 		c.Redirect(http.StatusSeeOther, "/account/password")
 		c.Abort()
 		return errAnswered
+	}
+	if r.Upload {
+		// The role is checked before the (large) body is read, so that a
+		// role that may not load never gets a file stored; the form token
+		// is in the body, so it is checked after.
+		if err := s.authorize(c, r, v); err != nil {
+			return err
+		}
+		if err := s.readUpload(c); err != nil {
+			return err
+		}
 	}
 	if r.Method == http.MethodPost && !checkSessionCSRF(c, v) {
 		s.log.Warn("form token refused", "request_id", requestID(c), "route", r.Name)

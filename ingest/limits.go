@@ -80,3 +80,8 @@ var (
 	// part itself is on disk. England-scale referrals need about 6 MB.
 	maxSharedStringsBytes int64 = 64 << 20
 )
+
+// MaxQuarterZipBytes bounds the total uncompressed size of a quarter sent
+// as one zip (CheckZip): what unzipping it may cost in temporary disk. An
+// England-scale quarter is under 1 GiB of CSV.
+var MaxQuarterZipBytes int64 = 4 << 30

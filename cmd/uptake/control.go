@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,11 +13,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/uptake-nhs/uptake/ingest"
-	"github.com/uptake-nhs/uptake/queries"
 	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
@@ -46,10 +43,11 @@ type controlServer struct {
 	srv  *http.Server
 }
 
-// startControl listens on path and serves loads into db, refreshing the
-// store's derived tables inside each load's transaction, so that the
-// dashboard shows the new quarter as soon as the load commits.
-func startControl(ctx context.Context, path string, db *sql.DB, store *queries.Store, log *slog.Logger) (*controlServer, error) {
+// startControl listens on path and hands loads to loads, the server's
+// single writer, which refreshes the store's derived tables inside each
+// load's transaction, so that the dashboard shows the new quarter as soon
+// as the load commits.
+func startControl(ctx context.Context, path string, loads *quarterLoads, log *slog.Logger) (*controlServer, error) {
 	if err := removeStaleSocket(path); err != nil {
 		return nil, err
 	}
@@ -61,8 +59,7 @@ func startControl(ctx context.Context, path string, db *sql.DB, store *queries.S
 		ln.Close()
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
-	var loading sync.Mutex // one load at a time
-	users := accounts.New(db)
+	users := loads.users
 	actor := cliActor("control socket")
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /load", func(w http.ResponseWriter, r *http.Request) {
@@ -71,8 +68,6 @@ func startControl(ctx context.Context, path string, db *sql.DB, store *queries.S
 			http.Error(w, "want {\"dir\": absolute path}", http.StatusBadRequest)
 			return
 		}
-		loading.Lock()
-		defer loading.Unlock()
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		enc := json.NewEncoder(w)
 		flusher, _ := w.(http.Flusher)
@@ -82,24 +77,13 @@ func startControl(ctx context.Context, path string, db *sql.DB, store *queries.S
 				flusher.Flush()
 			}
 		}
-		loader := &ingest.Loader{
-			DB:        db,
-			AfterLoad: store.Refresh,
-			Progress:  func(p ingest.Progress) { send(controlMessage{Progress: &p}) },
-		}
-		start := time.Now()
-		res, err := loader.LoadQuarter(r.Context(), req.Dir)
-		if aerr := auditLoad(context.WithoutCancel(r.Context()), users, actor, req.Dir, res, err); aerr != nil {
-			log.Error("audit log", "err", aerr)
-		}
+		res, err := loads.load(r.Context(), req.Dir, actor, func(p ingest.Progress) { send(controlMessage{Progress: &p}) })
 		if err != nil {
-			log.Warn("load refused or failed", "dir", filepath.Base(req.Dir), "err", err)
 			send(controlMessage{Error: err.Error()})
 			return
 		}
 		var sum bytes.Buffer
 		res.Summary(&sum)
-		log.Info("load", "quarter", res.Quarter, "action", res.Action, "took", time.Since(start).Round(time.Millisecond))
 		send(controlMessage{Summary: sum.String(), Action: string(res.Action)})
 	})
 	mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {

@@ -295,12 +295,19 @@ func (s *server) signIn(t *testing.T, username, password string) {
 // addUser adds a commissioner to the database file (no server may hold it).
 func addUser(t *testing.T, path, username, password string) {
 	t.Helper()
+	addUserAs(t, path, username, password, accounts.RoleCommissioner)
+}
+
+// addUserAs adds a user of the role to the database file (no server may
+// hold it).
+func addUserAs(t *testing.T, path, username, password string, role accounts.Role) {
+	t.Helper()
 	db, err := sql.Open("duckdb", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	nu := accounts.NewUser{Username: username, Role: accounts.RoleCommissioner, Password: password}
+	nu := accounts.NewUser{Username: username, Role: role, Password: password}
 	if _, err := accounts.New(db).AddUser(context.Background(), accounts.Actor{Username: "test"}, nu); err != nil {
 		t.Fatal(err)
 	}

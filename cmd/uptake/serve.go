@@ -108,7 +108,9 @@ func (c *serveCommand) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	loads := newQuarterLoads(db, store, log)
 	dash, err := dashboard.New(store, dashboard.Options{
+		Loads:              loads,
 		Logger:             log,
 		Accounts:           acc,
 		DemoAccounts:       demo,
@@ -132,7 +134,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
-	control, err := startControl(ctx, c.dbPath+".sock", db, store, log)
+	control, err := startControl(ctx, c.dbPath+".sock", loads, log)
 	if err != nil {
 		ln.Close()
 		return err

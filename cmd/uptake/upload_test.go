@@ -1,0 +1,117 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/uptake-nhs/uptake/queries/accounts"
+)
+
+// TestUploadWhileServing loads the last sample quarter through the Data
+// page's upload form, as a service lead would, into a running server: the
+// new quarter is served at once, and the load is audited as the service
+// lead's.
+func TestUploadWhileServing(t *testing.T) {
+	quarters := sampleQuarters(t)
+	db := filepath.Join(t.TempDir(), "live.duckdb")
+	mustRunMain(t, append([]string{"ingest", "--db", db}, quarters[:len(quarters)-1]...)...)
+	addUserAs(t, db, "lead", "a long test password", accounts.RoleServiceLead)
+
+	srv := startServer(t, t.TempDir(), "--db", db)
+	srv.signIn(t, "lead", "a long test password")
+	if got := len(srv.quarters(t)); got != len(quarters)-1 {
+		t.Fatalf("server shows %d quarters before the upload, want %d", got, len(quarters)-1)
+	}
+
+	resp, err := srv.client.Get(srv.url + "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfFieldRE.FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil || !bytes.Contains(page, []byte(`action="/data/upload"`)) {
+		t.Fatalf("Data page %d without the upload form", resp.StatusCode)
+	}
+
+	last := quarters[len(quarters)-1]
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", string(m[1]))
+	mw.WriteField("quarter", "")
+	fw, _ := mw.CreateFormFile("zip", filepath.Base(last)+".zip")
+	fw.Write(zipFolder(t, last))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.url+"/data/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", srv.url)
+	resp, err = srv.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "loaded="+filepath.Base(last)) || !strings.Contains(loc, "action=loaded") {
+		t.Fatalf("upload: %d to %q\n%.1000s", resp.StatusCode, loc, answer)
+	}
+	after := srv.quarters(t)
+	if len(after) != len(quarters) || after[len(after)-1] != filepath.Base(last) {
+		t.Errorf("after uploading %s the server shows %v", filepath.Base(last), after)
+	}
+	srv.stop(t)
+
+	conn, err := sql.Open("duckdb", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	events, err := accounts.New(conn).AuditLog(context.Background(), 50, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited bool
+	for _, e := range events {
+		if e.Action == accounts.ActionLoad && e.Username == "lead" && strings.Contains(e.Detail, filepath.Base(last)+" from folder") {
+			audited = true
+		}
+	}
+	if !audited {
+		t.Errorf("the upload is not in the audit log as the service lead's: %+v", events)
+	}
+}
+
+// zipFolder zips the folder dir as the zip's one folder.
+func zipFolder(t *testing.T, dir string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(filepath.Base(dir) + "/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

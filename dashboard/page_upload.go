@@ -1,0 +1,290 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/uptake-nhs/uptake/queries/accounts"
+)
+
+// Loading a quarter from the Data page: a service lead or administrator
+// uploads one zip holding the quarter's folder (or its nine files and the
+// quarter chosen in the form). The dashboard saves the upload to a
+// temporary file and hands it to Options.Loads, which checks the zip
+// before unzipping anything, loads the quarter whole or not at all, and
+// writes the audit log. The dashboard itself never reads extracts nor
+// writes to the database: files flow through ingest only.
+
+// QuarterLoader loads an uploaded zip holding one quarter (its folder, or
+// its files with quarter naming it) into the database for who.
+// Implementations run one load at a time and record each in the audit log.
+// A zip or quarter refused because of its files comes back as an error
+// with a BadRequest() bool method answering true, whose message (naming
+// the file, column and rule) is shown to the user; any other error is
+// logged and answered 500.
+type QuarterLoader interface {
+	LoadZip(ctx context.Context, zipPath, quarter string, who accounts.Actor) (LoadOutcome, error)
+}
+
+// LoadOutcome is what a finished load did.
+type LoadOutcome struct {
+	Quarter  string
+	Action   string // loaded, restated or unchanged
+	Accepted int64
+	Rejected int64
+}
+
+const (
+	// defaultMaxUploadBytes bounds an uploaded zip when
+	// Options.MaxUploadBytes is zero.
+	defaultMaxUploadBytes = 512 << 20
+	// uploadMemory is how much of a multipart form is kept in memory;
+	// the file goes to a temporary file beyond it.
+	uploadMemory = 1 << 20
+	// uploadTime is how long an upload and its load may take: far longer
+	// than the server's usual read and write timeouts.
+	uploadTime = 30 * time.Minute
+	// zipField and quarterField are the upload form's fields.
+	zipField     = "zip"
+	quarterField = "quarter"
+)
+
+var quarterRE = regexp.MustCompile(`^(19|20)[0-9]{2}Q[1-4]$`)
+
+// uploadRefusal is an upload refused because of what was sent: the Data
+// page is shown again with the message, and status (400 or 413).
+type uploadRefusal struct {
+	status int
+	msg    string
+}
+
+func (e *uploadRefusal) Error() string { return e.msg }
+
+func refuseUpload(format string, args ...any) error {
+	return &uploadRefusal{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+}
+
+// uploadForm is the upload form of the Data page, with the outcome of the
+// last upload.
+type uploadForm struct {
+	MaxSize  string
+	Quarters []filterOption
+	Error    string // why the upload was refused
+	Loaded   string // the flash message after a load
+}
+
+// uploadFormFor returns the Data page's upload form, or nil when loads are
+// not enabled or the user may not load. The flash message after a load is
+// read from the query string, each value checked.
+func (s *Server) uploadFormFor(c *gin.Context, loaded []string) *uploadForm {
+	if s.opts.Loads == nil || !viewerOf(c).mayOpen("data.upload") {
+		return nil
+	}
+	f := &uploadForm{MaxSize: sizeText(s.opts.MaxUploadBytes)}
+	chosen := c.PostForm(quarterField)
+	for _, q := range quarterChoices(s.now(), loaded) {
+		f.Quarters = append(f.Quarters, filterOption{Value: q, Label: q, Selected: q == chosen})
+	}
+	f.Loaded = flashMessage(c.Request.URL.Query())
+	return f
+}
+
+// quarterChoices lists the quarters the form offers, newest first: the
+// current quarter and the eleven before it, and every quarter loaded.
+func quarterChoices(now time.Time, loaded []string) []string {
+	year, q := now.Year(), (int(now.Month())-1)/3+1
+	seen := map[string]bool{}
+	var out []string
+	for i := 0; i < 12; i++ {
+		name := fmt.Sprintf("%dQ%d", year, q)
+		seen[name] = true
+		out = append(out, name)
+		if q--; q == 0 {
+			year, q = year-1, 4
+		}
+	}
+	for i := len(loaded) - 1; i >= 0; i-- {
+		if !seen[loaded[i]] && quarterRE.MatchString(loaded[i]) {
+			seen[loaded[i]] = true
+			out = append(out, loaded[i])
+		}
+	}
+	return out
+}
+
+// flashMessage is the sentence shown after a load redirected back to the
+// Data page, or "".
+func flashMessage(q url.Values) string {
+	quarter, action := q.Get("loaded"), q.Get("action")
+	accepted, err1 := strconv.ParseInt(q.Get("accepted"), 10, 64)
+	rejected, err2 := strconv.ParseInt(q.Get("rejected"), 10, 64)
+	if !quarterRE.MatchString(quarter) || err1 != nil || err2 != nil || accepted < 0 || rejected < 0 {
+		return ""
+	}
+	var what string
+	switch action {
+	case "loaded":
+		what = "Loaded " + quarter
+	case "restated":
+		what = "Loaded " + quarter + ", replacing its earlier load"
+	case "unchanged":
+		return quarter + " was already loaded from exactly these files; nothing changed."
+	default:
+		return ""
+	}
+	msg := fmt.Sprintf("%s: %s rows accepted, %s rejected.", what, thousands(accepted), thousands(rejected))
+	if rejected > 0 {
+		msg += " See the rejected rows below."
+	}
+	return msg
+}
+
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// sizeText writes a byte count for people: 512 MiB.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", (n+(1<<19))>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", (n+(1<<9))>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// readUpload reads an upload's multipart body, the file to a temporary
+// file, before the form token in it is checked. A body over the limit is
+// refused with 413. The upload gets more time than other requests.
+func (s *Server) readUpload(c *gin.Context) error {
+	if s.opts.Loads == nil {
+		return ErrNotFound
+	}
+	rc := http.NewResponseController(c.Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(uploadTime)) // not every writer can; the defaults then stand
+	_ = rc.SetWriteDeadline(time.Now().Add(uploadTime))
+	err := c.Request.ParseMultipartForm(uploadMemory)
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil, errors.Is(err, http.ErrNotMultipart):
+		return nil // a plain form has no file; the handler says so
+	case errors.As(err, &tooBig):
+		return &uploadRefusal{status: http.StatusRequestEntityTooLarge,
+			msg: fmt.Sprintf("The file is larger than the %s a zip may be; nothing was loaded. Ask whoever runs the server to load it with `uptake ingest`.", sizeText(s.opts.MaxUploadBytes))}
+	}
+	return refuseUpload("The upload did not arrive whole (%v); nothing was loaded. Try again.", err)
+}
+
+// refuseUpload shows the Data page again with why the upload was refused.
+func (s *Server) refuseUpload(c *gin.Context, ur *uploadRefusal) {
+	s.log.Info("upload refused", "request_id", requestID(c), "status", ur.status)
+	p, ok := findPage("data")
+	var data *pageData
+	var err error
+	if ok && viewerOf(c) != nil {
+		data, err = s.buildPage(c, p)
+	}
+	if !ok || viewerOf(c) == nil || err != nil || data.Upload == nil {
+		s.renderError(c, ur.status, ur.msg)
+		return
+	}
+	data.Upload.Error = ur.msg
+	if err := s.render(c, ur.status, "data", data); err != nil {
+		s.renderError(c, ur.status, ur.msg)
+		return
+	}
+	c.Abort()
+}
+
+func findPage(name string) (pageDef, bool) {
+	for _, p := range pageList {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return pageDef{}, false
+}
+
+// uploadQuarter serves POST /data/upload: it checks and unzips the zip,
+// has Options.Loads load the quarter, and sends the browser back to the
+// Data page with what the load did.
+func (s *Server) uploadQuarter(c *gin.Context) error {
+	if s.opts.Loads == nil {
+		return ErrNotFound
+	}
+	if mf := c.Request.MultipartForm; mf != nil {
+		defer mf.RemoveAll()
+	}
+	quarter := strings.TrimSpace(c.PostForm(quarterField))
+	if quarter != "" && !quarterRE.MatchString(quarter) {
+		return refuseUpload("Choose the quarter from the list, or leave it empty when the zip holds the quarter's folder.")
+	}
+	fh, err := c.FormFile(zipField)
+	if err != nil {
+		return refuseUpload("Choose the quarter's .zip file; nothing was loaded.")
+	}
+	if !strings.EqualFold(path.Ext(fh.Filename), ".zip") {
+		return refuseUpload("The file chosen is not a .zip file. Zip the quarter's folder and choose the zip.")
+	}
+	work, err := os.MkdirTemp("", "uptake-upload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	zipPath := filepath.Join(work, "upload.zip")
+	if err := saveUpload(fh, zipPath); err != nil {
+		return err
+	}
+	v := viewerOf(c)
+	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zipPath, quarter, actor(c, v))
+	var br badRequester
+	if errors.As(err, &br) && br.BadRequest() {
+		return refuseUpload("%s", err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	q := url.Values{
+		"loaded": {out.Quarter}, "action": {out.Action},
+		"accepted": {strconv.FormatInt(out.Accepted, 10)}, "rejected": {strconv.FormatInt(out.Rejected, 10)},
+	}
+	c.Redirect(http.StatusSeeOther, "/data?"+q.Encode()+"#upload")
+	return nil
+}
+
+// saveUpload copies the uploaded file to dst.
+func saveUpload(fh *multipart.FileHeader, dst string) error {
+	src, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, src); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
