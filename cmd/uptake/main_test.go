@@ -417,3 +417,27 @@ func TestDisplayAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestServeWithoutControlSocket: a database whose socket path is too long
+// for a Unix socket (108 bytes on Linux) is still served; only the
+// hand-over of loads is lost, and the log says so.
+func TestServeWithoutControlSocket(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("a-long-folder-name-", 7))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "borough.duckdb")
+	if len(db+".sock") <= 108 {
+		t.Fatalf("path %d bytes: not long enough to test", len(db+".sock"))
+	}
+	mustRunMain(t, "ingest", "--db", db, sampleQuarters(t)[0])
+	srv := startServer(t, t.TempDir(), "--db", db)
+	resp, err := http.Get(srv.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz = %d", resp.StatusCode)
+	}
+}

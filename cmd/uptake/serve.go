@@ -134,10 +134,13 @@ func (c *serveCommand) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
+	// The control socket only lets `uptake ingest` and `uptake user` reach
+	// this server; without it (a path too long for a Unix socket, a folder
+	// that cannot hold one) the dashboard still serves, and those commands
+	// say that the server does not answer.
 	control, err := startControl(ctx, c.dbPath+".sock", loads, log)
 	if err != nil {
-		ln.Close()
-		return err
+		log.Warn("no control socket: `uptake ingest` and `uptake user` cannot reach this server; upload quarters on the Data page or stop the server to load", "err", err)
 	}
 	c.mu.Lock()
 	c.control = control
