@@ -98,10 +98,7 @@ var _ = newView(srcCodingWorkList, "coding-worklist", "Outcomes not yet coded in
 	func(tasks []queries.CodingTask, l linker) Table {
 		t := Table{Columns: []Column{text("Patient (pseudonym)"), text("Referral"), text("Outcome"), text("Practice told"), text("Code by"), num("Days left"), text("Codes")}}
 		for _, k := range tasks {
-			left := Int(int64(k.DaysLeft))
-			if k.Overdue {
-				left = Text("overdue by " + strconv.Itoa(-k.DaysLeft) + " days")
-			}
+			left := daysLeftCell(k.DaysLeft, k.Overdue)
 			t.Rows = append(t.Rows, row(RowHeader(k.PatientID), Text(k.ReferralID), Text(k.Outcome), Text(k.NotifiedDate), Text(k.Deadline), left, Text(strings.Join(k.Codes, ", "))))
 		}
 		if len(tasks) > 0 {

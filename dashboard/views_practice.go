@@ -35,10 +35,7 @@ var _ = newView(srcFollowUpWorkList, "followup-worklist", "Non-attenders not yet
 	func(tasks []queries.FollowUpTask, l linker) Table {
 		t := Table{Columns: []Column{text("Patient (pseudonym)"), text("Referral"), text("Referred"), text("Outcome"), text("Practice told"), text("Follow up by"), num("Days left")}}
 		for _, k := range tasks {
-			left := Int(int64(k.DaysLeft))
-			if k.Overdue {
-				left = Text("overdue by " + strconv.Itoa(-k.DaysLeft) + " days")
-			}
+			left := daysLeftCell(k.DaysLeft, k.Overdue)
 			t.Rows = append(t.Rows, row(RowHeader(k.PatientID), Text(k.ReferralID), Text(k.ReferralDate), Text(k.Outcome), Text(k.NotifiedDate), Text(k.Deadline), left))
 		}
 		if len(tasks) > 0 {
@@ -141,3 +138,12 @@ var (
 	practiceViews = []string{"practice-rank", "practice-trend-conversion", "practice-trend-followup", "practice-trend-coding"}
 	workListViews = []string{"followup-worklist", "coding-worklist"}
 )
+
+// daysLeftCell is a work-list task's days left, or how long it is overdue,
+// in the same words on both lists.
+func daysLeftCell(daysLeft int, overdue bool) Cell {
+	if overdue {
+		return Text("overdue by " + strconv.Itoa(-daysLeft) + " days")
+	}
+	return Int(int64(daysLeft))
+}

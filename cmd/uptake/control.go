@@ -164,7 +164,7 @@ func handOffUser(ctx context.Context, sockPath string, req userRequest) (userRes
 	hreq.Header.Set("Content-Type", "application/json")
 	resp, err := controlClient(sockPath).Do(hreq)
 	if err != nil {
-		return userResponse{}, fmt.Errorf("the database is held by a running uptake server, but its control socket %s does not answer: %w", sockPath, err)
+		return userResponse{}, noAnswer(sockPath, err, "manage users on the dashboard's admin page, or stop the server and run this command again")
 	}
 	defer resp.Body.Close()
 	var out userResponse
@@ -196,7 +196,7 @@ func handOff(ctx context.Context, sockPath, dir string, progress func(ingest.Pro
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("the database is held by a running uptake server, but its control socket %s does not answer: %w", sockPath, err)
+		return "", noAnswer(sockPath, err, "upload the quarter on the dashboard's Data page, or stop the server and run this command again")
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -226,4 +226,11 @@ func handOff(ctx context.Context, sockPath, dir string, progress func(ingest.Pro
 		return "", err
 	}
 	return "", errors.New("the server closed the connection before the load finished; the quarter was not loaded")
+}
+
+// noAnswer explains a running server that cannot be reached through its
+// control socket (it may have started without one: see serveCommand.Run),
+// and what to do instead.
+func noAnswer(sockPath string, err error, instead string) error {
+	return fmt.Errorf("a running uptake server holds the database, but its control socket %s does not answer (%v); %s", sockPath, err, instead)
 }
