@@ -17,12 +17,21 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// OpenDB opens the DuckDB database file at path, creating it if needed, and
-// brings its schema up to date. The caller owns the returned pool and must
-// close it: DuckDB lets only one process write a file, and the lock is held
-// until Close.
+// OpenDB opens the DuckDB database file at path with the default engine
+// settings; see OpenDBWith.
 func OpenDB(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := sql.Open("duckdb", path)
+	return OpenDBWith(ctx, path, DefaultEngine())
+}
+
+// OpenDBWith opens the DuckDB database file at path, creating it if needed,
+// with the memory and thread settings of e, and brings its schema up to
+// date. The caller owns the returned pool and must close it: DuckDB lets
+// only one process write a file, and the lock is held until Close.
+func OpenDBWith(ctx context.Context, path string, e Engine) (*sql.DB, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("duckdb", e.dsn(path))
 	if err != nil {
 		return nil, openError(path, err)
 	}

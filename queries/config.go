@@ -1,14 +1,12 @@
 package queries
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
 )
@@ -82,26 +80,6 @@ func DefaultConfig() Config {
 		},
 		Disclosure: DefaultDisclosureRule(),
 	}
-}
-
-// LoadConfig reads a JSON configuration file. Fields left out keep their
-// defaults; unknown fields are an error so that a typo is not silently
-// ignored.
-func LoadConfig(path string) (Config, error) {
-	cfg := DefaultConfig()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return cfg, fmt.Errorf("reading configuration: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("configuration %s: %w", path, err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("configuration %s: %w", path, err)
-	}
-	return cfg, nil
 }
 
 var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)

@@ -46,12 +46,13 @@ func (c *ingestCommand) parse(args []string) error {
 // Run loads each folder in turn, each in its own transaction. A refused
 // folder does not stop the others; the command fails if any was refused.
 func (c *ingestCommand) Run(ctx context.Context) error {
-	cfg, err := loadConfig(c.configPath)
+	set, err := loadSettings(c.configPath)
 	if err != nil {
 		return err
 	}
+	cfg := set.Config
 	progress := ingest.TerminalProgress(c.stderr)
-	db, err := ingest.OpenDB(ctx, c.dbPath)
+	db, err := ingest.OpenDBWith(ctx, c.dbPath, set.Database)
 	if ingest.IsLockConflict(err) {
 		fmt.Fprintf(c.stdout, "%s is open in a running uptake server: handing the load to it.\n", c.dbPath)
 		return c.each(func(dir string) error {

@@ -75,11 +75,12 @@ func (c *serveCommand) parse(args []string) error {
 // until ctx is cancelled, then shuts down gracefully.
 func (c *serveCommand) Run(ctx context.Context) error {
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
-	cfg, err := loadConfig(c.configPath)
+	set, err := loadSettings(c.configPath)
 	if err != nil {
 		return err
 	}
-	db, err := ingest.OpenDB(ctx, c.dbPath)
+	cfg := set.Config
+	db, err := ingest.OpenDBWith(ctx, c.dbPath, set.Database)
 	if ingest.IsLockConflict(err) {
 		return fmt.Errorf("another uptake process is using %s; stop it, or give this one another --db", c.dbPath)
 	}
@@ -226,14 +227,6 @@ func (c *serveCommand) loadSampleOnFirstStart(ctx context.Context, db *sql.DB) e
 		fmt.Fprintf(c.stdout, "  %s: %s\n", q, res.Action)
 	}
 	return nil
-}
-
-// loadConfig reads the configuration file, or returns the defaults.
-func loadConfig(path string) (queries.Config, error) {
-	if path == "" {
-		return queries.DefaultConfig(), nil
-	}
-	return queries.LoadConfig(path)
 }
 
 // displayAddr turns the listener's address into something a browser can

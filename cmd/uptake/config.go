@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// settings is the configuration file given with --config: the indicator
+// definitions at the top level and DuckDB's resources under "database"
+// (docs/configuration.md).
+type settings struct {
+	queries.Config
+	Database ingest.Engine `json:"database"`
+}
+
+// loadSettings reads the configuration file at path, or returns the
+// defaults when path is empty. Settings left out keep their defaults;
+// unknown ones are an error so that a typo is not silently ignored.
+func loadSettings(path string) (settings, error) {
+	s := settings{Config: queries.DefaultConfig(), Database: ingest.DefaultEngine()}
+	if path == "" {
+		return s, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, fmt.Errorf("reading configuration: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return s, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := s.Config.Validate(); err != nil {
+		return s, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := s.Database.Validate(); err != nil {
+		return s, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	return s, nil
+}

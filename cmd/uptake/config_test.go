@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "uptake.json")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// One file holds both the indicator settings and the database section;
+// what it leaves out keeps its default.
+func TestLoadSettings(t *testing.T) {
+	s, err := loadSettings("")
+	if err != nil || s.Database != ingest.DefaultEngine() || s.FollowUpWindowDays != queries.DefaultConfig().FollowUpWindowDays {
+		t.Fatalf("defaults: %+v, %v", s, err)
+	}
+	s, err = loadSettings(writeConfig(t, `{"follow_up_window_days": 21, "database": {"threads": 2}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.FollowUpWindowDays != 21 || s.Database.Threads != 2 || s.Database.MemoryLimit != ingest.DefaultEngine().MemoryLimit {
+		t.Errorf("got %+v", s)
+	}
+	// Engine settings must not rebuild the derived tables.
+	if s.Config.Hash() != func() queries.Config { c := queries.DefaultConfig(); c.FollowUpWindowDays = 21; return c }().Hash() {
+		t.Error("the database section changed the indicator configuration's hash")
+	}
+	for text, want := range map[string]string{
+		`{"database": {"memory_limit": "a lot"}}`: "database.memory_limit",
+		`{"database": {"memory": "1GB"}}`:        `unknown field "memory"`,
+		`{"folow_up_window_days": 21}`:           `unknown field "folow_up_window_days"`,
+		`{"completion_sessions": 9}`:             "completion_sessions must be 1-7",
+	} {
+		if _, err := loadSettings(writeConfig(t, text)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want %q", text, err, want)
+		}
+	}
+}
