@@ -39,9 +39,9 @@ func TestLoadSettings(t *testing.T) {
 	}
 	for text, want := range map[string]string{
 		`{"database": {"memory_limit": "a lot"}}`: "database.memory_limit",
-		`{"database": {"memory": "1GB"}}`:        `unknown field "memory"`,
-		`{"folow_up_window_days": 21}`:           `unknown field "folow_up_window_days"`,
-		`{"completion_sessions": 9}`:             "completion_sessions must be 1-7",
+		`{"database": {"memory": "1GB"}}`:         `unknown field "memory"`,
+		`{"folow_up_window_days": 21}`:            `unknown field "folow_up_window_days"`,
+		`{"completion_sessions": 9}`:              "completion_sessions must be 1-7",
 	} {
 		if _, err := loadSettings(writeConfig(t, text)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v; want %q", text, err, want)
