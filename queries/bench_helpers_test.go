@@ -28,7 +28,7 @@ func openBenchStore(b *testing.B) (*Store, FilterOptions) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.cache.off = true
+	s.DisableCache()
 	opts, err := s.FilterOptions(ctx)
 	if err != nil {
 		b.Fatal(err)

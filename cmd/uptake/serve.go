@@ -38,6 +38,7 @@ type serveCommand struct {
 
 	trustedProxies string // comma-separated IPs or CIDRs whose X-Forwarded-For is believed
 	secureCookies  bool   // the server is reached over HTTPS through a proxy
+	noResultCache  bool   // compute every answer afresh (uptake bench)
 
 	mu      sync.Mutex
 	db      *sql.DB
@@ -51,6 +52,7 @@ func (c *serveCommand) parse(args []string) error {
 	fs.StringVar(&c.addr, "addr", "localhost:8080", "`address` to listen on")
 	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; see docs/configuration.md)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated `addresses` (IPs or CIDRs) of reverse proxies whose X-Forwarded-For is believed; none by default")
+	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every indicator afresh instead of keeping answers until the next load (for measuring; slower)")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark session cookies Secure even though this server speaks plain HTTP (set it when an HTTPS proxy is in front, as it must be beyond localhost)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -99,6 +101,9 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	store, err := queries.Open(ctx, db, cfg)
 	if err != nil {
 		return err
+	}
+	if c.noResultCache {
+		store.DisableCache()
 	}
 	// Sign-in is always on. Only the sample database gets the demo
 	// accounts, whose passwords the sign-in page shows.

@@ -1,0 +1,84 @@
+package queries
+
+import "context"
+
+// Indicator is one question the Store answers, named as in
+// docs/indicators.md, with a way to ask it. Tools that must cover every
+// indicator (`uptake bench`, the benchmarks) range over Indicators instead
+// of keeping lists of their own that could miss one.
+type Indicator struct {
+	// Name is the Store method's name.
+	Name string
+	// Scope says which filters the question takes.
+	Scope IndicatorScope
+	// Run asks the question for one practice, or for all of them when
+	// practice is "", and discards the answer.
+	Run func(ctx context.Context, s *Store, practice string) error
+}
+
+// IndicatorScope says which filters an indicator takes.
+type IndicatorScope int
+
+const (
+	// AnyScope indicators take the full filter: all practices or one.
+	AnyScope IndicatorScope = iota
+	// PracticeScope indicators exist only for one practice (work lists).
+	PracticeScope
+	// DataScope indicators describe the loads and take no practice.
+	DataScope
+)
+
+// filtered adapts a filtered method to Indicator.Run.
+func filtered[T any](m func(*Store, context.Context, Filter) (T, error)) func(context.Context, *Store, string) error {
+	return func(ctx context.Context, s *Store, practice string) error {
+		_, err := m(s, ctx, Filter{Practice: practice})
+		return err
+	}
+}
+
+// Indicators lists every indicator the dashboard shows, in the order of
+// docs/indicators.md.
+var Indicators = []Indicator{
+	{"Headline", AnyScope, filtered((*Store).Headline)},
+	{"Trends", AnyScope, filtered((*Store).Trends)},
+	{"Funnel", AnyScope, filtered((*Store).Funnel)},
+	{"ConversionByCohort", AnyScope, filtered((*Store).ConversionByCohort)},
+	{"TimeToFirstSession", AnyScope, filtered((*Store).TimeToFirstSession)},
+	{"SessionRetention", AnyScope, filtered((*Store).SessionRetention)},
+	{"PracticeBenchmark", AnyScope, filtered((*Store).PracticeBenchmark)},
+	{"Equity", AnyScope, filtered((*Store).Equity)},
+	{"FollowUp", AnyScope, filtered((*Store).FollowUp)},
+	{"FollowUpWorkList", PracticeScope, func(ctx context.Context, s *Store, practice string) error {
+		_, err := s.FollowUpWorkList(ctx, practice)
+		return err
+	}},
+	{"CodingCompleteness", AnyScope, filtered((*Store).CodingCompleteness)},
+	{"CodingWorkList", PracticeScope, func(ctx context.Context, s *Store, practice string) error {
+		_, err := s.CodingWorkList(ctx, practice)
+		return err
+	}},
+	{"SlotDemand", AnyScope, filtered((*Store).SlotDemand)},
+	{"FillRates", AnyScope, filtered((*Store).FillRates)},
+	{"CourseFills", AnyScope, filtered((*Store).CourseFills)},
+	{"WaitsBySlot", AnyScope, filtered((*Store).WaitsBySlot)},
+	{"UnmetDemand", AnyScope, filtered((*Store).UnmetDemand)},
+	{"DemandHeatmap", AnyScope, filtered((*Store).DemandHeatmap)},
+	{"CampaignEffect", AnyScope, filtered((*Store).CampaignEffect)},
+	{"Loads", DataScope, func(ctx context.Context, s *Store, _ string) error {
+		_, err := s.Loads(ctx)
+		return err
+	}},
+	{"RejectedRows", DataScope, func(ctx context.Context, s *Store, _ string) error {
+		_, err := s.RejectedRows(ctx, RejectedFilter{})
+		return err
+	}},
+	{"DataQuality", DataScope, func(ctx context.Context, s *Store, _ string) error {
+		_, err := s.DataQuality(ctx)
+		return err
+	}},
+}
+
+// DisableCache makes every later call compute its answer afresh, for
+// benchmarks that time the indicators rather than the result cache. Call it
+// before the Store is shared between goroutines.
+func (s *Store) DisableCache() { s.cache.off = true }
