@@ -4,6 +4,7 @@
 //	uptake [serve] [--db FILE] [--addr ADDR]   serve the dashboard (the default)
 //	uptake ingest --db FILE DIR...              load quarter folders
 //	uptake generate --out DIR [--seed N] ...    write synthetic extracts
+//	uptake bench [--sizes ...] [--json FILE]    measure at several data sizes
 //	uptake user add|list|disable|enable|reset   manage who may sign in
 //
 // Run `uptake help` for every flag.
@@ -84,6 +85,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.cmd = &ingestCommand{stdout: m.Stdout, stderr: m.Stderr}
 	case "generate":
 		m.cmd = &generateCommand{stdout: m.Stdout, stderr: m.Stderr}
+	case "bench":
+		m.cmd = &benchCommand{stdout: m.Stdout, stderr: m.Stderr}
 	case "user":
 		m.cmd = &userCommand{stdin: m.Stdin, stdout: m.Stdout, stderr: m.Stderr}
 	case "help", "-h", "--help":
@@ -147,6 +150,10 @@ usage:
         holds the database, the load is handed to it and it shows the new data at once.
   uptake generate --out DIR [--seed N] [--practices P] [--quarters Q]
         Write synthetic, internally consistent extracts (the sample data's source).
+  uptake bench [--sizes borough,region,england] [--json FILE] [--dir DIR] [--runs N]
+        Measure ingest against plain DuckDB read_csv, every indicator, every page and
+        JSON source of a running server, and peak memory, at each size in one run,
+        and print the tables the README shows. England takes about N minutes.
   uptake user add --db FILE --username NAME --role ROLE [--practice CODE] [--name "FULL NAME"]
   uptake user list --db FILE
   uptake user disable|enable|reset --db FILE USERNAME

@@ -1,0 +1,428 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/uptake-nhs/uptake/dashboard"
+	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/accounts"
+)
+
+// readCSVBaseline times plain DuckDB reading every extract file into a
+// table of its own, with no checks: the fastest a load of these files
+// could be, with the same memory and thread settings as uptake's.
+func readCSVBaseline(ctx context.Context, dbPath, extracts string, e ingest.Engine) (throughput, error) {
+	db, err := ingest.OpenDBWith(ctx, dbPath, e)
+	if err != nil {
+		return throughput{}, err
+	}
+	defer db.Close()
+	var version string
+	if err := db.QueryRowContext(ctx, `SELECT library_version FROM pragma_version()`).Scan(&version); err != nil {
+		return throughput{}, err
+	}
+	start := time.Now()
+	var rows int64
+	for _, t := range ingest.Tables {
+		files, err := filepath.Glob(filepath.Join(extracts, "*", t.Name+".csv"))
+		if err != nil || len(files) == 0 {
+			return throughput{}, fmt.Errorf("no %s.csv files under %s", t.Name, extracts)
+		}
+		// Table names come from the contract, never from input.
+		if _, err := db.ExecContext(ctx, `CREATE TABLE csv_`+t.Name+` AS SELECT * FROM read_csv(?)`, files); err != nil {
+			return throughput{}, err
+		}
+		var n int64
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM csv_`+t.Name).Scan(&n); err != nil {
+			return throughput{}, err
+		}
+		rows += n
+	}
+	took := time.Since(start)
+	return throughput{Seconds: took.Seconds(), Rows: rows, RowsPerSecond: float64(rows) / took.Seconds(), DuckDB: version}, nil
+}
+
+// timeIngest runs `uptake ingest` of every quarter into a new database as a
+// process of its own, so that its peak memory is its own.
+func (c *benchCommand) timeIngest(ctx context.Context, dbPath string, quarters []string, logPath string) (ingestReport, error) {
+	args := []string{"ingest", "--db", dbPath}
+	if c.configPath != "" {
+		args = append(args, "--config", c.configPath)
+	}
+	log, err := os.Create(logPath)
+	if err != nil {
+		return ingestReport{}, err
+	}
+	defer log.Close()
+	cmd := exec.CommandContext(ctx, c.exe, append(args, quarters...)...)
+	cmd.Stdout, cmd.Stderr = log, log
+	start := time.Now()
+	err = cmd.Run()
+	took := time.Since(start)
+	if err != nil {
+		return ingestReport{}, fmt.Errorf("uptake ingest: %w (its output is in %s)", err, logPath)
+	}
+	var r ingestReport
+	r.Seconds = took.Seconds()
+	r.PeakRSSBytes = peakRSS(cmd.ProcessState)
+	return r, nil
+}
+
+// peakRSS is a finished process's peak resident set size in bytes, or 0
+// where the system does not say.
+func peakRSS(ps *os.ProcessState) int64 {
+	if ps == nil {
+		return 0
+	}
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0
+	}
+	if runtime.GOOS == "darwin" {
+		return ru.Maxrss // bytes on macOS
+	}
+	return ru.Maxrss * 1024 // kilobytes on Linux
+}
+
+// benchUser is an account the server phase signs in with.
+type benchUser struct{ Username, Password string }
+
+// timeIndicators times every indicator of the catalogue in this process,
+// with the result cache off, for all practices and for one, and adds the
+// accounts the server phase signs in with. It returns that practice.
+func (c *benchCommand) timeIndicators(ctx context.Context, dbPath string, r *sizeReport) (string, map[accounts.Role]benchUser, error) {
+	db, err := ingest.OpenDBWith(ctx, dbPath, c.engine)
+	if err != nil {
+		return "", nil, err
+	}
+	defer db.Close()
+	set, err := loadSettings(c.configPath)
+	if err != nil {
+		return "", nil, err
+	}
+	s, err := queries.Open(ctx, db, set.Config)
+	if err != nil {
+		return "", nil, err
+	}
+	s.DisableCache()
+	opts, err := s.FilterOptions(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(opts.Practices) == 0 {
+		return "", nil, errors.New("the database has no practices")
+	}
+	practice := opts.Practices[0].Code
+	for _, ind := range queries.Indicators {
+		for _, filter := range []string{"all", "practice"} {
+			if (ind.Scope == queries.PracticeScope && filter == "all") || (ind.Scope == queries.DataScope && filter == "practice") {
+				continue
+			}
+			p := ""
+			if filter == "practice" {
+				p = practice
+			}
+			samples := make([]time.Duration, 0, c.runs)
+			for i := range c.runs + 1 {
+				start := time.Now()
+				if err := ind.Run(ctx, s, p); err != nil {
+					return "", nil, fmt.Errorf("%s: %w", ind.Name, err)
+				}
+				if i > 0 { // the first run warms DuckDB's buffers
+					samples = append(samples, time.Since(start))
+				}
+			}
+			r.Indicators = append(r.Indicators, newLatency(ind.Name, filter, samples))
+		}
+	}
+
+	users := map[accounts.Role]benchUser{}
+	acc := accounts.New(db)
+	for _, role := range []accounts.Role{accounts.RoleCommissioner, accounts.RolePractice, accounts.RoleServiceLead} {
+		u := benchUser{Username: "bench-" + strings.ReplaceAll(string(role), "_", "-"), Password: randomPassword()}
+		nu := accounts.NewUser{Username: u.Username, Role: role, Password: u.Password}
+		if role == accounts.RolePractice {
+			nu.PracticeCode = practice
+		}
+		if _, err := acc.AddUser(ctx, accounts.Actor{Username: "uptake bench"}, nu); err != nil {
+			return "", nil, fmt.Errorf("adding the bench's %s account: %w", role, err)
+		}
+		users[role] = u
+	}
+	return practice, users, nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return "bench " + hex.EncodeToString(b)
+}
+
+// timeServer starts `uptake serve` twice over the database. With the
+// result cache off it requests every endpoint runs times in turn, which
+// times the work behind each page as the first visitor after a load meets
+// it. With the cache on, as deployed, clients request every endpoint at
+// once, round after round, which finds the server's peak memory under load.
+func (c *benchCommand) timeServer(ctx context.Context, dbPath, practice string, users map[accounts.Role]benchUser, r *sizeReport) error {
+	endpoints := dashboard.Endpoints(practice)
+
+	srv, err := c.startServer(ctx, dbPath, "--no-result-cache")
+	if err != nil {
+		return err
+	}
+	clients, err := srv.signInAll(users)
+	if err != nil {
+		srv.stop()
+		return err
+	}
+	for _, e := range endpoints {
+		samples := make([]time.Duration, 0, c.runs)
+		var size int64
+		for i := range c.runs + 1 {
+			took, n, err := srv.get(clients[e.Role], e.Path)
+			if err != nil {
+				srv.stop()
+				return fmt.Errorf("%s: %w", e.Path, err)
+			}
+			if i > 0 {
+				samples = append(samples, took)
+			}
+			size = n
+		}
+		l := newLatency(e.Name, "", samples)
+		l.Path, l.Bytes = e.Path, size
+		r.Endpoints = append(r.Endpoints, l)
+	}
+	rss, err := srv.stop()
+	if err != nil {
+		return err
+	}
+	r.Serve.UncachedPeakRSSBytes = rss
+
+	c.logf("server under load: %d clients, result cache on", c.clients)
+	if srv, err = c.startServer(ctx, dbPath); err != nil {
+		return err
+	}
+	if clients, err = srv.signInAll(users); err != nil {
+		srv.stop()
+		return err
+	}
+	const rounds = 3
+	var (
+		mu      sync.Mutex
+		samples []time.Duration
+		failed  int
+		wg      sync.WaitGroup
+	)
+	start := time.Now()
+	for k := range c.clients {
+		wg.Go(func() {
+			for round := range rounds {
+				for i := range endpoints {
+					// Each client starts at its own place in the list,
+					// so that different pages are drawn at once.
+					e := endpoints[(i+k*len(endpoints)/c.clients+round)%len(endpoints)]
+					took, _, err := srv.get(clients[e.Role], e.Path)
+					mu.Lock()
+					if err != nil {
+						failed++
+					} else {
+						samples = append(samples, took)
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	rss, err = srv.stop()
+	if err != nil {
+		return err
+	}
+	load := newLatency("all endpoints", "", samples)
+	r.Serve.Load = loadReport{
+		Clients: c.clients, Requests: len(samples) + failed, Errors: failed,
+		RequestsPerSecond: float64(len(samples)) / took.Seconds(),
+		MedianMS:          load.MedianMS, P95MS: load.P95MS, MaxMS: load.MaxMS,
+	}
+	r.Serve.LoadPeakRSSBytes = rss
+	if failed > 0 {
+		return fmt.Errorf("%d of %d requests under load failed (the server's log is in %s)", failed, len(samples)+failed, srv.logPath)
+	}
+	return nil
+}
+
+// benchServer is a running `uptake serve` child process.
+type benchServer struct {
+	cmd     *exec.Cmd
+	url     string
+	logPath string
+	log     *os.File
+	done    chan error
+}
+
+var servingLine = regexp.MustCompile(`on (http://\S+) `)
+
+// startServer starts `uptake serve` on a free loopback port and waits until
+// it says where it listens.
+func (c *benchCommand) startServer(ctx context.Context, dbPath string, extra ...string) (*benchServer, error) {
+	args := []string{"serve", "--db", dbPath, "--addr", "127.0.0.1:0"}
+	if c.configPath != "" {
+		args = append(args, "--config", c.configPath)
+	}
+	logPath := dbPath + ".serve.log"
+	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(c.exe, append(args, extra...)...)
+	cmd.Stderr = log
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return nil, err
+	}
+	s := &benchServer{cmd: cmd, logPath: logPath, log: log, done: make(chan error, 1)}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			fmt.Fprintln(log, sc.Text())
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	select {
+	case s.url = <-found:
+		return s, nil
+	case err := <-s.done:
+		log.Close()
+		return nil, fmt.Errorf("uptake serve stopped before serving: %v (its log is in %s)", err, logPath)
+	case <-ctx.Done():
+		s.stop()
+		return nil, ctx.Err()
+	case <-time.After(10 * time.Minute):
+		s.stop()
+		return nil, fmt.Errorf("uptake serve did not start within 10 minutes (its log is in %s)", logPath)
+	}
+}
+
+// stop interrupts the server, as Ctrl-C would, and returns its peak memory.
+func (s *benchServer) stop() (int64, error) {
+	defer s.log.Close()
+	s.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-s.done:
+	case <-time.After(time.Minute):
+		s.cmd.Process.Kill()
+		<-s.done
+		return 0, fmt.Errorf("uptake serve did not stop within a minute of Ctrl-C (its log is in %s)", s.logPath)
+	}
+	return peakRSS(s.cmd.ProcessState), nil
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signInAll signs each user in through the sign-in form and returns a
+// client holding each role's session.
+func (s *benchServer) signInAll(users map[accounts.Role]benchUser) (map[accounts.Role]*http.Client, error) {
+	out := map[accounts.Role]*http.Client{}
+	for role, u := range users {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: 5 * time.Minute,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := c.Get(s.url + "/signin")
+		if err != nil {
+			return nil, err
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := csrfField.FindSubmatch(body)
+		if m == nil {
+			return nil, fmt.Errorf("the sign-in page (%d) has no form token", res.StatusCode)
+		}
+		res, err = c.PostForm(s.url+"/signin", url.Values{"csrf": {string(m[1])}, "username": {u.Username}, "password": {u.Password}})
+		if err != nil {
+			return nil, err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			return nil, fmt.Errorf("signing in as the bench's %s: status %d", role, res.StatusCode)
+		}
+		out[role] = c
+	}
+	return out, nil
+}
+
+// get requests path and reads the whole answer, returning how long that
+// took and its size. Anything but 200 is an error.
+func (s *benchServer) get(c *http.Client, path string) (time.Duration, int64, error) {
+	start := time.Now()
+	res, err := c.Get(s.url + path)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	took := time.Since(start)
+	if err != nil {
+		return 0, 0, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return 0, 0, fmt.Errorf("status %d", res.StatusCode)
+	}
+	return took, n, nil
+}
+
+// newLatency summarises timed samples.
+func newLatency(name, filter string, samples []time.Duration) latency {
+	slices.Sort(samples)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	l := latency{Name: name, Filter: filter, Runs: len(samples)}
+	if len(samples) == 0 {
+		return l
+	}
+	l.MedianMS = ms(percentile(samples, 0.5))
+	l.P95MS = ms(percentile(samples, 0.95))
+	l.MaxMS = ms(samples[len(samples)-1])
+	return l
+}
+
+// percentile is the nearest-rank percentile of sorted samples: the
+// smallest sample at least p of them do not exceed.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	i := int(float64(len(sorted))*p+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}

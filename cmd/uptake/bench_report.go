@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// benchReport is everything one `uptake bench` run measured; --json writes
+// it as it is.
+type benchReport struct {
+	Machine     machine      `json:"machine"`
+	Started     time.Time    `json:"started"`
+	Finished    time.Time    `json:"finished"`
+	Quarters    int          `json:"quarters"`
+	Runs        int          `json:"runs"`
+	Clients     int          `json:"clients"`
+	MemoryLimit string       `json:"memory_limit"`
+	Threads     int          `json:"threads"`
+	Sizes       []sizeReport `json:"sizes"`
+}
+
+// machine describes where the figures were measured.
+type machine struct {
+	CPU         string `json:"cpu"`
+	Cores       int    `json:"cores"`
+	MemoryBytes int64  `json:"memory_bytes"`
+	OS          string `json:"os"`
+	Go          string `json:"go"`
+}
+
+// sizeReport is one data size's figures.
+type sizeReport struct {
+	Name            string       `json:"name"`
+	Practices       int          `json:"practices"`
+	Quarters        int          `json:"quarters"`
+	Rows            int64        `json:"rows"`
+	CSVBytes        int64        `json:"csv_bytes"`
+	DatabaseBytes   int64        `json:"database_bytes"`
+	GenerateSeconds float64      `json:"generate_seconds"` // 0 when kept extracts were reused
+	ReadCSV         throughput   `json:"read_csv"`
+	Ingest          ingestReport `json:"ingest"`
+	Practice        string       `json:"practice"` // the practice of the one-practice figures
+	Indicators      []latency    `json:"indicators"`
+	Endpoints       []latency    `json:"endpoints"`
+	Serve           serveReport  `json:"serve"`
+}
+
+// throughput is plain DuckDB reading the extracts.
+type throughput struct {
+	Seconds       float64 `json:"seconds"`
+	Rows          int64   `json:"rows"`
+	RowsPerSecond float64 `json:"rows_per_second"`
+	DuckDB        string  `json:"duckdb_version"`
+}
+
+// ingestReport is `uptake ingest` of every quarter into a new database,
+// derived tables included.
+type ingestReport struct {
+	Seconds        float64 `json:"seconds"`
+	RowsPerSecond  float64 `json:"rows_per_second"`
+	ShareOfReadCSV float64 `json:"share_of_read_csv"`
+	PeakRSSBytes   int64   `json:"peak_rss_bytes"`
+}
+
+// latency summarises repeated timings of one indicator or endpoint.
+type latency struct {
+	Name     string  `json:"name"`
+	Filter   string  `json:"filter,omitempty"` // "all" or "practice" for indicators
+	Path     string  `json:"path,omitempty"`
+	Bytes    int64   `json:"bytes,omitempty"`
+	Runs     int     `json:"runs"`
+	MedianMS float64 `json:"median_ms"`
+	P95MS    float64 `json:"p95_ms"`
+	MaxMS    float64 `json:"max_ms"`
+}
+
+// serveReport is the server's memory, alone and under load.
+type serveReport struct {
+	UncachedPeakRSSBytes int64      `json:"uncached_peak_rss_bytes"`
+	LoadPeakRSSBytes     int64      `json:"load_peak_rss_bytes"`
+	Load                 loadReport `json:"load"`
+}
+
+// loadReport is the load phase: clients requesting every endpoint at once.
+type loadReport struct {
+	Clients           int     `json:"clients"`
+	Requests          int     `json:"requests"`
+	Errors            int     `json:"errors"`
+	RequestsPerSecond float64 `json:"requests_per_second"`
+	MedianMS          float64 `json:"median_ms"`
+	P95MS             float64 `json:"p95_ms"`
+	MaxMS             float64 `json:"max_ms"`
+}
+
+// readMachine reads the processor and memory from /proc where there is
+// one; elsewhere they stay empty.
+func readMachine() machine {
+	m := machine{Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version()}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "MemTotal:" {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				m.MemoryBytes = kb * 1024
+				break
+			}
+		}
+		f.Close()
+	}
+	return m
+}
+
+// writeMarkdown prints the report as the tables the README shows.
+func (r benchReport) writeMarkdown(w io.Writer) error {
+	b := &strings.Builder{}
+	cpu := r.Machine.CPU
+	if cpu == "" {
+		cpu = "unknown processor"
+	}
+	duck := ""
+	if len(r.Sizes) > 0 {
+		duck = ", DuckDB " + r.Sizes[0].ReadCSV.DuckDB
+	}
+	threads := "one per core"
+	if r.Threads > 0 {
+		threads = strconv.Itoa(r.Threads)
+	}
+	limit := r.MemoryLimit
+	if limit == "" {
+		limit = "DuckDB's default"
+	}
+	fmt.Fprintf(b, "Measured %s on %s, %d cores, %s memory, %s, %s%s. DuckDB memory_limit %s, threads %s. "+
+		"%d quarters at every size; latencies are the median and 95th percentile of %d runs after one warm-up.\n\n",
+		r.Started.Format("2006-01-02"), cpu, r.Machine.Cores, formatBytes(r.Machine.MemoryBytes), r.Machine.OS, r.Machine.Go, duck,
+		limit, threads, r.Quarters, r.Runs)
+
+	// header writes a table's head: the first columns, one per size, then
+	// the trailing ones.
+	header := func(first []string, trailing ...string) {
+		cols := slices.Clone(first)
+		for _, s := range r.Sizes {
+			cols = append(cols, s.Name)
+		}
+		cols = append(cols, trailing...)
+		fmt.Fprintf(b, "| %s |\n|%s\n", strings.Join(cols, " | "), strings.Repeat("---|", len(cols)))
+	}
+	row := func(label string, f func(s sizeReport) string) {
+		cells := []string{label}
+		for _, s := range r.Sizes {
+			cells = append(cells, f(s))
+		}
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
+
+	b.WriteString("**Data and ingest**\n\n")
+	header([]string{""})
+	row("practices", func(s sizeReport) string { return formatInt(int64(s.Practices)) })
+	row("rows", func(s sizeReport) string { return formatInt(s.Rows) })
+	row("rows, times the first size", func(s sizeReport) string { return ratio(float64(s.Rows), float64(r.Sizes[0].Rows)) })
+	row("CSV", func(s sizeReport) string { return formatBytes(s.CSVBytes) })
+	row("plain DuckDB read_csv", func(s sizeReport) string { return rate(s.ReadCSV.Seconds, s.ReadCSV.RowsPerSecond) })
+	row("uptake ingest, derived tables included", func(s sizeReport) string { return rate(s.Ingest.Seconds, s.Ingest.RowsPerSecond) })
+	row("ingest throughput ÷ read_csv", func(s sizeReport) string { return fmt.Sprintf("%.0f%%", 100*s.Ingest.ShareOfReadCSV) })
+	row("ingest peak memory", func(s sizeReport) string { return formatBytes(s.Ingest.PeakRSSBytes) })
+	row("database file", func(s sizeReport) string { return formatBytes(s.DatabaseBytes) })
+
+	last := len(r.Sizes) - 1
+	growth := func(first, lastV float64) string {
+		if len(r.Sizes) < 2 {
+			return "–"
+		}
+		return ratio(lastV, first)
+	}
+	b.WriteString("\n**Indicators**, milliseconds, median / p95, result cache off (`queries.Indicators`)\n\n")
+	// The growth column is the last size's median over the first's.
+	grows := "median, " + r.Sizes[last].Name + " ÷ " + r.Sizes[0].Name
+	header([]string{"indicator", "filter"}, grows)
+	for i, ind := range r.Sizes[0].Indicators {
+		cells := []string{ind.Name, ind.Filter}
+		for _, s := range r.Sizes {
+			if i < len(s.Indicators) {
+				cells = append(cells, fmt.Sprintf("%s / %s", ms(s.Indicators[i].MedianMS), ms(s.Indicators[i].P95MS)))
+			}
+		}
+		cells = append(cells, growth(ind.MedianMS, r.Sizes[last].Indicators[i].MedianMS))
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
+
+	b.WriteString("\n**Pages and JSON sources of a running server**, milliseconds, median / p95, result cache off\n\n")
+	header([]string{"path"}, grows, "answer at "+r.Sizes[last].Name)
+	for i, e := range r.Sizes[0].Endpoints {
+		cells := []string{"`" + e.Path + "`"}
+		for _, s := range r.Sizes {
+			if i < len(s.Endpoints) {
+				cells = append(cells, fmt.Sprintf("%s / %s", ms(s.Endpoints[i].MedianMS), ms(s.Endpoints[i].P95MS)))
+			}
+		}
+		cells = append(cells, growth(e.MedianMS, r.Sizes[last].Endpoints[i].MedianMS), formatBytes(r.Sizes[last].Endpoints[i].Bytes))
+		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
+
+	b.WriteString("\n**Server memory and load**\n\n")
+	header([]string{""})
+	row("peak memory, every endpoint in turn, cache off", func(s sizeReport) string { return formatBytes(s.Serve.UncachedPeakRSSBytes) })
+	row(fmt.Sprintf("peak memory, %d clients at once, cache on", r.Clients), func(s sizeReport) string { return formatBytes(s.Serve.LoadPeakRSSBytes) })
+	row("requests/s under load", func(s sizeReport) string { return fmt.Sprintf("%.0f", s.Serve.Load.RequestsPerSecond) })
+	row("latency under load, median / p95 / max ms", func(s sizeReport) string {
+		return fmt.Sprintf("%s / %s / %s", ms(s.Serve.Load.MedianMS), ms(s.Serve.Load.P95MS), ms(s.Serve.Load.MaxMS))
+	})
+	row("failed requests", func(s sizeReport) string { return fmt.Sprintf("%d of %d", s.Serve.Load.Errors, s.Serve.Load.Requests) })
+
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// formatInt writes n with thousands separators: 12,038,299.
+func formatInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// formatBytes writes a size in binary units: 1.4 GiB.
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, suffix := float64(n), ""
+	for _, suffix = range []string{"KiB", "MiB", "GiB", "TiB"} {
+		v /= unit
+		if v < unit {
+			break
+		}
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.1f %s", v, suffix)
+	}
+	return fmt.Sprintf("%.0f %s", v, suffix)
+}
+
+// rate writes a duration and a throughput: "12.4 s, 971k rows/s".
+func rate(seconds, perSecond float64) string {
+	if perSecond < 10_000 {
+		return fmt.Sprintf("%.1f s, %s rows/s", seconds, formatInt(int64(perSecond+0.5)))
+	}
+	return fmt.Sprintf("%.1f s, %sk rows/s", seconds, formatInt(int64(perSecond/1000+0.5)))
+}
+
+// ms writes milliseconds with precision that suits their size.
+func ms(v float64) string {
+	if v < 10 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return formatInt(int64(v + 0.5))
+}
+
+// ratio writes a/b as "×4.2", or "–" when b is zero.
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("×%.1f", a/b)
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptake-nhs/uptake/dashboard"
+	"github.com/uptake-nhs/uptake/ingest/generate"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// A small bench run measures every phase for every size: read_csv reads
+// exactly the rows generated, every indicator and endpoint is timed, and
+// the load phase makes every request it should, without failures.
+func TestBenchSmallSizes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates, ingests and serves two small data sets")
+	}
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "bench.json")
+	cmd := exec.Command(os.Args[0], "bench", "--sizes", "4,10", "--quarters", "2", "--runs", "2", "--clients", "2",
+		"--dir", filepath.Join(dir, "work"), "--keep", "--json", jsonPath)
+	cmd.Env = append(os.Environ(), "UPTAKE_TEST_RUN_MAIN=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("uptake bench: %v\n%s", err, stderr.String())
+	}
+	var rep benchReport
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sizes) != 2 || rep.Sizes[0].Practices != 4 || rep.Sizes[1].Practices != 10 {
+		t.Fatalf("sizes: %+v", rep.Sizes)
+	}
+	for _, s := range rep.Sizes {
+		var m generate.Manifest
+		mb, err := os.ReadFile(filepath.Join(dir, "work", sizeDirName(benchSize{Name: s.Name}), "extracts", "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(mb, &m); err != nil {
+			t.Fatal(err)
+		}
+		var rows int64
+		for _, n := range m.Totals {
+			rows += int64(n.Rows)
+		}
+		if s.Rows != rows || s.ReadCSV.Rows != rows {
+			t.Errorf("%s: %d rows reported, read_csv read %d; the extracts have %d", s.Name, s.Rows, s.ReadCSV.Rows, rows)
+		}
+		if s.Ingest.Seconds <= 0 || s.Ingest.RowsPerSecond <= 0 || s.Ingest.ShareOfReadCSV <= 0 || s.DatabaseBytes <= 0 {
+			t.Errorf("%s: ingest %+v, database %d bytes", s.Name, s.Ingest, s.DatabaseBytes)
+		}
+
+		var want []string
+		for _, ind := range queries.Indicators {
+			if ind.Scope != queries.PracticeScope {
+				want = append(want, ind.Name+"/all")
+			}
+			if ind.Scope != queries.DataScope {
+				want = append(want, ind.Name+"/practice")
+			}
+		}
+		var got []string
+		for _, l := range s.Indicators {
+			got = append(got, l.Name+"/"+l.Filter)
+			if l.Runs != 2 || l.MedianMS <= 0 || l.P95MS < l.MedianMS || l.MaxMS < l.P95MS {
+				t.Errorf("%s %s/%s: %+v", s.Name, l.Name, l.Filter, l)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: indicators timed\n%v\nwant\n%v", s.Name, got, want)
+		}
+
+		endpoints := dashboard.Endpoints(s.Practice)
+		if len(s.Endpoints) != len(endpoints) {
+			t.Fatalf("%s: %d endpoints timed, want %d", s.Name, len(s.Endpoints), len(endpoints))
+		}
+		for i, e := range endpoints {
+			if l := s.Endpoints[i]; l.Path != e.Path || l.Bytes <= 0 || l.MedianMS <= 0 {
+				t.Errorf("%s: endpoint %d: %+v, want %s", s.Name, i, l, e.Path)
+			}
+		}
+		if l := s.Serve.Load; l.Errors != 0 || l.Requests != 2*3*len(endpoints) || l.RequestsPerSecond <= 0 {
+			t.Errorf("%s: load %+v", s.Name, l)
+		}
+		if runtime.GOOS == "linux" && (s.Ingest.PeakRSSBytes < 1<<20 || s.Serve.UncachedPeakRSSBytes < 1<<20 || s.Serve.LoadPeakRSSBytes < 1<<20) {
+			t.Errorf("%s: peak memory not read: ingest %d, serve %d and %d", s.Name, s.Ingest.PeakRSSBytes, s.Serve.UncachedPeakRSSBytes, s.Serve.LoadPeakRSSBytes)
+		}
+	}
+	for _, want := range []string{"| indicator | filter | 4 practices | 10 practices | median, 10 practices ÷ 4 practices |", "| `/api/course-fills` |", "ingest throughput ÷ read_csv"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the printed tables lack %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 20; i++ {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	// Nearest rank: the 95th percentile of 20 samples is the 19th.
+	for p, want := range map[float64]time.Duration{0.5: 10 * time.Millisecond, 0.95: 19 * time.Millisecond, 1: 20 * time.Millisecond, 0: time.Millisecond} {
+		if got := percentile(d, p); got != want {
+			t.Errorf("percentile(%v) = %v, want %v", p, got, want)
+		}
+	}
+	if got := percentile(d[:1], 0.95); got != time.Millisecond {
+		t.Errorf("one sample: %v", got)
+	}
+}
+
+func TestBenchFormatting(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 12038299: "12,038,299", -4500: "-4,500"} {
+		if got := formatInt(n); got != want {
+			t.Errorf("formatInt(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for n, want := range map[int64]string{512: "512 B", 1536: "1.5 KiB", 450 << 20: "450 MiB", 3 << 30: "3.0 GiB"} {
+		if got := formatBytes(n); got != want {
+			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for s, want := range map[string]int{"borough": 50, "England": 6500, "region": 1300, "200": 200} {
+		if got, err := parseBenchSize(s); err != nil || got.Practices != want {
+			t.Errorf("parseBenchSize(%q) = %+v, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "wales", "0", "-3", "99999"} {
+		if _, err := parseBenchSize(s); err == nil {
+			t.Errorf("parseBenchSize(%q) accepted", s)
+		}
+	}
+}
