@@ -144,7 +144,7 @@ func TestCourseListHasItsOwnSource(t *testing.T) {
 		}
 	}
 	v, _ := findView("fill-courses")
-	r, err := newFakeStore().CourseFills(context.Background(), queries.Filter{})
+	r, err := newFakeStore().CourseFills(context.Background(), queries.Filter{}, queries.CoursePage{Limit: queries.DefaultCourseLimit})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,11 @@ func (s *Server) download(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	res := &results{store: s.store, query: c.Request.URL.Query()}
+	q := c.Request.URL.Query()
+	for k, vals := range v.allRows {
+		q[k] = vals
+	}
+	res := &results{store: s.store, query: q}
 	result, err := res.get(c.Request.Context(), v.Source, f)
 	if err != nil {
 		return err

@@ -83,7 +83,7 @@ func (s *fakeStore) FillRates(ctx context.Context, f queries.Filter) (queries.Fi
 	return r, nil
 }
 
-func (s *fakeStore) CourseFills(ctx context.Context, f queries.Filter) (queries.CourseFills, error) {
+func (s *fakeStore) CourseFills(ctx context.Context, f queries.Filter, p queries.CoursePage) (queries.CourseFills, error) {
 	if err := s.record(f); err != nil {
 		return queries.CourseFills{}, err
 	}
@@ -91,7 +91,6 @@ func (s *fakeStore) CourseFills(ctx context.Context, f queries.Filter) (queries.
 	return queries.CourseFills{Filter: f, Disclosure: fakeDisclosure,
 		Courses: []queries.CourseFill{{CourseID: "C-1", Status: "ran", VenueID: "V1", VenueName: "Archway Library", Mode: "face-to-face", Language: "English",
 			Weekday: "Monday", StartTime: "10:00", Slot: queries.SlotDaytime, FirstSessionDate: "2026-04-06", Capacity: 14, Booked: cnt(12), FillRate: &fill}},
-		Cancelled: []queries.CourseFill{{CourseID: "C-2", Status: "cancelled", VenueID: "V1", VenueName: "Archway Library", Mode: "face-to-face", Language: "English",
-			Weekday: "Tuesday", StartTime: "18:00", Slot: queries.SlotEvening, FirstSessionDate: "2026-04-07", Capacity: 14, Booked: cnt(0)}},
+		Page: p, Total: 1, Cancelled: 1,
 	}, nil
 }

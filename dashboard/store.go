@@ -44,7 +44,7 @@ type Store interface {
 	SlotDemand(ctx context.Context, f queries.Filter) (queries.SlotDemand, error)
 	DemandHeatmap(ctx context.Context, f queries.Filter) (queries.DemandHeatmap, error)
 	FillRates(ctx context.Context, f queries.Filter) (queries.FillRates, error)
-	CourseFills(ctx context.Context, f queries.Filter) (queries.CourseFills, error)
+	CourseFills(ctx context.Context, f queries.Filter, p queries.CoursePage) (queries.CourseFills, error)
 	WaitsBySlot(ctx context.Context, f queries.Filter) (queries.WaitsBySlot, error)
 	UnmetDemand(ctx context.Context, f queries.Filter) (queries.UnmetDemand, error)
 

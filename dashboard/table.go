@@ -58,13 +58,17 @@ type longTable struct {
 	// first lists indices of Rows in the order the page shows them
 	// (at least the first pageRows); nil means the table's order.
 	first []int
+	// total is how many rows there are in all when Rows holds only the
+	// first of them (a paged source); 0 means len(Rows).
+	total int
 }
 
 // forPage is the table as a page shows it: at most pageRows rows, with
 // Shown saying how many of how many, in what order, and where the rest
 // are. Paged tables (the rejected rows) already show one page of rows.
 func (t Table) forPage() Table {
-	if len(t.Rows) <= pageRows || t.Pager != nil {
+	total := max(len(t.Rows), t.long.total)
+	if total <= pageRows || t.Pager != nil {
 		return t
 	}
 	rows := make([][]Cell, 0, pageRows)
@@ -73,7 +77,7 @@ func (t Table) forPage() Table {
 			rows = append(rows, t.Rows[i])
 		}
 	} else {
-		rows = append(rows, t.Rows[:pageRows]...)
+		rows = append(rows, t.Rows[:min(pageRows, len(t.Rows))]...)
 	}
 	noun, narrow := t.long.noun, t.long.narrow
 	if noun == "" {
@@ -82,7 +86,7 @@ func (t Table) forPage() Table {
 	if narrow == "" {
 		narrow = "narrow the filters"
 	}
-	t.ShownCount = groupThousands(strconv.Itoa(len(rows))) + " of " + groupThousands(strconv.Itoa(len(t.Rows))) + " " + noun
+	t.ShownCount = groupThousands(strconv.Itoa(len(rows))) + " of " + groupThousands(strconv.Itoa(total)) + " " + noun
 	what := "Showing " + t.ShownCount
 	if t.long.order != "" {
 		what += ", " + t.long.order

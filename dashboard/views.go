@@ -59,6 +59,20 @@ type view struct {
 	HowToRead string
 	table     func(result any, l linker) Table
 	chart     func(result any, l linker) charts.Chart
+	// allRows are query parameters that make a paged source answer every
+	// row; downloads of the view always set them (setAllRows).
+	allRows url.Values
+}
+
+// setAllRows makes downloads of v ask its source for every row with q.
+func setAllRows(v view, q url.Values) {
+	for i := range viewList {
+		if viewList[i].Name == v.Name {
+			viewList[i].allRows = q
+			return
+		}
+	}
+	panic("setAllRows: unknown view " + v.Name)
 }
 
 // newView builds a view from typed functions. chart may be nil for a

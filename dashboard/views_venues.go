@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"context"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -138,11 +140,43 @@ var _ = newView(srcFillRates, "fill-slots", "How full courses are, by slot, lang
 	})
 
 // srcCourseFills is the one source with a row per course (about 100,000 at
-// England scale): it is slower than the grouped fill rates, so only the
-// course list uses it.
-var srcCourseFills = newSource("course-fills", Store.CourseFills)
+// England scale), so it answers a page at a time: limit (1 to
+// queries.MaxCourseLimit, or "all"; 100 when not given) and offset.
+// Downloads of its view always hold every course (view.allRows).
+var srcCourseFills = newParamSource("course-fills", func(s Store, ctx context.Context, f queries.Filter, q url.Values) (queries.CourseFills, error) {
+	p, err := parseCoursePage(q)
+	if err != nil {
+		return queries.CourseFills{}, err
+	}
+	return s.CourseFills(ctx, f, p)
+})
 
-var _ = newView(srcCourseFills, "fill-courses", "Every course that ran",
+// parseCoursePage reads limit and offset from q. A bad value is a
+// requestError (400).
+func parseCoursePage(q url.Values) (queries.CoursePage, error) {
+	p := queries.CoursePage{Limit: queries.DefaultCourseLimit}
+	switch v := strings.TrimSpace(q.Get("limit")); v {
+	case "":
+	case "all":
+		p.Limit = 0
+	default:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > queries.MaxCourseLimit {
+			return p, requestError{"limit must be a whole number from 1 to " + groupThousands(strconv.Itoa(queries.MaxCourseLimit)) + ", or all."}
+		}
+		p.Limit = n
+	}
+	if v := strings.TrimSpace(q.Get("offset")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return p, requestError{"offset must be a whole number, 0 or more."}
+		}
+		p.Offset = n
+	}
+	return p, nil
+}
+
+var courseList = newView(srcCourseFills, "fill-courses", "Every course that ran",
 	"One row per course, the most recent first session first. Cancelled courses are counted under the table.",
 	func(r queries.CourseFills, l linker) Table {
 		t := Table{
@@ -153,12 +187,14 @@ var _ = newView(srcCourseFills, "fill-courses", "Every course that ran",
 			t.Rows = append(t.Rows, row(RowHeader(c.CourseID), Text(c.VenueName), Text(c.Mode), Text(c.Language), Text(c.Weekday), Text(c.StartTime), Text(c.FirstSessionDate),
 				Int(c.Capacity), CountCell(c.Booked), Percent(c.FillRate)))
 		}
-		if len(r.Cancelled) > 0 {
-			t.Notes = append(t.Notes, groupThousands(strconv.Itoa(len(r.Cancelled)))+" courses were cancelled and offered no places.")
+		if r.Cancelled > 0 {
+			t.Notes = append(t.Notes, groupThousands(strconv.FormatInt(r.Cancelled, 10))+" courses were cancelled and offered no places.")
 		}
-		t.long = longTable{noun: "courses", order: "the most recent first", narrow: "choose quarters, a mode or a language in the filters"}
+		t.long = longTable{noun: "courses", order: "the most recent first", narrow: "choose quarters, a mode or a language in the filters", total: int(r.Total)}
 		return t
 	}, nil)
+
+func init() { setAllRows(courseList, url.Values{"limit": {"all"}}) }
 
 var srcWaits = newSource("waits-by-slot", Store.WaitsBySlot)
 

@@ -59,7 +59,11 @@ var Indicators = []Indicator{
 	}},
 	{"SlotDemand", AnyScope, filtered((*Store).SlotDemand)},
 	{"FillRates", AnyScope, filtered((*Store).FillRates)},
-	{"CourseFills", AnyScope, filtered((*Store).CourseFills)},
+	// The first page of courses, as the dashboard and the JSON API ask.
+	{"CourseFills", AnyScope, func(ctx context.Context, s *Store, practice string) error {
+		_, err := s.CourseFills(ctx, Filter{Practice: practice}, CoursePage{Limit: DefaultCourseLimit})
+		return err
+	}},
 	{"WaitsBySlot", AnyScope, filtered((*Store).WaitsBySlot)},
 	{"UnmetDemand", AnyScope, filtered((*Store).UnmetDemand)},
 	{"DemandHeatmap", AnyScope, filtered((*Store).DemandHeatmap)},

@@ -26,15 +26,35 @@ type FillRates struct {
 	Disclosure     Disclosure `json:"disclosure"`
 }
 
-// CourseFills lists the courses under the course part of the filter with
-// their fill rates: those that ran and, separately, those cancelled, each
-// the most recent first (by first session date, then course id).
+// CourseFills is one page of the courses that ran under the course part
+// of the filter, with their fill rates, the most recent first (by first
+// session date, then course id), and how many courses ran and were
+// cancelled in all.
 type CourseFills struct {
 	Filter     Filter       `json:"filter"`
-	Courses    []CourseFill `json:"courses"`   // courses that ran
-	Cancelled  []CourseFill `json:"cancelled"` // cancelled courses
+	Page       CoursePage   `json:"page"`      // with the Limit used; 0 is every course
+	Total      int64        `json:"total"`     // courses that ran, on every page
+	Cancelled  int64        `json:"cancelled"` // courses cancelled under the filter
+	Courses    []CourseFill `json:"courses"`   // this page of the courses that ran
 	Disclosure Disclosure   `json:"disclosure"`
 }
+
+// CoursePage asks for part of the course list: at most Limit courses after
+// skipping the Offset most recent. A Limit of 0 asks for every course, as
+// downloads do.
+type CoursePage struct {
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+// DefaultCourseLimit is the page of courses the dashboard shows and the
+// JSON API answers when no limit is given.
+const DefaultCourseLimit = 100
+
+// MaxCourseLimit is the largest page of courses but "every course". An
+// England-scale list has about 100,000 courses: fetching all of them takes
+// a few hundred milliseconds, ten times what a page of 100 takes.
+const MaxCourseLimit = 10_000
 
 // CourseFill is one course with its places and bookings. Capacity is
 // places, not people, and is not under the disclosure rule; Booked is
@@ -143,37 +163,52 @@ func (s *Store) computeFillRates(ctx context.Context, f Filter) (FillRates, erro
 	return out, nil
 }
 
-// CourseFills lists every course under the course part of the filter with
-// its fill rate. The SQL is sql/fill_rate_by_course.sql. Unlike the other
-// indicators it returns one row per course, about 100,000 at England
-// scale, and fetching and scanning that many rows makes it several times
-// slower than they are (hundreds of milliseconds, not tens); use FillRates
-// for anything grouped.
-func (s *Store) CourseFills(ctx context.Context, f Filter) (CourseFills, error) {
-	return remember(ctx, s, "CourseFills", f, s.computeCourseFills)
+// CourseFills returns one page of the courses that ran under the course
+// part of the filter, with their fill rates. The SQL is
+// sql/fill_rate_by_course.sql. Unlike the other indicators it lists a row
+// per course, about 100,000 at England scale, so it answers a page at a
+// time; use FillRates for anything grouped. A page outside the limits is a
+// *FilterError.
+func (s *Store) CourseFills(ctx context.Context, f Filter, p CoursePage) (CourseFills, error) {
+	if p.Limit < 0 || p.Limit > MaxCourseLimit {
+		return CourseFills{}, &FilterError{"limit", fmt.Sprint(p.Limit), fmt.Sprintf("must be from 1 to %d courses, or all", MaxCourseLimit)}
+	}
+	if p.Offset < 0 {
+		return CourseFills{}, &FilterError{"offset", fmt.Sprint(p.Offset), "must not be negative"}
+	}
+	return remember(ctx, s, fmt.Sprintf("CourseFills/%d/%d", p.Limit, p.Offset), f, func(ctx context.Context, f Filter) (CourseFills, error) {
+		return s.computeCourseFills(ctx, f, p)
+	})
 }
 
 // computeCourseFills works CourseFills out from the database.
-func (s *Store) computeCourseFills(ctx context.Context, f Filter) (CourseFills, error) {
+func (s *Store) computeCourseFills(ctx context.Context, f Filter, p CoursePage) (CourseFills, error) {
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return CourseFills{}, err
 	}
 	d := s.newDiscloser()
-	out := CourseFills{Filter: f, Courses: []CourseFill{}, Cancelled: []CourseFill{}}
-	err := s.forEachRow(ctx, query("fill_rate_by_course"), f.courseArgs(), func(rows *sql.Rows) error {
-		var c CourseFill
-		var booked int64
-		if err := rows.Scan(&c.CourseID, &c.Status, &c.VenueID, &c.VenueName, &c.Mode, &c.Language, &c.Weekday,
-			&c.StartTime, &c.Slot, &c.FirstSessionDate, &c.Capacity, &booked); err != nil {
+	out := CourseFills{Filter: f, Page: p, Courses: []CourseFill{}}
+	var limit any // NULL: every course
+	if p.Limit > 0 {
+		limit = p.Limit
+	}
+	args := append(f.courseArgs(), limit, p.Offset)
+	err := s.forEachRow(ctx, query("fill_rate_by_course"), args, func(rows *sql.Rows) error {
+		var id, venueID, venueName, mode, language, weekday, start, slot, first sql.NullString
+		var capacity, booked sql.NullInt64
+		if err := rows.Scan(&out.Total, &out.Cancelled, &id, &venueID, &venueName, &mode, &language, &weekday,
+			&start, &slot, &first, &capacity, &booked); err != nil {
 			return err
 		}
-		c.Booked = d.count(booked)
-		c.FillRate = ratioOf(c.Booked, c.Capacity, 100)
-		if c.Status != "ran" {
-			out.Cancelled = append(out.Cancelled, c)
-		} else {
-			out.Courses = append(out.Courses, c)
+		if !id.Valid {
+			return nil // the row of an empty page, carrying only the totals
 		}
+		c := CourseFill{CourseID: id.String, Status: "ran", VenueID: venueID.String, VenueName: venueName.String,
+			Mode: mode.String, Language: language.String, Weekday: weekday.String, StartTime: start.String,
+			Slot: slot.String, FirstSessionDate: first.String, Capacity: capacity.Int64}
+		c.Booked = d.count(booked.Int64)
+		c.FillRate = ratioOf(c.Booked, c.Capacity, 100)
+		out.Courses = append(out.Courses, c)
 		return nil
 	})
 	if err != nil {

@@ -2,6 +2,8 @@ package queries
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
 )
 
@@ -52,7 +54,7 @@ func TestFillRates(t *testing.T) {
 
 func TestCourseFills(t *testing.T) {
 	s := buildCourseFixture(t).store()
-	got, err := s.CourseFills(context.Background(), Filter{})
+	got, err := s.CourseFills(context.Background(), Filter{}, CoursePage{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,18 +89,48 @@ func TestCourseFills(t *testing.T) {
 	if c := got.Courses[2]; c.VenueID != "" || c.Mode != "online" {
 		t.Errorf("C3 = %+v, want online with no venue", c)
 	}
-	if len(got.Cancelled) != 1 || got.Cancelled[0].CourseID != "C5" || got.Cancelled[0].Status != "cancelled" {
-		t.Errorf("cancelled = %+v, want C5", got.Cancelled)
+	if got.Total != 5 || got.Cancelled != 1 {
+		t.Errorf("total %d, cancelled %d; want 5 that ran and C5 cancelled", got.Total, got.Cancelled)
+	}
+
+	// Pages: two at a time, the most recent first; a page past the end
+	// is empty but still counts the courses.
+	for _, p := range []struct {
+		page CoursePage
+		want []string
+	}{
+		{CoursePage{Limit: 2}, []string{"C6", "C4"}},
+		{CoursePage{Limit: 2, Offset: 2}, []string{"C3", "C2"}},
+		{CoursePage{Limit: 2, Offset: 4}, []string{"C1"}},
+		{CoursePage{Limit: 2, Offset: 6}, nil},
+	} {
+		got, err := s.CourseFills(context.Background(), Filter{}, p.page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range got.Courses {
+			ids = append(ids, c.CourseID)
+		}
+		if !slices.Equal(ids, p.want) || got.Total != 5 || got.Cancelled != 1 || got.Page != p.page {
+			t.Errorf("%+v: %v of %d (%d cancelled), page %+v; want %v of 5", p.page, ids, got.Total, got.Cancelled, got.Page, p.want)
+		}
+	}
+	for _, bad := range []CoursePage{{Limit: -1}, {Limit: MaxCourseLimit + 1}, {Limit: 10, Offset: -1}} {
+		var fe *FilterError
+		if _, err := s.CourseFills(context.Background(), Filter{}, bad); !errors.As(err, &fe) {
+			t.Errorf("%+v: %v; want a FilterError", bad, err)
+		}
 	}
 
 	// The course part of the filter: courses starting in 2026Q2 are C6,
 	// C4 and the cancelled C5; the practice filter does not apply.
-	got, err = s.CourseFills(context.Background(), Filter{From: "2026Q2", Practice: "F83010"})
+	got, err = s.CourseFills(context.Background(), Filter{From: "2026Q2", Practice: "F83010"}, CoursePage{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Courses) != 2 || got.Courses[0].CourseID != "C6" || got.Courses[1].CourseID != "C4" || len(got.Cancelled) != 1 {
-		t.Errorf("2026Q2 = %+v, cancelled %+v, want C6, C4 and C5 cancelled", got.Courses, got.Cancelled)
+	if len(got.Courses) != 2 || got.Courses[0].CourseID != "C6" || got.Courses[1].CourseID != "C4" || got.Total != 2 || got.Cancelled != 1 {
+		t.Errorf("2026Q2 = %+v, %d in all, %d cancelled; want C6, C4 and C5 cancelled", got.Courses, got.Total, got.Cancelled)
 	}
 }
 
