@@ -41,7 +41,9 @@ func remember[T any](ctx context.Context, s *Store, name string, f Filter, compu
 	key := name + "\x00" + f.Query().Encode()
 	c := &s.cache
 	c.mu.Lock()
-	if c.version != version {
+	// A database with nothing loaded is version 0, the zero value: the
+	// map must be made for it too.
+	if c.version != version || c.entries == nil {
 		c.version, c.entries, c.order = version, map[string]any{}, nil
 	}
 	if v, ok := c.entries[key]; ok {

@@ -188,3 +188,25 @@ func TestConcurrentMissesComputeOnce(t *testing.T) {
 		}
 	}
 }
+
+// A database with nothing loaded yet is data version 0, the cache's zero
+// value: answers are still computed and kept, and nothing panics.
+func TestCacheOnAnEmptyDatabase(t *testing.T) {
+	s := newFixture(t).store()
+	var computed atomic.Int32
+	count := func(ctx context.Context, f Filter) (int, error) {
+		computed.Add(1)
+		return 7, nil
+	}
+	for range 2 {
+		if v, err := remember(context.Background(), s, "count", Filter{}, count); err != nil || v != 7 {
+			t.Fatalf("remember: %v, %v", v, err)
+		}
+	}
+	if n := computed.Load(); n != 1 {
+		t.Errorf("computed %d times, want once", n)
+	}
+	if _, err := s.Trends(context.Background(), Filter{}); err != nil {
+		t.Errorf("Trends on an empty database: %v", err)
+	}
+}
