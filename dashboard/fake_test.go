@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +25,7 @@ const evilName = `</script><script>alert(1)</script>`
 type fakeStore struct {
 	mu      sync.Mutex
 	filters []queries.Filter
+	calls   []string // "Method?filter query" of each recorded call
 	fail    error // returned by indicator methods when set
 	opts    queries.FilterOptions
 	// rejected records the filters RejectedRows was asked with.
@@ -49,6 +52,12 @@ func (s *fakeStore) record(f queries.Filter) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.filters = append(s.filters, f)
+	method := "?"
+	if pc, _, _, ok := runtime.Caller(1); ok {
+		name := runtime.FuncForPC(pc).Name()
+		method = name[strings.LastIndex(name, ".")+1:]
+	}
+	s.calls = append(s.calls, method+"?"+f.Query().Encode())
 	return s.fail
 }
 
