@@ -64,6 +64,9 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.db = db
+	if err := refuseParquetDB(ctx, db, c.dbPath); err != nil {
+		return err
+	}
 	// Load every folder, then rebuild the derived tables once: no server
 	// reads this file meanwhile (we hold its lock), and if we are killed
 	// before the rebuild, the next queries.Open notices and rebuilds.

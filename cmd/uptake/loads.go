@@ -27,6 +27,9 @@ type quarterLoads struct {
 	store *queries.Store
 	users *accounts.Store
 	log   *slog.Logger
+	// parquet is the export the server reads (serve --parquet): loads are
+	// refused, since its extract tables are views over the export's files.
+	parquet string
 }
 
 func newQuarterLoads(db *sql.DB, store *queries.Store, log *slog.Logger) *quarterLoads {
@@ -40,7 +43,13 @@ func (l *quarterLoads) load(ctx context.Context, dir string, who accounts.Actor,
 	defer l.mu.Unlock()
 	loader := &ingest.Loader{DB: l.db, AfterLoad: l.store.Refresh, Progress: progress}
 	start := time.Now()
-	res, err := loader.LoadQuarter(ctx, dir)
+	var res *ingest.Result
+	var err error
+	if l.parquet != "" {
+		err = errReadsParquet{}
+	} else {
+		res, err = loader.LoadQuarter(ctx, dir)
+	}
 	if aerr := auditLoad(context.WithoutCancel(ctx), l.users, who, dir, res, err); aerr != nil {
 		l.log.Error("audit log", "err", aerr)
 	}

@@ -4,6 +4,7 @@
 //	uptake [serve] [--db FILE] [--addr ADDR]   serve the dashboard (the default)
 //	uptake ingest --db FILE DIR...              load quarter folders
 //	uptake generate --out DIR [--seed N] ...    write synthetic extracts
+//	uptake export --db FILE --parquet DIR       write the warehouse as Parquet
 //	uptake bench [--sizes ...] [--json FILE]    measure at several data sizes
 //	uptake user add|list|disable|enable|reset   manage who may sign in
 //
@@ -87,6 +88,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.cmd = &generateCommand{stdout: m.Stdout, stderr: m.Stderr}
 	case "bench":
 		m.cmd = &benchCommand{stdout: m.Stdout, stderr: m.Stderr}
+	case "export":
+		m.cmd = &exportCommand{stdout: m.Stdout, stderr: m.Stderr}
 	case "user":
 		m.cmd = &userCommand{stdin: m.Stdin, stdout: m.Stdout, stderr: m.Stderr}
 	case "help", "-h", "--help":
@@ -144,12 +147,18 @@ const usage = `uptake: uptake of diabetes structured education, from quarterly e
 usage:
   uptake [serve] [--db FILE] [--addr ADDR] [--config FILE]
         Serve the dashboard. Without --db, uses uptake-sample.duckdb in the current
-        folder and loads the shipped sample data into it on first start.
+        folder and loads the shipped sample data into it on first start. With
+        --parquet DIR, serves an export (uptake export); --db then holds only the app state.
   uptake ingest --db FILE [--config FILE] DIR...
         Load quarter folders (e.g. 2026Q2/) of CSV or XLSX extracts. If a server
         holds the database, the load is handed to it and it shows the new data at once.
   uptake generate --out DIR [--seed N] [--practices P] [--quarters Q]
         Write synthetic, internally consistent extracts (the sample data's source).
+  uptake export --db FILE --parquet DIR [--config FILE]
+        Write the warehouse as Parquet, one folder per table partitioned by quarter
+        (DIR/TABLE/quarter=2026Q2/), for DuckDB, Spark or Trino, or for
+        uptake serve --db APP.duckdb --parquet DIR. Users and the audit log are not
+        exported. DIR must be new, empty or a previous export, which is replaced.
   uptake bench [--sizes borough,region,england] [--json FILE] [--dir DIR] [--runs N]
         Measure ingest against plain DuckDB read_csv, every indicator, every page and
         JSON source of a running server, and peak memory, at each size in one run,

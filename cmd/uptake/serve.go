@@ -39,6 +39,7 @@ type serveCommand struct {
 	trustedProxies string // comma-separated IPs or CIDRs whose X-Forwarded-For is believed
 	secureCookies  bool   // the server is reached over HTTPS through a proxy
 	noResultCache  bool   // compute every answer afresh (uptake bench)
+	parquetDir     string // serve this Parquet export (uptake export); --db holds the app state
 
 	mu      sync.Mutex
 	db      *sql.DB
@@ -53,6 +54,7 @@ func (c *serveCommand) parse(args []string) error {
 	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; see docs/configuration.md)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated `addresses` (IPs or CIDRs) of reverse proxies whose X-Forwarded-For is believed; none by default")
 	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every indicator afresh instead of keeping answers until the next load (for measuring; slower)")
+	fs.StringVar(&c.parquetDir, "parquet", "", "serve the Parquet export in `folder` (uptake export) instead of loaded quarters; --db then holds only users, sessions, the audit log and derived tables")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", false, "mark session cookies Secure even though this server speaks plain HTTP (set it when an HTTPS proxy is in front, as it must be beyond localhost)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -66,6 +68,10 @@ func (c *serveCommand) parse(args []string) error {
 			fmt.Fprintf(c.stderr, "uptake serve: --trusted-proxies: %q is not an IP address or CIDR range\n", p)
 			return errUsage
 		}
+	}
+	if c.parquetDir != "" && c.dbPath == "" {
+		fmt.Fprintln(c.stderr, "uptake serve: --parquet needs --db FILE: a database of its own for users, sessions and the audit log, e.g. --db app.duckdb")
+		return errUsage
 	}
 	if c.dbPath == "" {
 		c.dbPath, c.sample = sampleDB, true
@@ -98,9 +104,13 @@ func (c *serveCommand) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	store, err := queries.Open(ctx, db, cfg)
+	parquet, err := c.useParquet(ctx, db)
 	if err != nil {
 		return err
+	}
+	store, err := queries.Open(ctx, db, cfg)
+	if err != nil {
+		return parquetHint(parquet, err)
 	}
 	if c.noResultCache {
 		store.DisableCache()
@@ -115,6 +125,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 		}
 	}
 	loads := newQuarterLoads(db, store, log)
+	loads.parquet = parquet
 	dash, err := dashboard.New(store, dashboard.Options{
 		Loads:              loads,
 		Logger:             log,
@@ -155,6 +166,9 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	what := c.dbPath
 	if c.sample {
 		what = "the sample data in " + sampleDB
+	}
+	if parquet != "" {
+		what = "the Parquet export " + parquet + " (app state in " + c.dbPath + ")"
 	}
 	fmt.Fprintf(c.stdout, "uptake: serving %s on %s (Ctrl-C stops)\n", what, c.url)
 
