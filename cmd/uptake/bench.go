@@ -258,10 +258,15 @@ func (c *benchCommand) extracts(dir string, size benchSize) (generate.Manifest, 
 	return *gm, time.Since(start), nil
 }
 
-// folderBytes is the size of the files under dir.
+// folderBytes is the size of the files under dir, which may be a link to
+// extracts kept elsewhere.
 func folderBytes(dir string) (int64, error) {
+	dir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,8 @@ type quarterLoads struct {
 	// parquet is the export the server reads (serve --parquet): loads are
 	// refused, since its extract tables are views over the export's files.
 	parquet string
+	// afterCommit, if set, runs after each load that changed the data.
+	afterCommit func()
 }
 
 func newQuarterLoads(db *sql.DB, store *queries.Store, log *slog.Logger) *quarterLoads {
@@ -58,6 +60,9 @@ func (l *quarterLoads) load(ctx context.Context, dir string, who accounts.Actor,
 		return nil, err
 	}
 	l.log.Info("load", "quarter", res.Quarter, "action", res.Action, "by", who.Username, "took", time.Since(start).Round(time.Millisecond))
+	if l.afterCommit != nil && res.Action != ingest.ActionUnchanged {
+		l.afterCommit()
+	}
 	return res, nil
 }
 

@@ -137,6 +137,26 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The first view of each page after a load is worked out in the
+	// background, not by whoever opens it first (dashboard.Server.Warm).
+	warm := func() {
+		start := time.Now()
+		if err := dash.Warm(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("warming the result cache", "err", err)
+			}
+			return
+		}
+		log.Info(warmedMessage, "took", time.Since(start).Round(time.Millisecond))
+	}
+	// Run returns only when warming has stopped, so that the database is
+	// not closed under it. Without a cache there is nothing to warm.
+	var warming sync.WaitGroup
+	defer warming.Wait()
+	if !c.noResultCache {
+		loads.afterCommit = func() { warming.Go(warm) }
+		warming.Go(warm)
+	}
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -188,6 +208,10 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// warmedMessage is logged when every page's unfiltered view is cached;
+// `uptake bench` waits for it.
+const warmedMessage = "result cache warmed"
 
 // URL is the address the server listens on, once Run has started it.
 func (c *serveCommand) URL() string {
