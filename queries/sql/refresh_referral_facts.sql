@@ -25,14 +25,20 @@ practice_latest AS (
 ineligible AS (
     SELECT DISTINCT referral_id FROM outcomes WHERE outcome = 'ineligible'
 ),
--- Each person's record on each course they were booked on.
+-- Each person's record on each course they were booked on. The sessions
+-- present at are gathered once, unordered (only their bit mask is used),
+-- and counted from that list: count(DISTINCT) here kept a second hash
+-- table of every (referral, course, session) and was the dearest part of
+-- this statement.
 per_course AS (
-    SELECT referral_id, course_id,
-           min(session_date) AS course_start,
-           min(session_date) FILTER (WHERE attended) AS first_attended,
-           count(DISTINCT session_number) FILTER (WHERE attended) AS sessions_attended,
-           list(session_number ORDER BY session_number) FILTER (WHERE attended) AS sessions_present
-    FROM attendance GROUP BY referral_id, course_id
+    SELECT *, coalesce(len(list_distinct(sessions_present)), 0) AS sessions_attended
+    FROM (
+        SELECT referral_id, course_id,
+               min(session_date) AS course_start,
+               min(session_date) FILTER (WHERE attended) AS first_attended,
+               list(session_number) FILTER (WHERE attended) AS sessions_present
+        FROM attendance GROUP BY referral_id, course_id
+    )
 ),
 -- How far each course has got: the highest session recorded for anyone.
 course_held AS (
@@ -52,6 +58,26 @@ per_referral AS (
                FILTER (WHERE pc.first_attended IS NOT NULL) AS started
     FROM per_course pc JOIN referrals r USING (referral_id) CROSS JOIN params p
     GROUP BY pc.referral_id
+),
+-- The quarter of each person's previous referral from the same practice
+-- (see previous_referral_quarter below). The window runs over the few
+-- columns it needs, not the wide rows of facts, and only over the people
+-- referred more than once (under 2% at England scale): everyone else has
+-- no previous referral. Only non-NULL results are kept, so the join is small.
+repeat_people AS (
+    SELECT practice_code, patient_id, patient_or_carer
+    FROM referrals GROUP BY ALL HAVING count(*) > 1
+),
+previous AS (
+    SELECT r.referral_id,
+           lag(r.quarter) OVER (PARTITION BY r.practice_code, r.patient_id, r.patient_or_carer
+                                ORDER BY r.referral_date, r.referral_id) AS previous_referral_quarter
+    FROM referrals r
+    SEMI JOIN repeat_people m
+      ON r.practice_code IS NOT DISTINCT FROM m.practice_code
+     AND r.patient_id IS NOT DISTINCT FROM m.patient_id
+     AND r.patient_or_carer IS NOT DISTINCT FROM m.patient_or_carer
+    QUALIFY previous_referral_quarter IS NOT NULL
 ),
 -- The first time the provider recorded the person as not attending.
 nonattend AS (
@@ -78,7 +104,11 @@ reengaged AS (
     FROM nonattend n JOIN attendance a
       ON a.referral_id = n.referral_id AND a.attended AND a.session_date > n.outcome_date
 ),
-facts AS (
+-- MATERIALIZED: the joins finish, and free their hash tables, before the
+-- ORDER BY below sorts their rows. Streamed straight into the sort, the two
+-- needed more than the 1 GiB memory_limit uptake gives DuckDB by default
+-- (this way, 700 MiB is enough).
+facts AS MATERIALIZED (
     SELECT r.referral_id, r.patient_id, r.practice_code,
            coalesce(pl.practice_name, r.practice_code) AS practice_name,
            coalesce(pl.pcn, '') AS pcn,
@@ -91,8 +121,7 @@ facts AS (
            -- than referrals over a quarter range is then a plain count of
            -- referrals whose previous one falls before the range: exact, and
            -- far cheaper than count(DISTINCT) at England scale.
-           lag(r.quarter) OVER (PARTITION BY r.practice_code, r.patient_id, r.patient_or_carer
-                                ORDER BY r.referral_date, r.referral_id) AS previous_referral_quarter,
+           pq.previous_referral_quarter,
            p.as_of,
            -- Eligible: the provider did not rule the referral ineligible, and the
            -- person is a carer or was diagnosed at least min_years ago.
@@ -133,6 +162,7 @@ facts AS (
     LEFT JOIN nonattend n USING (referral_id)
     LEFT JOIN first_followup ff USING (referral_id)
     LEFT JOIN reengaged re USING (referral_id)
+    LEFT JOIN previous pq USING (referral_id)
     LEFT JOIN course_held ch ON ch.course_id = pr.started['course_id']
 )
 SELECT * EXCLUDE (completion_sessions),
