@@ -9,12 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/duckdb/duckdb-go/v2"
 )
 
 // Action says what a load did to its quarter.
@@ -273,17 +272,34 @@ func (l *Loader) checkFolder(dir string, q quarter) ([]fileCheck, error) {
 	if len(problems) > 0 {
 		return nil, refuse(problems)
 	}
+	// Hashing and sniffing read every byte of every file: a few files are
+	// checked at once, on the machine's cores, and the results taken in
+	// Tables order, so that problems are listed as before.
+	type checked struct {
+		fc       fileCheck
+		problems []Problem
+	}
+	results := make([]chan checked, len(Tables))
+	workers := make(chan struct{}, min(runtime.GOMAXPROCS(0), 4))
+	for i, t := range Tables {
+		results[i] = make(chan checked, 1)
+		go func() {
+			workers <- struct{}{}
+			defer func() { <-workers }()
+			fc, p := checkFile(filepath.Join(dir, found[t.Name][0]))
+			if p != nil {
+				results[i] <- checked{fc, []Problem{*p}}
+				return
+			}
+			results[i] <- checked{fc, checkHeader(t, fc)}
+		}()
+	}
 	files := make([]fileCheck, len(Tables))
 	for i, t := range Tables {
 		l.report(Progress{Quarter: q.name, Stage: "checking", File: found[t.Name][0], FileIndex: i + 1, Files: len(Tables)})
-		fc, p := checkFile(filepath.Join(dir, found[t.Name][0]))
-		if p == nil {
-			p2 := checkHeader(t, fc)
-			problems = append(problems, p2...)
-		} else {
-			problems = append(problems, *p)
-		}
-		files[i] = fc
+		r := <-results[i]
+		problems = append(problems, r.problems...)
+		files[i] = r.fc
 	}
 	if len(problems) > 0 {
 		return nil, refuse(problems)
@@ -394,6 +410,11 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		}
 		return r, nil
 	}
+	// The files are read and validated on their own goroutine while this
+	// one appends and checks (stage.go).
+	reader := startReading(ctx, q, files)
+	defer reader.stop()
+
 	for _, t := range Tables {
 		if _, err := exec(stagingDDL(t)); err != nil {
 			return err
@@ -405,14 +426,27 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		return err
 	}
 	// Restatement: the quarter's old rows go first, so that the checks
-	// below see only other quarters' rows plus this load's.
-	for _, t := range Tables {
-		if _, err := exec("DELETE FROM "+t.Name+" WHERE quarter = $1", q.name); err != nil {
+	// below see only other quarters' rows plus this load's. A quarter
+	// never loaded has no rows to delete (every load records itself in
+	// loads in the same transaction as its rows), and each DELETE would
+	// scan a whole table for nothing. The transaction's own snapshot says
+	// which, so that a load committed since sameAsLatest cannot be missed.
+	var loaded bool
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) > 0 FROM loads WHERE quarter = $1", q.name).Scan(&loaded); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("load %s: %w", q.name, err)
+	}
+	if loaded {
+		for _, t := range Tables {
+			if _, err := exec("DELETE FROM "+t.Name+" WHERE quarter = $1", q.name); err != nil {
+				return err
+			}
+		}
+		if _, err := exec("DELETE FROM rejected_rows WHERE quarter = $1", q.name); err != nil {
 			return err
 		}
-	}
-	if _, err := exec("DELETE FROM rejected_rows WHERE quarter = $1", q.name); err != nil {
-		return err
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT nextval('load_id_seq')").Scan(&res.LoadID); err != nil {
 		return fmt.Errorf("load %s: %w", q.name, err)
@@ -425,7 +459,7 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		var read int64
 		err := conn.Raw(func(dc any) error {
 			var err error
-			read, err = l.stageFile(ctx, dc.(driver.Conn), t, fc, q, progress)
+			read, err = l.stageFile(ctx, dc.(driver.Conn), i, t, fc, reader, progress)
 			return err
 		})
 		if err != nil {
@@ -440,12 +474,9 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		}
 		progress.Stage, progress.Rows, progress.Bytes = "validating", read, fc.size
 		l.report(progress)
-		for _, c := range crossChecks(t) {
-			query := `INSERT INTO stg_rejected (file, line, column_name, value, rule, reason)
-				SELECT $1, c.line, $2, c.value, $3, c.reason FROM (` + c.query + `) c
-				WHERE c.line NOT IN (SELECT line FROM stg_rejected WHERE file = $1)`
-			args := []any{fc.name, c.column, c.rule}
-			if strings.Contains(c.query, "$4") { // DuckDB refuses a parameter the query does not use
+		if query, usesQuarter := crossCheckSQL(t); query != "" {
+			args := []any{fc.name}
+			if usesQuarter {
 				args = append(args, q.name)
 			}
 			if _, err := exec(query, args...); err != nil {
@@ -461,10 +492,6 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		res.Accepted += accepted
 	}
 
-	if _, err := exec(`INSERT INTO rejected_rows (load_id, quarter, file, line, column_name, value, rule, reason)
-		SELECT $1, $2, file, line, column_name, value, rule, reason FROM stg_rejected ORDER BY file, line`, res.LoadID, q.name); err != nil {
-		return err
-	}
 	counts := map[string]int64{}
 	rows, err := tx.QueryContext(ctx, `SELECT file, CAST(count(*) AS BIGINT) FROM stg_rejected GROUP BY file`)
 	if err != nil {
@@ -483,134 +510,32 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if len(counts) > 0 { // usually none: skip the statement
+		if _, err := exec(`INSERT INTO rejected_rows (load_id, quarter, file, line, column_name, value, rule, reason)
+			SELECT $1, $2, file, line, column_name, value, rule, reason FROM stg_rejected ORDER BY file, line`, res.LoadID, q.name); err != nil {
+			return err
+		}
+	}
+	// One row per file, in one statement.
 	loadedAt := l.now().UTC()
+	var values []string
+	var args []any
 	for i := range res.Files {
 		f := &res.Files[i]
 		f.Rejected = counts[f.File]
 		res.Rejected += f.Rejected
-		if _, err := exec(`INSERT INTO loads (load_id, quarter, file, table_name, sha256, rows_accepted, rows_rejected, action, loaded_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			res.LoadID, q.name, f.File, f.Table, f.SHA256, f.Accepted, f.Rejected, string(res.Action), loadedAt); err != nil {
-			return err
-		}
+		n := len(args)
+		values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9))
+		args = append(args, res.LoadID, q.name, f.File, f.Table, f.SHA256, f.Accepted, f.Rejected, string(res.Action), loadedAt)
+	}
+	if _, err := exec(`INSERT INTO loads (load_id, quarter, file, table_name, sha256, rows_accepted, rows_rejected, action, loaded_at)
+		VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return err
+	}
+	if len(counts) == 0 {
+		return nil // nothing to summarise
 	}
 	return l.summarise(ctx, tx, res)
-}
-
-// stageFile reads one file, validates each row on its own, and appends the
-// valid rows to its staging table and the others to stg_rejected. It runs
-// on the transaction's own connection, so the appended rows belong to the
-// transaction. It returns the number of data rows read.
-func (l *Loader) stageFile(ctx context.Context, dc driver.Conn, t Table, fc fileCheck, q quarter, progress Progress) (int64, error) {
-	rr, err := openRows(fc)
-	if err != nil {
-		return 0, err
-	}
-	defer rr.Close()
-	_, header, err := rr.Read()
-	if err != nil {
-		return 0, err
-	}
-	idx, problems := headerMap(t, fc.name, header)
-	if len(problems) > 0 { // the file changed since it was checked
-		return 0, &problems[0]
-	}
-	width := 0
-	for _, pos := range idx {
-		width = max(width, pos+1)
-	}
-	stg, err := duckdb.NewAppender(dc, "temp", "main", "stg_"+t.Name)
-	if err != nil {
-		return 0, err
-	}
-	defer stg.Close()
-	rej, err := duckdb.NewAppender(dc, "temp", "main", "stg_rejected")
-	if err != nil {
-		return 0, err
-	}
-	defer rej.Close()
-	reject := func(line int64, column, value, rule, reason string) error {
-		return rej.AppendRow(fc.name, line, column, truncateValue(value), rule, reason)
-	}
-
-	date1904 := false
-	if x, ok := rr.(*xlsxRows); ok {
-		date1904 = x.date1904
-		x.used = make([]bool, width)
-		for _, pos := range idx {
-			x.used[pos] = true
-		}
-	}
-	// columnAt names the contract column at a 1-based position of the file.
-	columnAt := func(col int) string {
-		for ci, pos := range idx {
-			if pos == col-1 {
-				return t.Columns[ci].Name
-			}
-		}
-		return ""
-	}
-	parser := newRowParser(t, q, fc.xlsx, date1904)
-	ordered := make([]string, len(t.Columns))
-	var read int64
-	for {
-		line, fields, err := rr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var rp *rowProblem
-			if !errors.As(err, &rp) {
-				return read, err
-			}
-			read++
-			if err := reject(rp.line, columnAt(rp.col), rp.value, rp.rule, rp.reason); err != nil {
-				return read, err
-			}
-			continue
-		}
-		if blankRow(fields) {
-			continue // spreadsheets leave empty rows; they carry nothing
-		}
-		read++
-		if read%10_000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return read, err
-			}
-			if read%progressEvery == 0 {
-				progress.Rows, progress.Bytes = read, rr.Offset()
-				l.report(progress)
-			}
-		}
-		if n, ok := fieldCountOK(fields, width, fc.xlsx); !ok {
-			reason := fmt.Sprintf("The line has %d values but the header has %d columns; check for unquoted commas.", n, width)
-			if err := reject(line, "", strings.Join(fields, ","), "wrong_field_count", reason); err != nil {
-				return read, err
-			}
-			continue
-		}
-		for i, pos := range idx {
-			if pos < len(fields) {
-				ordered[i] = fields[pos]
-			} else {
-				ordered[i] = ""
-			}
-		}
-		values, fe := parser.parse(line, ordered)
-		if fe != nil {
-			if err := reject(line, fe.column, fe.value, fe.rule, fe.reason); err != nil {
-				return read, err
-			}
-			continue
-		}
-		if err := stg.AppendRow(values...); err != nil {
-			return read, err
-		}
-	}
-	if err := stg.Close(); err != nil {
-		return read, err
-	}
-	return read, rej.Close()
 }
 
 // blankRow reports a row with nothing in it.

@@ -54,13 +54,25 @@ type rowParser struct {
 	xlsx     bool
 	date1904 bool
 	enums    []map[string]string // per column: normalised spelling -> stored spelling
-	dateCol  int
-	values   []driver.Value
+	// exact holds, per enum column, each stored spelling mapped to the
+	// value its normalised form gives, so that a value written exactly as
+	// the contract spells it (nearly all) is found without normalising it.
+	exact   []map[string]driver.Value
+	dateCol int
+	// dates remembers the dates parsed so far (a quarter has few distinct
+	// ones), so that each is parsed, and boxed as a driver.Value, once.
+	dates  map[string]driver.Value
+	values []driver.Value
 }
+
+// maxCachedDates bounds rowParser.dates.
+const maxCachedDates = 4096
 
 func newRowParser(t Table, q quarter, xlsx, date1904 bool) *rowParser {
 	p := &rowParser{table: t, quarter: q, xlsx: xlsx, date1904: date1904, dateCol: -1}
 	p.enums = make([]map[string]string, len(t.Columns))
+	p.exact = make([]map[string]driver.Value, len(t.Columns))
+	p.dates = map[string]driver.Value{}
 	for i, c := range t.Columns {
 		if c.Type == TypeEnum {
 			m := make(map[string]string, len(c.Values))
@@ -68,6 +80,11 @@ func newRowParser(t Table, q quarter, xlsx, date1904 bool) *rowParser {
 				m[normaliseEnum(v)] = v
 			}
 			p.enums[i] = m
+			ex := make(map[string]driver.Value, len(c.Values))
+			for _, v := range c.Values {
+				ex[v] = m[normaliseEnum(v)]
+			}
+			p.exact[i] = ex
 		}
 	}
 	if t.DateColumn != "" {
@@ -136,18 +153,26 @@ func (p *rowParser) parseValue(c Column, raw string, i int) (driver.Value, *fiel
 		}
 		return f, nil
 	case TypeDate:
-		d, ok := parseDate(s)
-		if !ok && p.xlsx {
-			d, ok = excelSerialDate(s, p.date1904)
-		}
+		v, ok := p.dates[s]
 		if !ok {
-			return nil, &fieldError{rule: "bad_date", reason: fmt.Sprintf("%q is not a real date; write dates as 2026-04-07 or 07/04/2026.", s)}
+			d, ok := parseDate(s)
+			if !ok && p.xlsx {
+				d, ok = excelSerialDate(s, p.date1904)
+			}
+			if !ok {
+				return nil, &fieldError{rule: "bad_date", reason: fmt.Sprintf("%q is not a real date; write dates as 2026-04-07 or 07/04/2026.", s)}
+			}
+			v = d
+			if len(p.dates) < maxCachedDates {
+				// A copy: s points into the whole line, which may be long.
+				p.dates[strings.Clone(s)] = v
+			}
 		}
-		if i == p.dateCol && !p.quarter.contains(d) {
+		if d := v.(time.Time); i == p.dateCol && !p.quarter.contains(d) {
 			return nil, &fieldError{rule: "outside_quarter", reason: fmt.Sprintf("%s is outside %s (%s to %s); a row belongs in the folder of the quarter its %s falls in.",
 				d.Format("2006-01-02"), p.quarter.name, p.quarter.first.Format("2 January 2006"), p.quarter.end.AddDate(0, 0, -1).Format("2 January 2006"), c.Name)}
 		}
-		return d, nil
+		return v, nil
 	case TypeTime:
 		t, ok := parseClock(s)
 		if !ok && p.xlsx {
@@ -166,6 +191,9 @@ func (p *rowParser) parseValue(c Column, raw string, i int) (driver.Value, *fiel
 		}
 		return nil, &fieldError{rule: "bad_yes_no", reason: fmt.Sprintf("%q is not yes or no.", s)}
 	case TypeEnum:
+		if v, ok := p.exact[i][s]; ok {
+			return v, nil
+		}
 		if v, ok := p.enums[i][normaliseEnum(s)]; ok {
 			return v, nil
 		}

@@ -73,6 +73,10 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 	loader := &ingest.Loader{DB: db, Progress: progress}
 	users, actor := accounts.New(db), cliActor("cli")
 	changed := false
+	// Many quarters in a row: checkpoint the file once, after the last,
+	// not after every quarter's commit (see ingest.DeferCheckpoints), and
+	// before the rebuild, which then has the memory to itself.
+	restore, deferErr := ingest.DeferCheckpoints(ctx, db)
 	runErr := c.each(func(dir string) error {
 		res, err := loader.LoadQuarter(ctx, dir)
 		if aerr := auditLoad(context.WithoutCancel(ctx), users, actor, dir, res, err); aerr != nil {
@@ -88,6 +92,11 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	if deferErr == nil && ctx.Err() == nil {
+		if err := restore(ctx); err != nil {
+			fmt.Fprintf(c.stderr, "warning: %v; the loads are safe in the database's log\n", err)
+		}
+	}
 	if changed {
 		fmt.Fprintln(c.stdout, "Updating indicators...")
 		if _, err := queries.Open(ctx, db, cfg); err != nil {
