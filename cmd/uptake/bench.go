@@ -211,6 +211,9 @@ func (c *benchCommand) measure(ctx context.Context, size benchSize) (sizeReport,
 	r.Ingest.RowsPerSecond = float64(r.Rows) / r.Ingest.Seconds
 	if r.ReadCSV.RowsPerSecond > 0 {
 		r.Ingest.ShareOfReadCSV = r.Ingest.RowsPerSecond / r.ReadCSV.RowsPerSecond
+		if r.Ingest.LoadSeconds > 0 {
+			r.Ingest.LoadShareOfReadCSV = float64(r.Rows) / r.Ingest.LoadSeconds / r.ReadCSV.RowsPerSecond
+		}
 	}
 	if fi, err := os.Stat(dbPath); err == nil {
 		r.DatabaseBytes = fi.Size()

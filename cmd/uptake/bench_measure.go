@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -85,8 +86,22 @@ func (c *benchCommand) timeIngest(ctx context.Context, dbPath string, quarters [
 	var r ingestReport
 	r.Seconds = took.Seconds()
 	r.PeakRSSBytes = peakRSS(cmd.ProcessState)
+	out, err := os.ReadFile(logPath)
+	if err != nil {
+		return r, err
+	}
+	m := ingestTotalsRE.FindAllSubmatch(out, -1)
+	if m == nil {
+		return r, fmt.Errorf("uptake ingest did not report its totals; its output is in %s", logPath)
+	}
+	last := m[len(m)-1]
+	r.LoadSeconds, _ = strconv.ParseFloat(string(last[1]), 64)
+	r.RebuildSeconds, _ = strconv.ParseFloat(string(last[2]), 64)
 	return r, nil
 }
+
+// ingestTotalsRE reads the times from uptake ingest's ingestTotals line.
+var ingestTotalsRE = regexp.MustCompile(`loaded in ([0-9.]+) s, indicators updated in ([0-9.]+) s\.`)
 
 // peakRSS is a finished process's peak resident set size in bytes, or 0
 // where the system does not say.

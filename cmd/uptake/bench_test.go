@@ -60,7 +60,8 @@ func TestBenchSmallSizes(t *testing.T) {
 		if s.Rows != rows || s.ReadCSV.Rows != rows {
 			t.Errorf("%s: %d rows reported, read_csv read %d; the extracts have %d", s.Name, s.Rows, s.ReadCSV.Rows, rows)
 		}
-		if s.Ingest.Seconds <= 0 || s.Ingest.RowsPerSecond <= 0 || s.Ingest.ShareOfReadCSV <= 0 || s.DatabaseBytes <= 0 {
+		if s.Ingest.Seconds <= 0 || s.Ingest.RowsPerSecond <= 0 || s.Ingest.ShareOfReadCSV <= 0 || s.DatabaseBytes <= 0 ||
+			s.Ingest.LoadSeconds <= 0 || s.Ingest.RebuildSeconds < 0 || s.Ingest.LoadSeconds+s.Ingest.RebuildSeconds > s.Ingest.Seconds {
 			t.Errorf("%s: ingest %+v, database %d bytes", s.Name, s.Ingest, s.DatabaseBytes)
 		}
 
