@@ -134,11 +134,12 @@ func refuseParquetDB(ctx context.Context, db *sql.DB, path string) error {
 
 // parquetHint adds advice to a failure to build the derived tables from a
 // Parquet export. DuckDB knows less about Parquet files than about its own
-// tables (no distinct counts), picks other join orders, and at England
-// scale ran out of the default 1 GiB where loaded tables did not.
+// tables (no distinct counts) and picks other join orders: before the
+// rebuild was made leaner, an England-scale export ran out of the default
+// 1 GiB where loaded tables did not.
 func parquetHint(parquet string, err error) error {
 	if parquet == "" || !strings.Contains(err.Error(), "Out of Memory") {
 		return err
 	}
-	return fmt.Errorf("%w\nBuilding the indicators' tables from a Parquet export takes more memory than from loaded tables: raise database.memory_limit in the configuration file (--config; 1536MiB was enough for an England-scale export) or set database.threads to 1", err)
+	return fmt.Errorf("%w\nBuilding the indicators' tables from a Parquet export takes more memory than from loaded tables: raise database.memory_limit in the configuration file (--config) or set database.threads to 1", err)
 }
