@@ -162,7 +162,7 @@ usage:
   uptake bench [--sizes borough,region,england] [--json FILE] [--dir DIR] [--runs N]
         Measure ingest against plain DuckDB read_csv, every indicator, every page and
         JSON source of a running server, and peak memory, at each size in one run,
-        and print the tables the README shows. England takes about N minutes.
+        and print the tables the README shows (about 4 minutes on 2 cores).
   uptake user add --db FILE --username NAME --role ROLE [--practice CODE] [--name "FULL NAME"]
   uptake user list --db FILE
   uptake user disable|enable|reset --db FILE USERNAME
