@@ -26,7 +26,7 @@ type fakeStore struct {
 	mu      sync.Mutex
 	filters []queries.Filter
 	calls   []string // "Method?filter query" of each recorded call
-	fail    error // returned by indicator methods when set
+	fail    error    // returned by indicator methods when set
 	opts    queries.FilterOptions
 	// rejected records the filters RejectedRows was asked with.
 	rejected []queries.RejectedFilter
