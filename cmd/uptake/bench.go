@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/ingest/generate"
 )
 
@@ -44,8 +43,8 @@ type benchCommand struct {
 	keep       bool
 	jsonPath   string
 	configPath string
-	engine     ingest.Engine
-	exe        string // the uptake binary the ingest and serve phases run
+	settings   settings // read from configPath; the engine settings go to every phase
+	exe        string   // the uptake binary the ingest and serve phases run
 }
 
 func (c *benchCommand) parse(args []string) error {
@@ -111,7 +110,7 @@ func (c *benchCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.engine = set.Database
+	c.settings = set
 	if c.exe, err = os.Executable(); err != nil {
 		return fmt.Errorf("finding the uptake binary to run: %w", err)
 	}
@@ -129,7 +128,7 @@ func (c *benchCommand) Run(ctx context.Context) error {
 		Machine:  readMachine(),
 		Started:  time.Now().UTC().Truncate(time.Second),
 		Quarters: c.quarters, Runs: c.runs, Clients: c.clients,
-		MemoryLimit: c.engine.MemoryLimit, Threads: c.engine.Threads,
+		MemoryLimit: c.settings.Database.MemoryLimit, Threads: c.settings.Database.Threads,
 	}
 	for _, size := range c.sizes {
 		c.logf("== %s: %d practices, %d quarters", size.Name, size.Practices, c.quarters)
@@ -198,7 +197,7 @@ func (c *benchCommand) measure(ctx context.Context, size benchSize) (sizeReport,
 	}
 
 	c.logf("plain DuckDB read_csv of the same files")
-	if r.ReadCSV, err = readCSVBaseline(ctx, filepath.Join(dbDir, "read_csv.duckdb"), extracts, c.engine); err != nil {
+	if r.ReadCSV, err = readCSVBaseline(ctx, filepath.Join(dbDir, "read_csv.duckdb"), extracts, c.settings.Database); err != nil {
 		return r, fmt.Errorf("read_csv baseline: %w", err)
 	}
 	os.Remove(filepath.Join(dbDir, "read_csv.duckdb"))

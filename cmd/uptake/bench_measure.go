@@ -126,16 +126,12 @@ type benchUser struct{ Username, Password string }
 // with the result cache off, for all practices and for one, and adds the
 // accounts the server phase signs in with. It returns that practice.
 func (c *benchCommand) timeIndicators(ctx context.Context, dbPath string, r *sizeReport) (string, map[accounts.Role]benchUser, error) {
-	db, err := ingest.OpenDBWith(ctx, dbPath, c.engine)
+	db, err := ingest.OpenDBWith(ctx, dbPath, c.settings.Database)
 	if err != nil {
 		return "", nil, err
 	}
 	defer db.Close()
-	set, err := loadSettings(c.configPath)
-	if err != nil {
-		return "", nil, err
-	}
-	s, err := queries.Open(ctx, db, set.Config)
+	s, err := queries.Open(ctx, db, c.settings.Config)
 	if err != nil {
 		return "", nil, err
 	}

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -136,7 +133,8 @@ func TestServeParquet(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, refusal) {
 		t.Errorf("ingest handed to the Parquet server: err %v, stderr %q; want %q", err, stderr, refusal)
 	}
-	status, page := uploadQuarter(t, srv, quarters[0])
+	resp, page := uploadQuarter(t, srv, quarters[0])
+	status := resp.StatusCode
 	if status != http.StatusBadRequest || !strings.Contains(page, "this server reads a Parquet export") {
 		t.Errorf("upload to the Parquet server: %d, want 400 saying it reads a Parquet export\n%.2000s", status, page)
 	}
@@ -162,38 +160,4 @@ func TestServeParquet(t *testing.T) {
 	if after := tableCounts(t, warehouse); !equalCounts(before, after) {
 		t.Errorf("the refused serve changed the warehouse:\nbefore %v\nafter  %v", before, after)
 	}
-}
-
-// uploadQuarter uploads the quarter folder dir on the Data page (the
-// client must be signed in as a service lead or admin) and returns the
-// answer's status and body.
-func uploadQuarter(t *testing.T, srv *server, dir string) (int, string) {
-	t.Helper()
-	resp, err := srv.client.Get(srv.url + "/data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfFieldRE.FindSubmatch(page)
-	if resp.StatusCode != http.StatusOK || m == nil {
-		t.Fatalf("Data page %d without a form token", resp.StatusCode)
-	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", string(m[1]))
-	mw.WriteField("quarter", "")
-	fw, _ := mw.CreateFormFile("zip", filepath.Base(dir)+".zip")
-	fw.Write(zipFolder(t, dir))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, srv.url+"/data/upload", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", srv.url)
-	resp, err = srv.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, string(answer)
 }

@@ -32,34 +32,8 @@ func TestUploadWhileServing(t *testing.T) {
 		t.Fatalf("server shows %d quarters before the upload, want %d", got, len(quarters)-1)
 	}
 
-	resp, err := srv.client.Get(srv.url + "/data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfFieldRE.FindSubmatch(page)
-	if resp.StatusCode != http.StatusOK || m == nil || !bytes.Contains(page, []byte(`action="/data/upload"`)) {
-		t.Fatalf("Data page %d without the upload form", resp.StatusCode)
-	}
-
 	last := quarters[len(quarters)-1]
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", string(m[1]))
-	mw.WriteField("quarter", "")
-	fw, _ := mw.CreateFormFile("zip", filepath.Base(last)+".zip")
-	fw.Write(zipFolder(t, last))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, srv.url+"/data/upload", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", srv.url)
-	resp, err = srv.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, answer := uploadQuarter(t, srv, last)
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "loaded="+filepath.Base(last)) || !strings.Contains(loc, "action=loaded") {
 		t.Fatalf("upload: %d to %q\n%.1000s", resp.StatusCode, loc, answer)
@@ -114,4 +88,38 @@ func zipFolder(t *testing.T, dir string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// uploadQuarter uploads the quarter folder dir on the Data page (the
+// client must be signed in as a service lead or admin) and returns the
+// answer, whose body has been read into the returned string.
+func uploadQuarter(t *testing.T, srv *server, dir string) (*http.Response, string) {
+	t.Helper()
+	resp, err := srv.client.Get(srv.url + "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfFieldRE.FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil || !bytes.Contains(page, []byte(`action="/data/upload"`)) {
+		t.Fatalf("Data page %d without the upload form", resp.StatusCode)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", string(m[1]))
+	mw.WriteField("quarter", "")
+	fw, _ := mw.CreateFormFile("zip", filepath.Base(dir)+".zip")
+	fw.Write(zipFolder(t, dir))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.url+"/data/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", srv.url)
+	resp, err = srv.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(answer)
 }
