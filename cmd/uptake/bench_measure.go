@@ -78,14 +78,18 @@ func (c *benchCommand) timeIngest(ctx context.Context, dbPath string, quarters [
 	cmd := exec.CommandContext(ctx, c.exe, append(args, quarters...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	start := time.Now()
-	err = cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return ingestReport{}, err
+	}
+	peak := watchPeak(cmd.Process.Pid)
+	err = cmd.Wait()
 	took := time.Since(start)
 	if err != nil {
 		return ingestReport{}, fmt.Errorf("uptake ingest: %w (its output is in %s)", err, logPath)
 	}
 	var r ingestReport
 	r.Seconds = took.Seconds()
-	r.PeakRSSBytes = peakRSS(cmd.ProcessState)
+	r.PeakRSSBytes = peak(cmd.ProcessState)
 	out, err := os.ReadFile(logPath)
 	if err != nil {
 		return r, err
@@ -103,9 +107,58 @@ func (c *benchCommand) timeIngest(ctx context.Context, dbPath string, quarters [
 // ingestTotalsRE reads the times from uptake ingest's ingestTotals line.
 var ingestTotalsRE = regexp.MustCompile(`loaded in ([0-9.]+) s, indicators updated in ([0-9.]+) s\.`)
 
-// peakRSS is a finished process's peak resident set size in bytes, or 0
-// where the system does not say.
-func peakRSS(ps *os.ProcessState) int64 {
+// watchPeak follows a child process's peak resident set size, VmHWM in
+// /proc/PID/status, until it exits; the returned function gives the last
+// value seen. The exit's rusage cannot be used on Linux: a child started
+// from this process (Go starts children with vfork) reports this process's
+// own peak if it was larger, which the indicator phase's DuckDB makes it.
+// Where there is no /proc it falls back to rusage, an upper bound.
+func watchPeak(pid int) func(*os.ProcessState) int64 {
+	var mu sync.Mutex
+	var last int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			n, ok := vmHWM(pid)
+			if !ok {
+				return // the process has exited
+			}
+			mu.Lock()
+			last = n
+			mu.Unlock()
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	return func(ps *os.ProcessState) int64 {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		if last > 0 {
+			return last
+		}
+		return rusagePeak(ps)
+	}
+}
+
+// vmHWM reads a live process's peak resident set size in bytes.
+func vmHWM(pid int) (int64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err == nil
+		}
+	}
+	return 0, false // a zombie has no memory left to report
+}
+
+// rusagePeak is a finished process's peak resident set size in bytes from
+// its rusage, or 0 where the system does not say.
+func rusagePeak(ps *os.ProcessState) int64 {
 	if ps == nil {
 		return 0
 	}
@@ -290,6 +343,7 @@ func (c *benchCommand) timeServer(ctx context.Context, dbPath, practice string, 
 // benchServer is a running `uptake serve` child process.
 type benchServer struct {
 	cmd      *exec.Cmd
+	peak     func(*os.ProcessState) int64 // watchPeak
 	url      string
 	logPath  string
 	logStart int64 // where this run's lines start in the log
@@ -327,7 +381,7 @@ func (c *benchCommand) startServer(ctx context.Context, dbPath string, extra ...
 		log.Close()
 		return nil, err
 	}
-	s := &benchServer{cmd: cmd, logPath: logPath, logStart: start, log: log, done: make(chan error, 1)}
+	s := &benchServer{cmd: cmd, peak: watchPeak(cmd.Process.Pid), logPath: logPath, logStart: start, log: log, done: make(chan error, 1)}
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -362,6 +416,7 @@ func (c *benchCommand) startServer(ctx context.Context, dbPath string, extra ...
 func (s *benchServer) stop() (int64, error) {
 	defer s.log.Close()
 	s.cmd.Process.Signal(os.Interrupt)
+	peak := s.peak
 	select {
 	case <-s.done:
 	case <-time.After(time.Minute):
@@ -369,7 +424,7 @@ func (s *benchServer) stop() (int64, error) {
 		<-s.done
 		return 0, fmt.Errorf("uptake serve did not stop within a minute of Ctrl-C (its log is in %s)", s.logPath)
 	}
-	return peakRSS(s.cmd.ProcessState), nil
+	return peak(s.cmd.ProcessState), nil
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
