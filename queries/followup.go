@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -169,9 +171,8 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 	practices, quarters := map[string]*followUpTally{}, map[string]*followUpTally{}
 	err = s.forEachRow(ctx, query("followup_by_practice_and_quarter"), f.referralArgs(), func(rows *sql.Rows) error {
 		var byPractice bool
-		var key string
-		var state, n int64
-		if err := rows.Scan(&byPractice, &key, &state, &n); err != nil {
+		var key, counts string
+		if err := rows.Scan(&byPractice, &key, &counts); err != nil {
 			return err
 		}
 		m := quarters
@@ -181,7 +182,16 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 		if m[key] == nil {
 			m[key] = &followUpTally{}
 		}
-		m[key].add(state, n)
+		// counts is "state:n,state:n,...", one pair per state (see the SQL).
+		for pair := range strings.SplitSeq(counts, ",") {
+			st, n, ok := strings.Cut(pair, ":")
+			state, err1 := strconv.ParseInt(st, 10, 64)
+			count, err2 := strconv.ParseInt(n, 10, 64)
+			if !ok || err1 != nil || err2 != nil {
+				return fmt.Errorf("state counts %q", counts)
+			}
+			m[key].add(state, count)
+		}
 		return nil
 	})
 	if err != nil {
