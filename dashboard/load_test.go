@@ -198,39 +198,30 @@ func loadTestServer(t *testing.T, ctx context.Context) (base string, sessions ma
 	return ts.URL, sessions, ""
 }
 
-// loadTestPaths is the request mix: every page, every aggregate source's
-// JSON, a chart and a download for the commissioner; and, when there is a
-// practice user, their practice page and work lists.
+// loadTestPaths is the request mix: every page and JSON source of
+// Endpoints that a signed-in role may read, plus a filtered page, a chart
+// and a download for the commissioner. The practice user, when there is
+// one, reads their own practice's page and work lists.
 func loadTestPaths(t *testing.T, base string, sessions map[accounts.Role]string, ownPractice string) []loadPath {
 	t.Helper()
 	comm := sessions[accounts.RoleCommissioner]
-	c := newClient(t, base)
-	c.http.Jar.SetCookies(mustURL(t, base), []*http.Cookie{{Name: sessionCookiePlain, Value: comm}})
-	code, _ := firstPractice(t, c)
-	var out []loadPath
-	for _, p := range pageList {
-		if p.Name != "data" {
-			out = append(out, loadPath{p.Path, comm})
-		}
+	practice := ownPractice
+	if practice == "" {
+		c := newClient(t, base)
+		c.http.Jar.SetCookies(mustURL(t, base), []*http.Cookie{{Name: sessionCookiePlain, Value: comm}})
+		practice, _ = firstPractice(t, c)
 	}
-	out = append(out, loadPath{"/practices/" + code, comm}, loadPath{"/?from=2025Q3&mode=online", comm},
-		loadPath{"/api/chart/funnel", comm}, loadPath{"/download/followup-practices.csv", comm})
-	for _, src := range sourceList {
-		pol := accessTable["api."+src.Name]
-		if !slices.Contains(pol.roles, accounts.RoleCommissioner) {
-			continue
+	var out []loadPath
+	for _, e := range Endpoints(practice) {
+		if session, ok := sessions[e.Role]; ok {
+			out = append(out, loadPath{e.Path, session})
 		}
-		q := ""
-		if src.Name == "practice-trends" {
-			q = "?practice=" + code
-		}
-		out = append(out, loadPath{"/api/" + src.Name + q, comm})
 	}
 	if pr, ok := sessions[accounts.RolePractice]; ok {
-		out = append(out, loadPath{"/practices/" + ownPractice, pr}, loadPath{"/api/followup-worklist?practice=" + ownPractice, pr},
-			loadPath{"/api/coding-worklist?practice=" + ownPractice, pr})
+		out = append(out, loadPath{"/practices/" + ownPractice, pr}) // with its work-list panels
 	}
-	return out
+	return append(out, loadPath{"/?from=2025Q3&mode=online", comm},
+		loadPath{"/api/chart/funnel", comm}, loadPath{"/download/followup-practices.csv", comm})
 }
 
 // vmHWM is the process's peak resident set size from /proc/self/status,
