@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // Who may use which route. This file is the dashboard's whole access

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 func TestEveryRouteIsInTheAccessTable(t *testing.T) {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
-// Accounts is what the dashboard asks of package queries/accounts:
+// Accounts is what the dashboard asks of package accounts:
 // *accounts.Store satisfies it, and tests use a fake. Times are passed in
 // (the Server's clock) so that session expiry can be tested.
 type Accounts interface {

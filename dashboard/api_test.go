@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // roleClients signs in one client per kind of access: the commissioner

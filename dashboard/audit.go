@@ -7,8 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // actionAccessDenied records a refused request: a role asking for a route

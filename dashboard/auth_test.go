@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
 // signinForm fetches the sign-in page with c and returns its form token.

@@ -10,8 +10,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // awaitPromise makes chromedp.Evaluate wait for a promise's value.

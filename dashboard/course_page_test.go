@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // The course list answers a page at a time through the JSON API, while the

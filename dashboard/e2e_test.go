@@ -17,9 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // The end-to-end tests run the dashboard over the real store, filled by
@@ -64,27 +65,27 @@ func realStore(t testing.TB) *queries.Store {
 		if realDB.err != nil {
 			return
 		}
-		db, err := ingest.OpenDB(ctx, filepath.Join(realDB.dir, "sample.duckdb"))
+		conn, err := db.Open(ctx, filepath.Join(realDB.dir, "sample.duckdb"))
 		if err != nil {
 			realDB.err = err
 			return
 		}
-		realDB.db = db
-		realDB.close = func() { db.Close() }
+		realDB.db = conn
+		realDB.close = func() { conn.Close() }
 		quarters, err := filepath.Glob(filepath.Join(sampleDir, "20[0-9][0-9]Q[1-4]"))
 		if err != nil || len(quarters) == 0 {
 			realDB.err = err
 			realDB.skip = "no quarter folders in " + sampleDir
 			return
 		}
-		loader := &ingest.Loader{DB: db}
+		loader := &ingest.Loader{DB: conn}
 		for _, dir := range quarters {
 			if _, err := loader.LoadQuarter(ctx, dir); err != nil {
 				realDB.err = err
 				return
 			}
 		}
-		realDB.store, realDB.err = queries.Open(ctx, db, queries.DefaultConfig())
+		realDB.store, realDB.err = queries.Open(ctx, conn, queries.DefaultConfig())
 	})
 	if realDB.skip != "" {
 		t.Skip(realDB.skip)

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
 // Endpoint is one GET route a signed-in user's browser or script asks for:

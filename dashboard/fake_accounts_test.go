@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
 // fakeAccounts is an in-memory Accounts that follows the documented rules

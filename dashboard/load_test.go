@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // TestLoad is a bounded load test on loopback: 50 clients send 10,000
@@ -169,7 +170,7 @@ func loadTestServer(t *testing.T, ctx context.Context) (base string, sessions ma
 		}
 		return rs.URL, sessions, rs.demo[accounts.RolePractice].PracticeCode
 	}
-	db, err := ingest.OpenDB(ctx, path)
+	db, err := db.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func loadTestServer(t *testing.T, ctx context.Context) (base string, sessions ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	accDB, err := ingest.OpenDB(ctx, "") // in memory
+	accDB, err := openMemoryDB(ctx) // in memory
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,3 +241,6 @@ func vmHWM() string {
 	}
 	return "unknown"
 }
+
+// openMemoryDB is an in-memory database at the current schema.
+func openMemoryDB(ctx context.Context) (*sql.DB, error) { return db.Open(ctx, "") }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
 // The administration page: users (list, add, disable and enable, reset a

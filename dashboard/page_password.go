@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
 // passwordForm is the change-password page's view model.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
 // signinForm is the sign-in page's view model.

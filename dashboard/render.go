@@ -12,9 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 //go:embed templates

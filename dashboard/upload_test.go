@@ -14,8 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/ingest"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // fakeLoader records the loads asked of it and the files it was given.

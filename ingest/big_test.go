@@ -110,7 +110,7 @@ func TestHelperProcess(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	db, err := OpenDB(ctx, os.Getenv("UPTAKE_DB"))
+	db, err := openDB(ctx, os.Getenv("UPTAKE_DB"))
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(1)
@@ -203,7 +203,7 @@ func TestKilledLoadLeavesDatabaseUnchanged(t *testing.T) {
 	}
 	big := writeBigQuarter(t, t.TempDir(), "2026Q2", 45_000) // 315,000 attendance rows
 	dbPath := filepath.Join(t.TempDir(), "uptake.duckdb")
-	db, err := OpenDB(context.Background(), dbPath)
+	db, err := openDB(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestKilledLoadLeavesDatabaseUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd.Wait()
-			db, err := OpenDB(context.Background(), dbPath)
+			db, err := openDB(context.Background(), dbPath)
 			if err != nil {
 				t.Fatalf("reopen after kill: %v", err)
 			}
@@ -231,7 +231,7 @@ func TestKilledLoadLeavesDatabaseUnchanged(t *testing.T) {
 		})
 	}
 
-	db, err = OpenDB(context.Background(), dbPath)
+	db, err = openDB(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestLockConflict(t *testing.T) {
 	}
 	_, path := openTestDB(t) // creates the file; closed at cleanup
 	dbPath := path + ".held"
-	db, err := OpenDB(context.Background(), dbPath)
+	db, err := openDB(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,11 +259,11 @@ func TestLockConflict(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}()
-	_, err = OpenDB(context.Background(), dbPath)
-	if !IsLockConflict(err) {
+	_, err = openDB(context.Background(), dbPath)
+	if !isLockConflict(err) {
 		t.Fatalf("OpenDB on a held file: %v; want a lock conflict", err)
 	}
-	if IsLockConflict(fmt.Errorf("other: %w", os.ErrNotExist)) {
+	if isLockConflict(fmt.Errorf("other: %w", os.ErrNotExist)) {
 		t.Error("IsLockConflict accepts an unrelated error")
 	}
 }

@@ -18,7 +18,7 @@ func TestDeferCheckpoints(t *testing.T) {
 		return s
 	}
 	before := setting()
-	restore, err := DeferCheckpoints(ctx, db)
+	restore, err := deferCheckpoints(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

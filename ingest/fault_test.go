@@ -31,7 +31,7 @@ func TestFaultHelper(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	db, err := OpenDB(ctx, os.Getenv("UPTAKE_DB"))
+	db, err := openDB(ctx, os.Getenv("UPTAKE_DB"))
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return
@@ -131,7 +131,7 @@ func TestReadOnlyDatabase(t *testing.T) {
 		}
 		msg = helperLine(out, "ERROR")
 	} else {
-		db, err := OpenDB(context.Background(), path)
+		db, err := openDB(context.Background(), path)
 		if err == nil {
 			db.Close()
 			t.Fatal("OpenDB opened a read-only database for writing")
@@ -146,7 +146,7 @@ func TestReadOnlyDatabase(t *testing.T) {
 	if fileSum(t, path) != sum {
 		t.Error("the database file changed")
 	}
-	db, err := OpenDB(context.Background(), path)
+	db, err := openDB(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestDiskWriteFailsAtCommit(t *testing.T) {
 		t.Errorf("after the failed load the database no longer held what it had:\n%s", out)
 	}
 
-	db, err := OpenDB(context.Background(), path)
+	db, err := openDB(context.Background(), path)
 	if err != nil {
 		t.Fatalf("reopen after the failed load: %v", err)
 	}

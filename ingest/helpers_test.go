@@ -15,7 +15,7 @@ import (
 func openTestDB(tb testing.TB) (*sql.DB, string) {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "uptake.duckdb")
-	db, err := OpenDB(context.Background(), path)
+	db, err := openDB(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("OpenDB: %v", err)
 	}

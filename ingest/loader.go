@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/uptake-nhs/uptake/db"
 )
 
 // Action says what a load did to its quarter.
@@ -639,35 +641,8 @@ func explainLoadError(quarter string, err error) error {
 	if errors.As(err, &refused) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if cause := storageCause(err.Error()); cause != "" {
+	if cause := db.StorageCause(err.Error()); cause != "" {
 		return fmt.Errorf("quarter %s not loaded, the database is unchanged: %s: %w", quarter, cause, err)
 	}
 	return fmt.Errorf("quarter %s not loaded, the database is unchanged: %w", quarter, err)
-}
-
-// storageCause recognises, in an error from DuckDB or the operating
-// system, a reason the database could not be written, and says it plainly;
-// "" when it recognises none.
-func storageCause(msg string) string {
-	has := func(subs ...string) bool {
-		for _, s := range subs {
-			if strings.Contains(msg, s) {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case has("No space left on device", "Disk quota exceeded"):
-		return "the disk is full; free some space and try again"
-	case has("File too large"):
-		return "the database file has reached the largest size the system allows it"
-	case has("Permission denied", "Read-only file system", "read-only", "Operation not permitted"):
-		return "the database file or its folder cannot be written (read-only, or owned by another user)"
-	case has("Out of Memory Error"):
-		return "the database ran out of memory (see its memory_limit setting)"
-	case has("IO Error", "Could not write", "Failed to create directory", "Input/output error"):
-		return "the database could not write to disk"
-	}
-	return ""
 }

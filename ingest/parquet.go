@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/uptake-nhs/uptake/db"
 )
 
 // A Parquet export is the warehouse written as files that DuckDB, Spark or
@@ -97,35 +99,6 @@ func WarehouseTables() []string {
 // holds loaded rows, which serving an export would hide and drop.
 var ErrHoldsData = errors.New("the database already holds loaded data")
 
-// OpenReadOnly opens an existing database file for reading only, with the
-// memory and thread settings of e, as `uptake export` does: it neither
-// creates nor migrates the file, so it works on a file this process may not
-// write. DuckDB refuses it while another process holds the file for
-// writing (IsLockConflict then reports true).
-func OpenReadOnly(ctx context.Context, path string, e Engine) (*sql.DB, error) {
-	if err := e.Validate(); err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	dsn := e.dsn(path)
-	if len(dsn) > len(path) {
-		dsn += "&access_mode=READ_ONLY"
-	} else {
-		dsn += "?access_mode=READ_ONLY"
-	}
-	db, err := sql.Open("duckdb", dsn)
-	if err != nil {
-		return nil, openError(path, err)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, openError(path, err)
-	}
-	return db, nil
-}
-
 // ExportParquet writes every warehouse table of db (WarehouseTables) to dir
 // as Parquet partitioned by quarter, with the manifest, all from one
 // snapshot of the database.
@@ -191,7 +164,7 @@ func writeExport(ctx context.Context, db *sql.DB, dir string) (ExportManifest, e
 	rand.Read(id)
 	m.ExportID = hex.EncodeToString(id)
 
-	latest, err := latestSchemaVersion()
+	latest, err := schemaVersion()
 	if err != nil {
 		return m, err
 	}
@@ -671,17 +644,11 @@ func ParquetSource(ctx context.Context, db *sql.DB) (string, error) {
 	return dir, err
 }
 
-// latestSchemaVersion is the version of the newest embedded migration.
-func latestSchemaVersion() (int, error) {
-	ms, err := loadMigrations()
-	if err != nil {
-		return 0, err
-	}
-	return ms[len(ms)-1].version, nil
-}
-
 // quoteIdent quotes a name for SQL.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // quoteString quotes text as a SQL string literal.
 func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+// schemaVersion is db.SchemaVersion, for functions whose *sql.DB is named db.
+func schemaVersion() (int, error) { return db.SchemaVersion() }

@@ -110,7 +110,7 @@ func TestExportParquetMatchesTables(t *testing.T) {
 	if want := count(t, db, `SELECT max(load_id) FROM loads`); m.DataVersion != want || want == 0 {
 		t.Errorf("manifest data version %d, want max(load_id) %d", m.DataVersion, want)
 	}
-	if want, _ := latestSchemaVersion(); m.SchemaVersion != want {
+	if want, _ := schemaVersion(); m.SchemaVersion != want {
 		t.Errorf("manifest schema version %d, want %d", m.SchemaVersion, want)
 	}
 

@@ -145,30 +145,6 @@ func TestCancelRollsBack(t *testing.T) {
 	}
 }
 
-func TestMigrateIsIdempotent(t *testing.T) {
-	_, path := openTestDB(t)
-	db, err := OpenDB(context.Background(), path+".2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for range 2 {
-		if err := Migrate(context.Background(), db); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ms, err := loadMigrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := count(t, db, "SELECT count(*) FROM schema_migrations"); n != int64(len(ms)) || n < 2 {
-		t.Errorf("schema_migrations rows = %d, want one per embedded migration (%d)", n, len(ms))
-	}
-	if n := count(t, db, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('practices', 'loads', 'rejected_rows')"); n != 3 {
-		t.Errorf("tables found: %d", n)
-	}
-}
-
 func TestTerminalProgressPlain(t *testing.T) {
 	var b strings.Builder
 	db, _ := openTestDB(t)

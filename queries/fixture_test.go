@@ -3,42 +3,23 @@ package queries
 import (
 	"context"
 	"database/sql"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/uptake-nhs/uptake/db"
 )
 
-// MustOpenDB returns an empty in-memory database with uptake's schema,
-// applied from ingest's migration files.
+// MustOpenDB returns an empty in-memory database with uptake's schema
+// (package db's migrations).
 func MustOpenDB(tb testing.TB) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("duckdb", "")
+	conn, err := db.Open(context.Background(), "")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
-	files, err := filepath.Glob(filepath.Join("..", "ingest", "migrations", "*.sql"))
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no migrations found: %v", err)
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, stmt := range splitStatements(string(b)) {
-			if _, err := db.Exec(stmt); err != nil {
-				tb.Fatalf("%s: %v\n%s", f, err, stmt)
-			}
-		}
-	}
-	return db
+	tb.Cleanup(func() { conn.Close() })
+	return conn
 }
 
 // fixture builds a small, hand-made dataset row by row. Every helper fills

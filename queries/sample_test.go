@@ -6,6 +6,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 )
 
@@ -28,23 +29,23 @@ import (
 // of these ranges deserves a second look, whichever is wrong.
 func TestSampleHeadlinesArePlausible(t *testing.T) {
 	ctx := context.Background()
-	db, err := ingest.OpenDB(ctx, filepath.Join(t.TempDir(), "sample.duckdb"))
+	conn, err := db.Open(ctx, filepath.Join(t.TempDir(), "sample.duckdb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { conn.Close() })
 	dirs, err := filepath.Glob(filepath.Join("..", "sample-data", "20*Q*"))
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no sample quarters: %v", err)
 	}
 	sort.Strings(dirs)
-	loader := &ingest.Loader{DB: db}
+	loader := &ingest.Loader{DB: conn}
 	for _, dir := range dirs {
 		if _, err := loader.LoadQuarter(ctx, dir); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s, err := Open(ctx, db, DefaultConfig()) // disclosure on: the published figures
+	s, err := Open(ctx, conn, DefaultConfig()) // disclosure on: the published figures
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/ingest"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // auditLoad records a quarter load from the command line, done or refused,

@@ -23,17 +23,18 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/dashboard"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // readCSVBaseline times plain DuckDB reading every extract file into a
 // table of its own, with no checks: the fastest a load of these files
 // could be, with the same memory and thread settings as uptake's.
-func readCSVBaseline(ctx context.Context, dbPath, extracts string, e ingest.Engine) (throughput, error) {
-	db, err := ingest.OpenDBWith(ctx, dbPath, e)
+func readCSVBaseline(ctx context.Context, dbPath, extracts string, e db.Engine) (throughput, error) {
+	db, err := db.OpenWith(ctx, dbPath, e)
 	if err != nil {
 		return throughput{}, err
 	}
@@ -179,7 +180,7 @@ type benchUser struct{ Username, Password string }
 // with the result cache off, for all practices and for one, and adds the
 // accounts the server phase signs in with. It returns that practice.
 func (c *benchCommand) timeIndicators(ctx context.Context, dbPath string, r *sizeReport) (string, map[accounts.Role]benchUser, error) {
-	db, err := ingest.OpenDBWith(ctx, dbPath, c.settings.Database)
+	db, err := db.OpenWith(ctx, dbPath, c.settings.Database)
 	if err != nil {
 		return "", nil, err
 	}

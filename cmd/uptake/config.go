@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/queries"
 )
 
@@ -15,14 +15,14 @@ import (
 // (docs/configuration.md).
 type settings struct {
 	queries.Config
-	Database ingest.Engine `json:"database"`
+	Database db.Engine `json:"database"`
 }
 
 // loadSettings reads the configuration file at path, or returns the
 // defaults when path is empty. Settings left out keep their defaults;
 // unknown ones are an error so that a typo is not silently ignored.
 func loadSettings(path string) (settings, error) {
-	s := settings{Config: queries.DefaultConfig(), Database: ingest.DefaultEngine()}
+	s := settings{Config: queries.DefaultConfig(), Database: db.DefaultEngine()}
 	if path == "" {
 		return s, nil
 	}

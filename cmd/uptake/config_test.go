@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/queries"
 )
 
@@ -23,14 +23,14 @@ func writeConfig(t *testing.T, text string) string {
 // what it leaves out keeps its default.
 func TestLoadSettings(t *testing.T) {
 	s, err := loadSettings("")
-	if err != nil || s.Database != ingest.DefaultEngine() || s.FollowUpWindowDays != queries.DefaultConfig().FollowUpWindowDays {
+	if err != nil || s.Database != db.DefaultEngine() || s.FollowUpWindowDays != queries.DefaultConfig().FollowUpWindowDays {
 		t.Fatalf("defaults: %+v, %v", s, err)
 	}
 	s, err = loadSettings(writeConfig(t, `{"follow_up_window_days": 21, "database": {"threads": 2}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.FollowUpWindowDays != 21 || s.Database.Threads != 2 || s.Database.MemoryLimit != ingest.DefaultEngine().MemoryLimit {
+	if s.FollowUpWindowDays != 21 || s.Database.Threads != 2 || s.Database.MemoryLimit != db.DefaultEngine().MemoryLimit {
 		t.Errorf("got %+v", s)
 	}
 	// Engine settings must not rebuild the derived tables.

@@ -15,8 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/ingest"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // The control socket lets `uptake ingest` hand a load to the server that

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 )
 
@@ -53,17 +54,17 @@ func (c *exportCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := ingest.OpenReadOnly(ctx, c.dbPath, set.Database)
-	if ingest.IsLockConflict(err) {
+	conn, err := db.OpenReadOnly(ctx, c.dbPath, set.Database)
+	if db.IsLockConflict(err) {
 		return fmt.Errorf("%s is open in a running uptake server, and DuckDB lets no other process read a file while one writes it: stop the server, run uptake export again, then start the server again", c.dbPath)
 	}
 	if err != nil {
 		return err
 	}
-	c.db = db
+	c.db = conn
 	start := time.Now()
 	fmt.Fprintf(c.stderr, "Exporting %s to %s...\n", c.dbPath, c.dir)
-	sum, err := ingest.ExportParquet(ctx, db, c.dir)
+	sum, err := ingest.ExportParquet(ctx, conn, c.dir)
 	if err != nil {
 		return err
 	}

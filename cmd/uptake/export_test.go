@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // exportSample loads the sample data into a warehouse database and
@@ -107,11 +108,11 @@ func TestServeParquet(t *testing.T) {
 	quarters := sampleQuarters(t)
 
 	app := filepath.Join(t.TempDir(), "app.duckdb")
-	db, err := ingest.OpenDB(context.Background(), app)
+	conn, err := db.Open(context.Background(), app)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	conn.Close()
 	addUserAs(t, app, "lead", "a long test password", accounts.RoleServiceLead)
 
 	srv := startServer(t, t.TempDir(), "--db", app, "--parquet", dir)

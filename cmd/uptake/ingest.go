@@ -8,9 +8,10 @@ import (
 	"io"
 	"time"
 
+	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // ingestCommand loads quarter folders, itself or through the server that
@@ -53,8 +54,8 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 	}
 	cfg := set.Config
 	progress := ingest.TerminalProgress(c.stderr)
-	db, err := ingest.OpenDBWith(ctx, c.dbPath, set.Database)
-	if ingest.IsLockConflict(err) {
+	conn, err := db.OpenWith(ctx, c.dbPath, set.Database)
+	if db.IsLockConflict(err) {
 		fmt.Fprintf(c.stdout, "%s is open in a running uptake server: handing the load to it.\n", c.dbPath)
 		return c.each(func(dir string) error {
 			_, err := handOff(ctx, c.dbPath+".sock", dir, progress, c.stdout)
@@ -64,20 +65,20 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.db = db
-	if err := refuseParquetDB(ctx, db, c.dbPath); err != nil {
+	c.db = conn
+	if err := refuseParquetDB(ctx, conn, c.dbPath); err != nil {
 		return err
 	}
 	// Load every folder, then rebuild the derived tables once: no server
 	// reads this file meanwhile (we hold its lock), and if we are killed
 	// before the rebuild, the next queries.Open notices and rebuilds.
-	loader := &ingest.Loader{DB: db, Progress: progress}
-	users, actor := accounts.New(db), cliActor("cli")
+	loader := &ingest.Loader{DB: conn, Progress: progress}
+	users, actor := accounts.New(conn), cliActor("cli")
 	changed := false
 	// Many quarters in a row: checkpoint the file once, after the last,
-	// not after every quarter's commit (see ingest.DeferCheckpoints), and
+	// not after every quarter's commit (see db.DeferCheckpoints), and
 	// before the rebuild, which then has the memory to itself.
-	restore, deferErr := ingest.DeferCheckpoints(ctx, db)
+	restore, deferErr := db.DeferCheckpoints(ctx, conn)
 	start := time.Now()
 	var rows int64
 	runErr := c.each(func(dir string) error {
@@ -105,7 +106,7 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 	if changed {
 		fmt.Fprintln(c.stdout, "Updating indicators...")
 		start := time.Now()
-		if _, err := queries.Open(ctx, db, cfg); err != nil {
+		if _, err := queries.Open(ctx, conn, cfg); err != nil {
 			return errors.Join(runErr, fmt.Errorf("the data loaded, but rebuilding the indicators failed (the dashboard will retry on start): %w", err))
 		}
 		fmt.Fprintf(c.stdout, ingestTotals+"\n", len(c.dirs), rows, loaded.Seconds(), time.Since(start).Seconds())

@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/dashboard"
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 )
 
 // quarterLoads is the server's single writer of quarters: loads handed

@@ -15,10 +15,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/dashboard"
+	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
-	"github.com/uptake-nhs/uptake/queries/accounts"
 	sampledata "github.com/uptake-nhs/uptake/sample-data"
 )
 
@@ -88,27 +89,27 @@ func (c *serveCommand) Run(ctx context.Context) error {
 		return err
 	}
 	cfg := set.Config
-	db, err := ingest.OpenDBWith(ctx, c.dbPath, set.Database)
-	if ingest.IsLockConflict(err) {
+	conn, err := db.OpenWith(ctx, c.dbPath, set.Database)
+	if db.IsLockConflict(err) {
 		return fmt.Errorf("another uptake process is using %s; stop it, or give this one another --db", c.dbPath)
 	}
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
-	c.db = db
+	c.db = conn
 	c.mu.Unlock()
 
 	if c.sample {
-		if err := c.loadSampleOnFirstStart(ctx, db); err != nil {
+		if err := c.loadSampleOnFirstStart(ctx, conn); err != nil {
 			return err
 		}
 	}
-	parquet, err := c.useParquet(ctx, db)
+	parquet, err := c.useParquet(ctx, conn)
 	if err != nil {
 		return err
 	}
-	store, err := queries.Open(ctx, db, cfg)
+	store, err := queries.Open(ctx, conn, cfg)
 	if err != nil {
 		return parquetHint(parquet, err)
 	}
@@ -117,14 +118,14 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	}
 	// Sign-in is always on. Only the sample database gets the demo
 	// accounts, whose passwords the sign-in page shows.
-	acc := accounts.New(db)
+	acc := accounts.New(conn)
 	var demo []accounts.DemoAccount
 	if c.sample {
 		if demo, err = acc.EnsureDemoUsers(ctx); err != nil {
 			return err
 		}
 	}
-	loads := newQuarterLoads(db, store, log)
+	loads := newQuarterLoads(conn, store, log)
 	loads.parquet = parquet
 	dash, err := dashboard.New(store, dashboard.Options{
 		Loads:              loads,

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
 )
 
 // TestUploadWhileServing loads the last sample quarter through the Data

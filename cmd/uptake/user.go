@@ -15,8 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/uptake-nhs/uptake/ingest"
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/db"
 )
 
 // userCommand manages the people who may sign in: the command-line way in
@@ -149,9 +149,9 @@ func (c *userCommand) Run(ctx context.Context) error {
 	}
 
 	var resp userResponse
-	db, err := ingest.OpenDB(ctx, c.dbPath)
+	conn, err := db.Open(ctx, c.dbPath)
 	switch {
-	case ingest.IsLockConflict(err):
+	case db.IsLockConflict(err):
 		fmt.Fprintf(c.stderr, "%s is open in a running uptake server: handing the change to it.\n", c.dbPath)
 		if resp, err = handOffUser(ctx, c.dbPath+".sock", c.req); err != nil {
 			return err
@@ -159,8 +159,8 @@ func (c *userCommand) Run(ctx context.Context) error {
 	case err != nil:
 		return err
 	default:
-		c.db = db
-		if resp, err = runUserOp(ctx, accounts.New(db), cliActor("cli"), c.req); err != nil {
+		c.db = conn
+		if resp, err = runUserOp(ctx, accounts.New(conn), cliActor("cli"), c.req); err != nil {
 			return err
 		}
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uptake-nhs/uptake/ingest"
-	"github.com/uptake-nhs/uptake/queries/accounts"
+	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/db"
 )
 
 // runWithInput runs uptake in-process like runMain, with stdin as its
@@ -43,12 +43,12 @@ func mustRunWithInput(tb testing.TB, stdin string, args ...string) string {
 func mustPracticeDB(tb testing.TB) string {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "users.duckdb")
-	db, err := ingest.OpenDB(context.Background(), path)
+	conn, err := db.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer db.Close()
-	if _, err := db.Exec(`INSERT INTO practices VALUES
+	defer conn.Close()
+	if _, err := conn.Exec(`INSERT INTO practices VALUES
 		('2026Q2', 'F83004', 'Roman Way Medical Practice', 'Parkside PCN', 4010, 172),
 		('2026Q2', 'F83010', 'Blackstock Surgery', 'Highfield PCN', 16000, 770)`); err != nil {
 		tb.Fatal(err)

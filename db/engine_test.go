@@ -1,4 +1,4 @@
-package ingest
+package db
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 
 // The engine settings reach DuckDB: a pool opened with them reports them
 // back on every connection.
-func TestOpenDBWithEngineSettings(t *testing.T) {
+func TestOpenWithEngineSettings(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "uptake.duckdb")
-	db, err := OpenDBWith(context.Background(), path, Engine{MemoryLimit: "256MiB", Threads: 1})
+	db, err := OpenWith(context.Background(), path, Engine{MemoryLimit: "256MiB", Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +40,8 @@ func TestEngineValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "database.") {
 			t.Errorf("%+v: %v; want an error naming the setting", e, err)
 		}
-		if _, err := OpenDBWith(context.Background(), filepath.Join(t.TempDir(), "x.duckdb"), e); err == nil {
-			t.Errorf("%+v: OpenDBWith accepted it", e)
+		if _, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "x.duckdb"), e); err == nil {
+			t.Errorf("%+v: OpenWith accepted it", e)
 		}
 	}
 }

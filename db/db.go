@@ -1,4 +1,11 @@
-package ingest
+// Package db owns uptake's DuckDB database file: opening it with the
+// engine settings of the configuration (Engine), bringing its schema up to
+// date (Migrate, with the numbered files of migrations/), and the few
+// engine-level operations the loaders need (DeferCheckpoints). Every table
+// is created here, the warehouse tables that package ingest fills and the
+// accounts tables of package accounts alike; the derived tables belong to
+// package queries, which rebuilds them from the warehouse.
+package db
 
 import (
 	"context"
@@ -7,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,17 +25,17 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// OpenDB opens the DuckDB database file at path with the default engine
-// settings; see OpenDBWith.
-func OpenDB(ctx context.Context, path string) (*sql.DB, error) {
-	return OpenDBWith(ctx, path, DefaultEngine())
+// Open opens the DuckDB database file at path with the default engine
+// settings; see OpenWith.
+func Open(ctx context.Context, path string) (*sql.DB, error) {
+	return OpenWith(ctx, path, DefaultEngine())
 }
 
-// OpenDBWith opens the DuckDB database file at path, creating it if needed,
+// OpenWith opens the DuckDB database file at path, creating it if needed,
 // with the memory and thread settings of e, and brings its schema up to
 // date. The caller owns the returned pool and must close it: DuckDB lets
 // only one process write a file, and the lock is held until Close.
-func OpenDBWith(ctx context.Context, path string, e Engine) (*sql.DB, error) {
+func OpenWith(ctx context.Context, path string, e Engine) (*sql.DB, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
@@ -51,7 +59,7 @@ func OpenDBWith(ctx context.Context, path string, e Engine) (*sql.DB, error) {
 // openError names the database file and, when the cause is a file that
 // cannot be written, says so in words.
 func openError(path string, err error) error {
-	if cause := storageCause(err.Error()); cause != "" && !IsLockConflict(err) {
+	if cause := StorageCause(err.Error()); cause != "" && !IsLockConflict(err) {
 		return fmt.Errorf("open database %s: %s: %w", path, cause, err)
 	}
 	return fmt.Errorf("open database %s: %w", path, err)
@@ -160,4 +168,70 @@ func loadMigrations() ([]migration, error) {
 		return nil, errors.New("no migrations embedded")
 	}
 	return out, nil
+}
+
+// StorageCause recognises, in an error from DuckDB or the operating
+// system, a reason the database could not be written, and says it plainly;
+// "" when it recognises none.
+func StorageCause(msg string) string {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(msg, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("No space left on device", "Disk quota exceeded"):
+		return "the disk is full; free some space and try again"
+	case has("File too large"):
+		return "the database file has reached the largest size the system allows it"
+	case has("Permission denied", "Read-only file system", "read-only", "Operation not permitted"):
+		return "the database file or its folder cannot be written (read-only, or owned by another user)"
+	case has("Out of Memory Error"):
+		return "the database ran out of memory (see its memory_limit setting)"
+	case has("IO Error", "Could not write", "Failed to create directory", "Input/output error"):
+		return "the database could not write to disk"
+	}
+	return ""
+}
+
+// OpenReadOnly opens an existing database file for reading only, with the
+// memory and thread settings of e, as `uptake export` does: it neither
+// creates nor migrates the file, so it works on a file this process may not
+// write. DuckDB refuses it while another process holds the file for
+// writing (IsLockConflict then reports true).
+func OpenReadOnly(ctx context.Context, path string, e Engine) (*sql.DB, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	dsn := e.dsn(path)
+	if len(dsn) > len(path) {
+		dsn += "&access_mode=READ_ONLY"
+	} else {
+		dsn += "?access_mode=READ_ONLY"
+	}
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, openError(path, err)
+	}
+	return db, nil
+}
+
+// SchemaVersion is the version of the newest embedded migration: the
+// schema a database has once Migrate has run.
+func SchemaVersion() (int, error) {
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0, err
+	}
+	return ms[len(ms)-1].version, nil
 }

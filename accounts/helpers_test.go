@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptake-nhs/uptake/ingest"
+	"github.com/uptake-nhs/uptake/db"
 )
 
 // productionParams are the parameters the package ships with, saved before
@@ -47,7 +47,7 @@ func mustOpenDB(tb testing.TB) *sql.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if err := ingest.Migrate(ctx, db); err != nil {
+	if err := migrateSchema(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
 	mustExec(tb, db, `INSERT INTO practices VALUES
@@ -157,3 +157,6 @@ func TestEverySQLFileIsUsed(t *testing.T) {
 		t.Errorf("query(%q) has no sql/%s.sql", name, name)
 	}
 }
+
+// migrateSchema is db.Migrate, for helpers whose *sql.DB is called db.
+func migrateSchema(ctx context.Context, conn *sql.DB) error { return db.Migrate(ctx, conn) }

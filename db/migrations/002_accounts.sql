@@ -1,6 +1,6 @@
 -- Schema version 2: who may sign in, their sessions, and the audit log.
 --
--- Package queries/accounts owns these tables and all the SQL over them.
+-- Package accounts owns these tables and all the SQL over them.
 -- They are small (people, not referrals), so unlike the extract tables of
 -- 001 they declare their keys: a PRIMARY KEY or UNIQUE index here costs
 -- nothing worth measuring and guards the rules that matter (one user per
@@ -32,7 +32,7 @@ CREATE TABLE users (
 
 -- A session is valid until expires_at (absolute lifetime from sign-in) and
 -- while it was last seen less than the idle timeout ago; both limits live
--- in queries/accounts. There is no CSRF column: the form token is derived
+-- in package accounts. There is no CSRF column: the form token is derived
 -- from the raw session token, which only the browser holds.
 CREATE TABLE sessions (
     token_hash    VARCHAR   NOT NULL PRIMARY KEY, -- hex SHA-256 of the cookie's token

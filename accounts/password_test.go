@@ -159,7 +159,7 @@ func TestCheckPassword(t *testing.T) {
 }
 
 // BenchmarkHashPassword measures one production hash, the cost of a
-// sign-in: go test -run XXX -bench HashPassword ./queries/accounts/
+// sign-in: go test -run XXX -bench HashPassword ./accounts/
 func BenchmarkHashPassword(b *testing.B) {
 	saved := hashParams
 	hashParams = productionParams

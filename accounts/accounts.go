@@ -1,7 +1,7 @@
 // Package accounts keeps who may sign in to uptake and what they did:
 // users and their roles, password checks, sign-in sessions and the audit
 // log. It owns every SQL statement over the users, sessions and audit_log
-// tables (ingest/migrations/002_accounts.sql), one embedded file per
+// tables (db/migrations/002_accounts.sql), one embedded file per
 // statement in sql/, so the dashboard and the CLI never write SQL.
 //
 // Secrets never reach the database: passwords are stored as argon2id hashes
@@ -109,7 +109,7 @@ type Store struct {
 	demo atomic.Bool
 }
 
-// New returns a Store over db, which ingest.OpenDB (or ingest.Migrate) has
+// New returns a Store over db, which db.Open (or db.Migrate) has
 // brought to schema version 2 or later.
 func New(db *sql.DB) *Store {
 	return &Store{db: db, now: time.Now}
