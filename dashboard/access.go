@@ -128,19 +128,19 @@ var accessTable = map[string]access{
 // policyFor returns the policy of route name r, resolving per-view routes
 // to the policy of the view's source. ok is false for a route (or source)
 // missing from the table, which authorize refuses.
-func policyFor(r route, c *gin.Context) (pol access, resource string, ok bool) {
+func (s *Server) policyFor(r route, c *gin.Context) (pol access, resource string, ok bool) {
 	pol, ok = accessTable[r.Name]
 	resource = r.Name
 	if !ok || !pol.byView {
 		return pol, resource, ok
 	}
-	v, found := findView(viewParam(r, c))
+	v, found := s.site.view(viewParam(r, c))
 	if !found {
 		// Unknown views are the handler's 404; any signed-in role may
 		// learn that a view does not exist.
 		return aggregates, resource, true
 	}
-	resource = "api." + v.Source
+	resource = "api." + v.Source.Name
 	pol, ok = accessTable[resource]
 	return pol, resource, ok && !pol.byView
 }
@@ -181,7 +181,7 @@ var (
 // nil, a forbiddenError, or a filter error when the practice named is
 // malformed (400, as the handler would answer).
 func (s *Server) authorize(c *gin.Context, r route, v *viewer) error {
-	pol, resource, ok := policyFor(r, c)
+	pol, resource, ok := s.policyFor(r, c)
 	if !ok {
 		s.log.Error("route missing from the access table; refused", "route", r.Name, "resource", resource)
 		return errRoleForbidden

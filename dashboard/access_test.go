@@ -150,7 +150,7 @@ func matrixCases() []matrixCase {
 		{route: "api.followup-worklist", path: "/api/followup-worklist?practice=F83004&practice=F83010", want: "401 403 403 400 400 403"},
 		{route: "api.coding-worklist", path: "/api/coding-worklist?practice=F83010", want: rowOtherList},
 	}
-	for _, src := range sourceList {
+	for _, src := range testSite.sources {
 		c := matrixCase{route: "api." + src.Name, path: "/api/" + src.Name, want: rowAPI}
 		switch src.Name {
 		case "followup-worklist", "coding-worklist":
@@ -304,7 +304,7 @@ func TestWorkListSourcesCheckTheUserToo(t *testing.T) {
 		}
 		for _, src := range []string{"followup-worklist", "coding-worklist"} {
 			res := &results{store: store}
-			_, err := res.get(ctx, src, queries.Filter{Practice: "F83010"})
+			_, err := res.get(ctx, sourceNamed(src), queries.Filter{Practice: "F83010"})
 			if (err == nil) != tc.ok {
 				t.Errorf("%s as %s: err %v", src, tc.name, err)
 			}

@@ -7,7 +7,7 @@ import (
 // apiChart answers /api/chart/VIEW with the view's ECharts option and
 // click-through links, for charts that load with data-src.
 func (s *Server) apiChart(c *gin.Context) error {
-	v, ok := findView(c.Param("view"))
+	v, ok := s.site.view(c.Param("view"))
 	if !ok || v.chart == nil {
 		return ErrNotFound
 	}

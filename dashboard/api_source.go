@@ -10,7 +10,7 @@ import (
 // apiSource answers /api/NAME: the indicator's result for the filters, as
 // JSON, exactly as package queries returns it (counts already under the
 // disclosure rule, suppressed counts as "*").
-func (s *Server) apiSource(src source) handlerFunc {
+func (s *Server) apiSource(src *source) handlerFunc {
 	return func(c *gin.Context) error {
 		f, _, err := s.filter(c)
 		if err != nil {
@@ -24,7 +24,7 @@ func (s *Server) apiSource(src source) handlerFunc {
 		// download, so they are audited the same way.
 		if accessTable["api."+src.Name].sensitive {
 			rows := -1
-			if v, ok := findView(src.Name); ok {
+			if v, ok := s.site.view(src.Name); ok {
 				rows = len(v.table(result, linker{filter: f}).Rows)
 			}
 			if err := s.auditRows(c, "api "+src.Name, rows, true); err != nil {

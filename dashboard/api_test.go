@@ -43,7 +43,7 @@ func TestEverySourceAnswersJSONWithFilters(t *testing.T) {
 	ts, store := newTestServer(t)
 	clients := signInRoles(t, ts)
 	want := queries.Filter{From: "2025Q4", To: "2026Q2", PCN: "South", Practice: "F83010", Mode: "online", Language: "Turkish", Referrer: "GP", Channel: "text message"}
-	for _, src := range sourceList {
+	for _, src := range testSite.sources {
 		res, body := clients.forSource(src.Name).get(t, ts.URL+"/api/"+src.Name+"?"+want.Query().Encode())
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 			t.Errorf("%s: %d %s %s", src.Name, res.StatusCode, res.Header.Get("Content-Type"), body)
@@ -85,8 +85,8 @@ func TestDownloadEqualsTable(t *testing.T) {
 	ts, store := newTestServer(t)
 	clients := signInRoles(t, ts)
 	f := queries.Filter{PCN: "South", Practice: "F83010"}
-	for _, v := range viewList {
-		c := clients.forSource(v.Source)
+	for _, v := range testSite.views {
+		c := clients.forSource(v.Source.Name)
 		res, body := c.get(t, ts.URL+"/download/"+v.Name+".csv?"+f.Query().Encode())
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
 			!strings.Contains(res.Header.Get("Content-Disposition"), "uptake-"+v.Name+".csv") {
@@ -118,15 +118,15 @@ func TestDownloadEqualsTable(t *testing.T) {
 }
 
 func TestPagesListRegisteredViews(t *testing.T) {
-	for _, p := range pageList {
-		for _, name := range p.Views {
-			if _, ok := findView(name); !ok {
-				t.Errorf("page %s lists unknown view %q", p.Name, name)
+	for _, p := range testSite.pages {
+		for _, v := range p.Views {
+			if _, ok := testSite.view(v.Name); !ok {
+				t.Errorf("page %s lists unknown view %q", p.Name, v.Name)
 			}
 		}
 	}
 	seen := map[string]bool{}
-	for _, v := range viewList {
+	for _, v := range testSite.views {
 		if seen[v.Name] {
 			t.Errorf("two views are named %q", v.Name)
 		}
@@ -139,11 +139,15 @@ func TestPagesListRegisteredViews(t *testing.T) {
 // views read the grouped one.
 func TestCourseListHasItsOwnSource(t *testing.T) {
 	for name, want := range map[string]string{"fill-courses": "course-fills", "fill-venues": "fill-rates", "fill-slots": "fill-rates"} {
-		if v, ok := findView(name); !ok || v.Source != want {
-			t.Errorf("view %s reads %q, want %q", name, v.Source, want)
+		got := ""
+		if v, ok := testSite.view(name); ok {
+			got = v.Source.Name
+		}
+		if got != want {
+			t.Errorf("view %s reads %q, want %q", name, got, want)
 		}
 	}
-	v, _ := findView("fill-courses")
+	v, _ := testSite.view("fill-courses")
 	r, err := newFakeStore().CourseFills(context.Background(), queries.Filter{}, queries.CoursePage{Limit: queries.DefaultCourseLimit})
 	if err != nil {
 		t.Fatal(err)

@@ -235,7 +235,7 @@ func TestBrowserE2EEveryPageDrawsItsCharts(t *testing.T) {
 	b2.navigate(t, ts.URL+"/practices/"+pr.PracticeCode)
 	b2.check(t, "practice page as its practice")
 	paths := []string{"/practices/" + pr.PracticeCode}
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		paths = append(paths, p.Path)
 	}
 	for _, path := range paths {

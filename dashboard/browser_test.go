@@ -223,7 +223,7 @@ func TestBrowserEveryPageDrawsItsCharts(t *testing.T) {
 	// work lists only to the practice's own user, below.
 	b.signIn(t, ts.URL, userServiceLead, testPassword(userServiceLead))
 	paths := []string{"/practices/F83004", "/practices/F83010"}
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		paths = append(paths, p.Path)
 	}
 	for _, path := range paths {

@@ -17,7 +17,7 @@ import (
 func (s *Server) download(c *gin.Context) error {
 	file := c.Param("file")
 	ext := path.Ext(file)
-	v, ok := findView(strings.TrimSuffix(file, ext))
+	v, ok := s.site.view(strings.TrimSuffix(file, ext))
 	if !ok {
 		return ErrNotFound
 	}
@@ -49,7 +49,7 @@ func (s *Server) download(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.auditRows(c, "download "+v.Name+ext, len(t.Rows), accessTable["api."+v.Source].sensitive); err != nil {
+	if err := s.auditRows(c, "download "+v.Name+ext, len(t.Rows), accessTable["api."+v.Source.Name].sensitive); err != nil {
 		return err
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+downloadName(v.Name, ext[1:])+`"`)

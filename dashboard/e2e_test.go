@@ -165,24 +165,24 @@ func TestE2EEveryRouteAnswers200(t *testing.T) {
 		path string
 	}
 	var asks []ask
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		asks = append(asks, ask{serviceLead, p.Path})
 	}
 	asks = append(asks, ask{practice, "/practices/" + code}, ask{serviceLead, "/data?page=2"}, ask{commissioner, "/api/filters"},
 		ask{commissioner, "/healthz"}, ask{practice, "/account/password"}, ask{ts.as(t, accounts.RoleAdmin), "/admin"})
-	for _, src := range sourceList {
+	for _, src := range testSite.sources {
 		q := ""
 		if strings.HasSuffix(src.Name, "worklist") || src.Name == "practice-trends" {
 			q = "?practice=" + code
 		}
 		asks = append(asks, ask{clients.forSource(src.Name), "/api/" + src.Name + q})
 	}
-	for _, v := range viewList {
+	for _, v := range testSite.views {
 		q := ""
 		if strings.HasSuffix(v.Name, "worklist") || strings.HasPrefix(v.Name, "practice-") {
 			q = "?practice=" + code
 		}
-		c := clients.forSource(v.Source)
+		c := clients.forSource(v.Source.Name)
 		asks = append(asks, ask{c, "/download/" + v.Name + ".csv" + q})
 		if v.chart != nil {
 			asks = append(asks, ask{c, "/api/chart/" + v.Name + q})
@@ -200,7 +200,7 @@ func TestE2EFiltersReachTheStore(t *testing.T) {
 	ts := newRealServer(t)
 	sl := ts.as(t, accounts.RoleServiceLead)
 	code, pcn := firstPractice(t, sl)
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		q := url.Values{"pcn": {pcn}, "practice": {code}, "mode": {"online"}}
 		res, body := sl.get(t, ts.URL+p.Path+"?"+q.Encode())
 		if res.StatusCode != http.StatusOK {

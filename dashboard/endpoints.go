@@ -35,12 +35,13 @@ func Endpoints(practice string) []Endpoint {
 		return accounts.RoleAdmin
 	}
 	withPractice := "?" + url.Values{"practice": {practice}}.Encode()
+	site := newSite()
 	var out []Endpoint
-	for _, p := range pageList {
+	for _, p := range site.pages {
 		out = append(out, Endpoint{Name: "page " + p.Name, Path: p.Path, Role: roleFor(p.Name)})
 	}
 	out = append(out, Endpoint{Name: "page practice", Path: "/practices/" + url.PathEscape(practice), Role: roleFor("practice")})
-	for _, src := range sourceList {
+	for _, src := range site.sources {
 		path := "/api/" + src.Name
 		if src.Name == "practice-trends" || accessTable["api."+src.Name].workList {
 			path += withPractice

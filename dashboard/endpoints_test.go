@@ -26,17 +26,17 @@ func TestEndpointsAnswerTheirRole(t *testing.T) {
 		}
 		seen[e.Name] = true
 	}
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		if !seen["page "+p.Name] {
 			t.Errorf("page %s is not in Endpoints", p.Name)
 		}
 	}
-	for _, src := range sourceList {
+	for _, src := range testSite.sources {
 		if !seen["api "+src.Name] {
 			t.Errorf("source %s is not in Endpoints", src.Name)
 		}
 	}
-	if !seen["page practice"] || len(seen) != len(pageList)+len(sourceList)+1 {
+	if !seen["page practice"] || len(seen) != len(testSite.pages)+len(testSite.sources)+1 {
 		t.Errorf("Endpoints covers %d names; want every page, the practice page and every source", len(seen))
 	}
 }

@@ -30,9 +30,9 @@ func (s *Server) practicePage(c *gin.Context) error {
 	pr := opts.Practices[i]
 	data := s.newPage(c, "practice", pr.Name)
 	data.Practice = &practiceInfo{Code: pr.Code, Name: pr.Name, PCN: pr.PCN}
-	views := practiceViews
+	views := s.site.practiceViews
 	if mayViewWorkList(c.Request.Context(), pr.Code) {
-		views = append(views[:len(views):len(views)], workListViews...)
+		views = slices.Concat(views, s.site.workListViews)
 		data.Lead = "How " + pr.Name + " compares with the borough, and the people the practice can act for now: " +
 			"non-attenders not yet followed up, and course outcomes not yet coded in the practice record."
 	} else {
@@ -45,7 +45,7 @@ func (s *Server) practicePage(c *gin.Context) error {
 	pf.PCN, pf.Practice = "", ""
 	data.Filters = newFilterBar(c.Request.URL.Path, opts, pf).without("pcn", "practice")
 	pf.Practice = pr.Code
-	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, views...); err != nil {
+	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, views); err != nil {
 		return err
 	}
 	return s.renderOK(c, "practice", data)

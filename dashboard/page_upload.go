@@ -197,7 +197,7 @@ func (s *Server) readUpload(c *gin.Context) error {
 // refuseUpload shows the Data page again with why the upload was refused.
 func (s *Server) refuseUpload(c *gin.Context, ur *uploadRefusal) {
 	s.log.Info("upload refused", "request_id", requestID(c), "status", ur.status)
-	p, ok := findPage("data")
+	p, ok := s.site.page("data")
 	var data *pageData
 	var err error
 	if ok && viewerOf(c) != nil {
@@ -213,15 +213,6 @@ func (s *Server) refuseUpload(c *gin.Context, ur *uploadRefusal) {
 		return
 	}
 	c.Abort()
-}
-
-func findPage(name string) (pageDef, bool) {
-	for _, p := range pageList {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return pageDef{}, false
 }
 
 // uploadQuarter serves POST /data/upload: it checks and unzips the zip,

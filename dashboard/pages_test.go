@@ -28,12 +28,12 @@ func TestOverviewTilesSayQuarterChangeAndProvisional(t *testing.T) {
 }
 
 func TestEveryPanelHasHowToReadAndEveryPageALead(t *testing.T) {
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		if len(p.Lead) < 40 {
 			t.Errorf("page %s: no plain-English lead", p.Name)
 		}
 	}
-	for _, v := range viewList {
+	for _, v := range testSite.views {
 		if len(v.HowToRead) < 30 {
 			t.Errorf("view %s: no how-to-read sentence", v.Name)
 		}

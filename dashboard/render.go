@@ -144,7 +144,7 @@ func (s *Server) newPage(c *gin.Context, name, title string) *pageData {
 		return p // nowhere to go but the password page (and signing out)
 	}
 	q := keepFilterParams(c.Request.URL.Query())
-	for _, pg := range pageList {
+	for _, pg := range s.site.pages {
 		if v.mayOpen(pg.Name) {
 			p.Nav = append(p.Nav, navItem{Title: pg.Title, Href: withQuery(pg.Path, q), Current: pg.Name == name})
 		}

@@ -64,7 +64,7 @@ func TestScreenshots(t *testing.T) {
 
 	type shot struct{ name, path string }
 	var shots []shot
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		shots = append(shots, shot{p.Name, p.Path})
 	}
 	if code := b.screenshotPractice(t, base); code != "" {

@@ -77,6 +77,7 @@ type Server struct {
 	accounts Accounts
 	opts     Options
 	log      *slog.Logger
+	site     *site // the pages, views and sources (site.go)
 	pages    map[string]*pageTemplate
 	static   fs.FS
 	handler  http.Handler
@@ -141,6 +142,7 @@ func New(store Store, opts Options) (*Server, error) {
 	if s.static, err = fs.Sub(staticFiles, "static"); err != nil {
 		return nil, err
 	}
+	s.site = newSite()
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
@@ -192,7 +194,7 @@ func (s *Server) routeTable() []route {
 		{Name: "data.upload", Method: post, Path: "/data/upload", Kind: pageRoute, Handle: s.uploadQuarter, Upload: true},
 		{Name: "api.filters", Path: "/api/filters", Kind: apiRoute, Handle: s.apiFilters},
 	}
-	for _, p := range pageList {
+	for _, p := range s.site.pages {
 		rs = append(rs, route{Name: p.Name, Path: p.Path, Kind: pageRoute, Handle: s.pageHandler(p)})
 	}
 	rs = append(rs, route{Name: "practice", Path: "/practices/:code", Kind: pageRoute, Handle: s.practicePage})
@@ -200,7 +202,7 @@ func (s *Server) routeTable() []route {
 		route{Name: "download", Path: "/download/:file", Kind: apiRoute, Handle: s.download},
 		route{Name: "api.chart", Path: "/api/chart/:view", Kind: apiRoute, Handle: s.apiChart},
 	)
-	for _, src := range sourceList {
+	for _, src := range s.site.sources {
 		rs = append(rs, route{Name: "api." + src.Name, Path: "/api/" + src.Name, Kind: apiRoute, Handle: s.apiSource(src)})
 	}
 	return rs

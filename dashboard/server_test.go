@@ -21,7 +21,7 @@ func get(t *testing.T, url string) (*http.Response, string) {
 func TestEveryPageRenders(t *testing.T) {
 	ts, _ := newTestServer(t)
 	sl := ts.as(t, userServiceLead) // every page is open to service leads
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		t.Run(p.Name, func(t *testing.T) {
 			res, body := sl.get(t, ts.URL+p.Path+"?from=2025Q4&pcn=North")
 			if res.StatusCode != http.StatusOK {

@@ -43,9 +43,11 @@ func rankCell(rank *int, ranked int) Cell {
 	return Text(groupThousands(strconv.Itoa(*rank)) + " of " + groupThousands(strconv.Itoa(ranked)))
 }
 
-func init() {
+// benchmarkViews are the funnel plots of benchmarkMeasures, in page order.
+func benchmarkViews() []view {
+	var out []view
 	for _, m := range benchmarkMeasures {
-		newView(srcBenchmark, m.name, m.title, m.howToRead,
+		out = append(out, newView(srcBenchmark, m.name, m.title, m.howToRead,
 			func(r queries.PracticeBenchmark, l linker) Table {
 				bm := m.measure(r)
 				t := Table{
@@ -99,8 +101,9 @@ func init() {
 						Denominator: float64(n), Value: charts.FromPtr(v.Percent), Label: v.Label})
 				}
 				return charts.FunnelPlot(d)
-			})
+			}))
 	}
+	return out
 }
 
 func benchmarkNote(bm queries.BenchmarkMeasure) string {
@@ -132,57 +135,59 @@ func campaignLabel(c queries.Campaign) string {
 	return c.PracticeName + " (" + c.PracticeCode + "), " + c.DateSent
 }
 
-var _ = newView(srcCampaigns, "campaigns", "Text message campaigns",
-	"For each text message a practice sent its patients with type 2 diabetes, the referrals from that practice in the 8 weeks before and the 8 weeks after. A rise suggests, but does not prove, that the message helped.",
-	func(r queries.CampaignEffect, l linker) Table {
-		w := strconv.Itoa(r.WindowDays)
-		t := Table{
-			Columns: cols(text("Practice"), text("Code"), text("Sent"), num("Messages"), num("Referrals in the "+w+" days before"), num("Referrals in the "+w+" days after"),
-				num("Difference"), num("After ÷ before"), text("Windows")),
-			Disclosure: r.Disclosure,
-			Sortable:   true,
-		}
-		for _, c := range r.Campaigns {
-			diff, ratio := Missing(), Missing()
-			if c.Difference != nil {
-				diff = Int(*c.Difference)
+func campaignsView() view {
+	return newView(srcCampaigns, "campaigns", "Text message campaigns",
+		"For each text message a practice sent its patients with type 2 diabetes, the referrals from that practice in the 8 weeks before and the 8 weeks after. A rise suggests, but does not prove, that the message helped.",
+		func(r queries.CampaignEffect, l linker) Table {
+			w := strconv.Itoa(r.WindowDays)
+			t := Table{
+				Columns: cols(text("Practice"), text("Code"), text("Sent"), num("Messages"), num("Referrals in the "+w+" days before"), num("Referrals in the "+w+" days after"),
+					num("Difference"), num("After ÷ before"), text("Windows")),
+				Disclosure: r.Disclosure,
+				Sortable:   true,
 			}
-			if c.Ratio != nil {
-				ratio = Float(*c.Ratio, 2)
+			for _, c := range r.Campaigns {
+				diff, ratio := Missing(), Missing()
+				if c.Difference != nil {
+					diff = Int(*c.Difference)
+				}
+				if c.Ratio != nil {
+					ratio = Float(*c.Ratio, 2)
+				}
+				t.Rows = append(t.Rows, row(Cell{kind: textCell, text: c.PracticeName, Href: l.practice(c.PracticeCode), Header: true}, Text(c.PracticeCode), Text(c.DateSent),
+					Int(c.Messages), CountCell(c.Before), CountCell(c.After), diff, ratio, Text(campaignWindows(c))))
 			}
-			t.Rows = append(t.Rows, row(Cell{kind: textCell, text: c.PracticeName, Href: l.practice(c.PracticeCode), Header: true}, Text(c.PracticeCode), Text(c.DateSent),
-				Int(c.Messages), CountCell(c.Before), CountCell(c.After), diff, ratio, Text(campaignWindows(c))))
-		}
-		s := r.Summary
-		note := strconv.Itoa(s.Campaigns) + " campaigns with complete, separate windows: " + CountCell(s.Before).Display() + " referrals before and " +
-			CountCell(s.After).Display() + " after"
-		if s.Ratio != nil {
-			note += " (after ÷ before = " + strconv.FormatFloat(*s.Ratio, 'f', 2, 64) + ")"
-		}
-		note += ". Left out of that sum: " + strconv.Itoa(s.Incomplete) + " with a window not complete, " + strconv.Itoa(s.Overlapping) + " overlapping another campaign."
-		t.Notes = append(t.Notes, note, "Before and after is not a controlled comparison: referrals also move with the season and other work at the practice.")
-		t.long = longTable{noun: "campaigns", order: "the most recent first", narrow: "choose a network or practice in the filters", first: newestFirst(len(t.Rows))}
-		return t
-	},
-	func(r queries.CampaignEffect, l linker) charts.Chart {
-		drawn, caption := r.Campaigns, ""
-		if len(drawn) > charts.MaxBars {
-			drawn, caption = recentCampaigns(r.Campaigns)
-		}
-		var cats []string
-		before, after := charts.Series{Name: "8 weeks before"}, charts.Series{Name: "8 weeks after"}
-		links := map[string]string{}
-		for _, c := range drawn {
-			name := campaignLabel(c)
-			cats = append(cats, name)
-			before.Values, after.Values = append(before.Values, countNum(c.Before)), append(after.Values, countNum(c.After))
-			links[name] = l.practice(c.PracticeCode)
-		}
-		ch := charts.Bars(cats, []charts.Series{before, after}, charts.Axis{Name: "Referrals"}, true)
-		ch.Links = links
-		ch.Caption = caption
-		return ch
-	})
+			s := r.Summary
+			note := strconv.Itoa(s.Campaigns) + " campaigns with complete, separate windows: " + CountCell(s.Before).Display() + " referrals before and " +
+				CountCell(s.After).Display() + " after"
+			if s.Ratio != nil {
+				note += " (after ÷ before = " + strconv.FormatFloat(*s.Ratio, 'f', 2, 64) + ")"
+			}
+			note += ". Left out of that sum: " + strconv.Itoa(s.Incomplete) + " with a window not complete, " + strconv.Itoa(s.Overlapping) + " overlapping another campaign."
+			t.Notes = append(t.Notes, note, "Before and after is not a controlled comparison: referrals also move with the season and other work at the practice.")
+			t.long = longTable{noun: "campaigns", order: "the most recent first", narrow: "choose a network or practice in the filters", first: newestFirst(len(t.Rows))}
+			return t
+		},
+		func(r queries.CampaignEffect, l linker) charts.Chart {
+			drawn, caption := r.Campaigns, ""
+			if len(drawn) > charts.MaxBars {
+				drawn, caption = recentCampaigns(r.Campaigns)
+			}
+			var cats []string
+			before, after := charts.Series{Name: "8 weeks before"}, charts.Series{Name: "8 weeks after"}
+			links := map[string]string{}
+			for _, c := range drawn {
+				name := campaignLabel(c)
+				cats = append(cats, name)
+				before.Values, after.Values = append(before.Values, countNum(c.Before)), append(after.Values, countNum(c.After))
+				links[name] = l.practice(c.PracticeCode)
+			}
+			ch := charts.Bars(cats, []charts.Series{before, after}, charts.Axis{Name: "Referrals"}, true)
+			ch.Links = links
+			ch.Caption = caption
+			return ch
+		})
+}
 
 // recentCampaigns is the campaigns a chart draws when there are too many
 // for a pair of bars each: the most recent campaignsDrawn whose windows

@@ -18,24 +18,29 @@ import (
 // hold a person's details (a pseudonym, a date), so the access table keeps
 // the Data page and its sources to service leads and administrators.
 
+// dataViews are the Data page's panels, in page order.
+func dataViews() []view { return []view{dataQualityView(), loadsView(), rejectedRowsView()} }
+
 var srcLoads = newSource("loads", func(s Store, ctx context.Context, _ queries.Filter) ([]queries.Load, error) {
 	return s.Loads(ctx)
 })
 
-var _ = newView(srcLoads, "loads", "Loads, newest first",
-	"Each time a quarter's files were loaded: \"restated\" means the load replaced an earlier load of that quarter.",
-	func(loads []queries.Load, l linker) Table {
-		t := Table{Columns: cols(num("Load"), text("Quarter"), text("Loaded at (UTC)"), text("Action"), text("Files"), num("Rows accepted"), num("Rows rejected"))}
-		for _, ld := range loads {
-			var files []string
-			for _, f := range ld.Files {
-				files = append(files, f.File)
+func loadsView() view {
+	return newView(srcLoads, "loads", "Loads, newest first",
+		"Each time a quarter's files were loaded: \"restated\" means the load replaced an earlier load of that quarter.",
+		func(loads []queries.Load, l linker) Table {
+			t := Table{Columns: cols(num("Load"), text("Quarter"), text("Loaded at (UTC)"), text("Action"), text("Files"), num("Rows accepted"), num("Rows rejected"))}
+			for _, ld := range loads {
+				var files []string
+				for _, f := range ld.Files {
+					files = append(files, f.File)
+				}
+				t.Rows = append(t.Rows, row(Int(ld.LoadID), RowHeader(ld.Quarter), Text(ld.LoadedAt.UTC().Format(time.DateTime)), Text(ld.Action),
+					Text(strings.Join(files, ", ")), Int(ld.Accepted), Int(ld.Rejected)))
 			}
-			t.Rows = append(t.Rows, row(Int(ld.LoadID), RowHeader(ld.Quarter), Text(ld.LoadedAt.UTC().Format(time.DateTime)), Text(ld.Action),
-				Text(strings.Join(files, ", ")), Int(ld.Accepted), Int(ld.Rejected)))
-		}
-		return t
-	}, nil)
+			return t
+		}, nil)
+}
 
 var srcQuality = newSource("data-quality", func(s Store, ctx context.Context, _ queries.Filter) (queries.DataQuality, error) {
 	return s.DataQuality(ctx)
@@ -49,27 +54,29 @@ func rulesText(rs []queries.RuleCount) string {
 	return strings.Join(out, ", ")
 }
 
-var _ = newView(srcQuality, "data-quality", "Rows rejected, by quarter and file",
-	"The share of each quarter's rows that failed a check and were kept aside, with the rules that rejected most. Look at the rejected rows below to fix them at the source.",
-	func(r queries.DataQuality, l linker) Table {
-		t := Table{Columns: cols(text("Quarter"), text("File"), text("Table"), num("Rows accepted"), num("Rows rejected"), num("Rejected (%)"), text("Most common reasons")), Sortable: true}
-		for _, q := range r.Quarters {
-			t.Rows = append(t.Rows, row(RowHeader(q.Quarter), Text("all files"), Text(""), Int(q.Accepted), Int(q.Rejected), Percent(q.RejectionRate), Text("")))
-			for _, f := range q.Files {
-				t.Rows = append(t.Rows, row(RowHeader(q.Quarter), Text(f.File), Text(f.Table), Int(f.Accepted), Int(f.Rejected), Percent(f.RejectionRate), Text(rulesText(f.TopRules))))
+func dataQualityView() view {
+	return newView(srcQuality, "data-quality", "Rows rejected, by quarter and file",
+		"The share of each quarter's rows that failed a check and were kept aside, with the rules that rejected most. Look at the rejected rows below to fix them at the source.",
+		func(r queries.DataQuality, l linker) Table {
+			t := Table{Columns: cols(text("Quarter"), text("File"), text("Table"), num("Rows accepted"), num("Rows rejected"), num("Rejected (%)"), text("Most common reasons")), Sortable: true}
+			for _, q := range r.Quarters {
+				t.Rows = append(t.Rows, row(RowHeader(q.Quarter), Text("all files"), Text(""), Int(q.Accepted), Int(q.Rejected), Percent(q.RejectionRate), Text("")))
+				for _, f := range q.Files {
+					t.Rows = append(t.Rows, row(RowHeader(q.Quarter), Text(f.File), Text(f.Table), Int(f.Accepted), Int(f.Rejected), Percent(f.RejectionRate), Text(rulesText(f.TopRules))))
+				}
 			}
-		}
-		return t
-	},
-	func(r queries.DataQuality, l linker) charts.Chart {
-		var qs []string
-		s := charts.Series{Name: "Rows rejected"}
-		for _, q := range r.Quarters {
-			qs = append(qs, q.Quarter)
-			s.Values = append(s.Values, charts.FromPtr(q.RejectionRate))
-		}
-		return charts.Bars(qs, []charts.Series{s}, charts.Axis{Name: "Rows rejected (%)", Percent: true}, false)
-	})
+			return t
+		},
+		func(r queries.DataQuality, l linker) charts.Chart {
+			var qs []string
+			s := charts.Series{Name: "Rows rejected"}
+			for _, q := range r.Quarters {
+				qs = append(qs, q.Quarter)
+				s.Values = append(s.Values, charts.FromPtr(q.RejectionRate))
+			}
+			return charts.Bars(qs, []charts.Series{s}, charts.Axis{Name: "Rows rejected (%)", Percent: true}, false)
+		})
+}
 
 // rejectedPageSize is how many rejected rows a page shows.
 const rejectedPageSize = 100
@@ -150,35 +157,37 @@ var srcRejected = newParamSource("rejected-rows", func(s Store, ctx context.Cont
 	return s.RejectedRows(ctx, rf)
 })
 
-var _ = newView(srcRejected, "rejected-rows", "Rejected rows",
-	"Every row a check refused, with its file, line and reason, 100 to a page. Choose a quarter, file or reason to narrow the list.",
-	func(r queries.RejectedRows, l linker) Table {
-		t := Table{Columns: cols(text("Quarter"), text("File"), num("Line"), text("Column"), text("Value"), text("Rule"), text("Reason"))}
-		for _, x := range r.Rows {
-			t.Rows = append(t.Rows, row(RowHeader(x.Quarter), Text(x.File), Int(x.Line), Text(x.Column), Text(x.Value), Text(x.Rule), Text(x.Reason)))
-		}
-		limit := r.Filter.Limit
-		if limit <= 0 {
-			limit = rejectedPageSize
-		}
-		page := r.Filter.Offset/limit + 1
-		pages := int((r.Total + int64(limit) - 1) / int64(limit))
-		p := &Pager{}
-		if len(r.Rows) > 0 {
-			p.Summary = "Rows " + groupThousands(strconv.Itoa(r.Filter.Offset+1)) + " to " + groupThousands(strconv.Itoa(r.Filter.Offset+len(r.Rows))) +
-				" of " + groupThousands(strconv.FormatInt(r.Total, 10)) + " (page " + strconv.Itoa(page) + " of " + strconv.Itoa(pages) + ")."
-		} else {
-			p.Summary = groupThousands(strconv.FormatInt(r.Total, 10)) + " rows match; none on this page."
-		}
-		if page > 1 {
-			p.Prev = withQuery("/data", rejectedQuery(l, r.Filter, min(page-1, max(pages, 1)))) + "#panel-rejected-rows"
-		}
-		if page < pages {
-			p.Next = withQuery("/data", rejectedQuery(l, r.Filter, page+1)) + "#panel-rejected-rows"
-		}
-		t.Pager = p
-		return t
-	}, nil)
+func rejectedRowsView() view {
+	return newView(srcRejected, "rejected-rows", "Rejected rows",
+		"Every row a check refused, with its file, line and reason, 100 to a page. Choose a quarter, file or reason to narrow the list.",
+		func(r queries.RejectedRows, l linker) Table {
+			t := Table{Columns: cols(text("Quarter"), text("File"), num("Line"), text("Column"), text("Value"), text("Rule"), text("Reason"))}
+			for _, x := range r.Rows {
+				t.Rows = append(t.Rows, row(RowHeader(x.Quarter), Text(x.File), Int(x.Line), Text(x.Column), Text(x.Value), Text(x.Rule), Text(x.Reason)))
+			}
+			limit := r.Filter.Limit
+			if limit <= 0 {
+				limit = rejectedPageSize
+			}
+			page := r.Filter.Offset/limit + 1
+			pages := int((r.Total + int64(limit) - 1) / int64(limit))
+			p := &Pager{}
+			if len(r.Rows) > 0 {
+				p.Summary = "Rows " + groupThousands(strconv.Itoa(r.Filter.Offset+1)) + " to " + groupThousands(strconv.Itoa(r.Filter.Offset+len(r.Rows))) +
+					" of " + groupThousands(strconv.FormatInt(r.Total, 10)) + " (page " + strconv.Itoa(page) + " of " + strconv.Itoa(pages) + ")."
+			} else {
+				p.Summary = groupThousands(strconv.FormatInt(r.Total, 10)) + " rows match; none on this page."
+			}
+			if page > 1 {
+				p.Prev = withQuery("/data", rejectedQuery(l, r.Filter, min(page-1, max(pages, 1)))) + "#panel-rejected-rows"
+			}
+			if page < pages {
+				p.Next = withQuery("/data", rejectedQuery(l, r.Filter, page+1)) + "#panel-rejected-rows"
+			}
+			t.Pager = p
+			return t
+		}, nil)
+}
 
 // rejectedForm is the form that narrows the rejected rows, with choices
 // from the data-quality summary.

@@ -13,9 +13,9 @@ import (
 
 var srcEquity = newSource("equity", Store.Equity)
 
-// equityViews lists the dimensions of queries.Equity by key, in page
+// equityDimensions lists the dimensions of queries.Equity by key, in page
 // order, with how to read each.
-var equityViews = []struct{ key, title, howToRead string }{
+var equityDimensions = []struct{ key, title, howToRead string }{
 	{"age_band", "Conversion by age band", "The share of eligible referrals in each age band who started a course."},
 	{"sex", "Conversion by sex", "The share of eligible referrals of each sex who started a course."},
 	{"ethnic_group", "Conversion by ethnic group", "The share of eligible referrals in each ethnic group who started a course. Small groups have wide intervals."},
@@ -37,9 +37,12 @@ func equityDimension(r queries.Equity, key string) queries.EquityDimension {
 	return queries.EquityDimension{Key: key}
 }
 
-func init() {
-	for _, ev := range equityViews {
-		newView(srcEquity, equityViewName(ev.key), ev.title,
+// equityViews are the Equity page's panels: one per dimension of
+// equityDimensions, in page order.
+func equityViews() []view {
+	var out []view
+	for _, ev := range equityDimensions {
+		out = append(out, newView(srcEquity, equityViewName(ev.key), ev.title,
 			ev.howToRead+" The line across each bar is its 95% confidence interval, the range the true value is likely to lie in; the dashed line is everyone's conversion.",
 			func(r queries.Equity, l linker) Table {
 				d := equityDimension(r, ev.key)
@@ -65,6 +68,7 @@ func init() {
 				}
 				return charts.BarsCI(cats, []charts.CISeries{ciSeries("Conversion", ps, nil)}, charts.Axis{Name: "Conversion (%)", Percent: true}, true,
 					&charts.Reference{Name: "Everyone", Value: charts.FromPtr(r.Overall.Percent)})
-			})
+			}))
 	}
+	return out
 }

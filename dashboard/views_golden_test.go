@@ -23,7 +23,7 @@ func TestViewChartsGolden(t *testing.T) {
 	// whole borough.
 	borough := queries.Filter{}
 	practice := queries.Filter{Practice: "F83004"}
-	for _, v := range viewList {
+	for _, v := range testSite.views {
 		if v.chart == nil {
 			continue
 		}

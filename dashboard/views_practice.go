@@ -30,19 +30,21 @@ func workListSource[T any](load func(s Store, ctx context.Context, code string) 
 
 var srcFollowUpWorkList = newSource("followup-worklist", workListSource(Store.FollowUpWorkList))
 
-var _ = newView(srcFollowUpWorkList, "followup-worklist", "Non-attenders not yet followed up",
-	"People who did not attend, declined or did not respond, whom nobody has contacted yet. Open tasks come first, with the fewest days left; then overdue ones.",
-	func(tasks []queries.FollowUpTask, l linker) Table {
-		t := Table{Columns: []Column{text("Patient (pseudonym)"), text("Referral"), text("Referred"), text("Outcome"), text("Practice told"), text("Follow up by"), num("Days left")}}
-		for _, k := range tasks {
-			left := daysLeftCell(k.DaysLeft, k.Overdue)
-			t.Rows = append(t.Rows, row(RowHeader(k.PatientID), Text(k.ReferralID), Text(k.ReferralDate), Text(k.Outcome), Text(k.NotifiedDate), Text(k.Deadline), left))
-		}
-		if len(tasks) > 0 {
-			t.Notes = append(t.Notes, "As of "+tasks[0].AsOf+", the last day the loaded data cover.")
-		}
-		return t
-	}, nil)
+func followUpWorkListView() view {
+	return newView(srcFollowUpWorkList, "followup-worklist", "Non-attenders not yet followed up",
+		"People who did not attend, declined or did not respond, whom nobody has contacted yet. Open tasks come first, with the fewest days left; then overdue ones.",
+		func(tasks []queries.FollowUpTask, l linker) Table {
+			t := Table{Columns: []Column{text("Patient (pseudonym)"), text("Referral"), text("Referred"), text("Outcome"), text("Practice told"), text("Follow up by"), num("Days left")}}
+			for _, k := range tasks {
+				left := daysLeftCell(k.DaysLeft, k.Overdue)
+				t.Rows = append(t.Rows, row(RowHeader(k.PatientID), Text(k.ReferralID), Text(k.ReferralDate), Text(k.Outcome), Text(k.NotifiedDate), Text(k.Deadline), left))
+			}
+			if len(tasks) > 0 {
+				t.Notes = append(t.Notes, "As of "+tasks[0].AsOf+", the last day the loaded data cover.")
+			}
+			return t
+		}, nil)
+}
 
 // practiceTrends is one practice's trends beside the borough's.
 type practiceTrends struct {
@@ -67,8 +69,8 @@ var srcPracticeTrends = newSource("practice-trends", func(s Store, ctx context.C
 	return practiceTrends{Practice: p, Borough: b}, err
 })
 
-// practiceTrendViews are the measures shown practice against borough.
-var practiceTrendViews = []struct {
+// practiceTrendMeasures are the measures shown practice against borough.
+var practiceTrendMeasures = []struct {
 	name, title, measure string
 	pick                 func(queries.TrendQuarter) queries.TrendRate
 }{
@@ -80,9 +82,12 @@ var practiceTrendViews = []struct {
 		func(q queries.TrendQuarter) queries.TrendRate { return q.Coding }},
 }
 
-func init() {
-	for _, v := range practiceTrendViews {
-		newView(srcPracticeTrends, v.name, v.title,
+// practiceTrendViews are the practice page's trends: one per measure of
+// practiceTrendMeasures.
+func practiceTrendViews() []view {
+	var out []view
+	for _, v := range practiceTrendMeasures {
+		out = append(out, newView(srcPracticeTrends, v.name, v.title,
 			"The practice's line beside the borough's, by referral quarter. A practice's figures rest on few people and move more from quarter to quarter; the interval in the table shows how much. Hollow points are provisional.",
 			func(r practiceTrends, l linker) Table {
 				t := Table{Columns: cols(text("Referral quarter"), ciColumns("Practice"), num("Borough (%)"), text("Status")), Disclosure: r.Practice.Disclosure}
@@ -111,33 +116,37 @@ func init() {
 					trendRate("This practice", r.Practice.Quarters, v.pick),
 					trendRate("Borough", aligned, v.pick),
 				}, charts.Axis{Name: v.measure + " (%)", Percent: true, Full: true})
-			})
+			}))
 	}
+	return out
 }
 
 // The practice's place in the borough, from the benchmark filtered to it.
-var _ = newView(srcBenchmark, "practice-rank", "How the practice compares with the borough",
-	"Each measure's value for the practice with its 95% confidence interval, the borough's value, whether the difference is more than chance would explain, and the practice's rank (1 is the highest).",
-	func(r queries.PracticeBenchmark, l linker) Table {
-		t := Table{Columns: cols(text("Measure"), num("People counted"), num("Out of"), ciColumns("Practice"), num("Borough (%)"), text("Compared with the borough"), text("Rank in the borough")), Disclosure: r.Disclosure}
-		for _, p := range r.Practices {
-			for _, m := range []struct {
-				bm queries.BenchmarkMeasure
-				v  queries.PracticeMeasure
-			}{{r.ReferralRate, p.ReferralRate}, {r.Conversion, p.Conversion}, {r.FollowUp, p.FollowUp}} {
-				t.Rows = append(t.Rows, row(RowHeader(m.bm.Title), CountCell(m.v.Numerator), CountCell(m.v.Denominator), ciCells(m.v.Proportion),
-					Percent(m.v.Borough), Text(m.v.Label), rankCell(m.v.Rank, m.bm.Ranked)))
+func practiceRankView() view {
+	return newView(srcBenchmark, "practice-rank", "How the practice compares with the borough",
+		"Each measure's value for the practice with its 95% confidence interval, the borough's value, whether the difference is more than chance would explain, and the practice's rank (1 is the highest).",
+		func(r queries.PracticeBenchmark, l linker) Table {
+			t := Table{Columns: cols(text("Measure"), num("People counted"), num("Out of"), ciColumns("Practice"), num("Borough (%)"), text("Compared with the borough"), text("Rank in the borough")), Disclosure: r.Disclosure}
+			for _, p := range r.Practices {
+				for _, m := range []struct {
+					bm queries.BenchmarkMeasure
+					v  queries.PracticeMeasure
+				}{{r.ReferralRate, p.ReferralRate}, {r.Conversion, p.Conversion}, {r.FollowUp, p.FollowUp}} {
+					t.Rows = append(t.Rows, row(RowHeader(m.bm.Title), CountCell(m.v.Numerator), CountCell(m.v.Denominator), ciCells(m.v.Proportion),
+						Percent(m.v.Borough), Text(m.v.Label), rankCell(m.v.Rank, m.bm.Ranked)))
+				}
 			}
-		}
-		return t
-	}, nil)
+			return t
+		}, nil)
+}
 
-// practiceViews are the practice page's panels for everyone;
-// workListViews follow them for the practice's own users.
-var (
-	practiceViews = []string{"practice-rank", "practice-trend-conversion", "practice-trend-followup", "practice-trend-coding"}
-	workListViews = []string{"followup-worklist", "coding-worklist"}
-)
+// practiceViews are the practice page's panels for everyone, in page
+// order.
+func practiceViews() []view { return append([]view{practiceRankView()}, practiceTrendViews()...) }
+
+// workListViews are the practice page's work lists, which follow its
+// other panels for the practice's own users only.
+func workListViews() []view { return []view{followUpWorkListView(), codingWorkListView()} }
 
 // daysLeftCell is a work-list task's days left, or how long it is overdue,
 // in the same words on both lists.

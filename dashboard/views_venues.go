@@ -14,70 +14,80 @@ import (
 
 var srcSlotDemand = newSource("slot-demand", Store.SlotDemand)
 
-var _ = newView(srcSlotDemand, "slot-demand", "People wanting each time slot, against places offered",
-	"For each slot, eligible referrals who prefer it beside the places on courses that ran in it. Where referrals outnumber places, that slot needs more courses.",
-	func(r queries.SlotDemand, l linker) Table {
-		t := Table{
-			Columns:    []Column{text("Slot"), num("Referrals preferring it"), num("Courses"), num("Places"), num("Booked"), num("Fill rate (%)"), num("Referrals per place")},
-			Disclosure: r.Disclosure,
-		}
-		for _, s := range r.Slots {
-			perPlace := Missing()
-			if s.ReferralsPerPlace != nil {
-				perPlace = Float(*s.ReferralsPerPlace, 2)
+// venueViews are the Venues and times page's panels, in page order.
+func venueViews() []view {
+	return []view{slotDemandView(), unmetNextQuarterView(), unmetDemandView(), waitsPreferredView(), waitsBookedView(),
+		demandHeatmapView(), fillSlotsView(), fillVenuesView(), courseListView()}
+}
+
+func slotDemandView() view {
+	return newView(srcSlotDemand, "slot-demand", "People wanting each time slot, against places offered",
+		"For each slot, eligible referrals who prefer it beside the places on courses that ran in it. Where referrals outnumber places, that slot needs more courses.",
+		func(r queries.SlotDemand, l linker) Table {
+			t := Table{
+				Columns:    []Column{text("Slot"), num("Referrals preferring it"), num("Courses"), num("Places"), num("Booked"), num("Fill rate (%)"), num("Referrals per place")},
+				Disclosure: r.Disclosure,
 			}
-			t.Rows = append(t.Rows, row(RowHeader(s.Slot), CountCell(s.Referrals), Int(s.Courses), Int(s.Places), CountCell(s.Booked), Percent(s.FillRate), perPlace))
-		}
-		t.Rows = append(t.Rows, row(RowHeader("No preference"), CountCell(r.NoPreference), Missing(), Missing(), Missing(), Missing(), Missing()))
-		return t
-	},
-	func(r queries.SlotDemand, l linker) charts.Chart {
-		var slots []string
-		var want, places []charts.Number
-		for _, s := range r.Slots {
-			slots = append(slots, s.Slot)
-			want = append(want, countNum(s.Referrals))
-			places = append(places, charts.Num(float64(s.Places)))
-		}
-		return charts.Bars(slots, []charts.Series{{Name: "Referrals preferring the slot", Values: want}, {Name: "Places offered", Values: places}}, charts.Axis{Name: "People or places"}, false)
-	})
+			for _, s := range r.Slots {
+				perPlace := Missing()
+				if s.ReferralsPerPlace != nil {
+					perPlace = Float(*s.ReferralsPerPlace, 2)
+				}
+				t.Rows = append(t.Rows, row(RowHeader(s.Slot), CountCell(s.Referrals), Int(s.Courses), Int(s.Places), CountCell(s.Booked), Percent(s.FillRate), perPlace))
+			}
+			t.Rows = append(t.Rows, row(RowHeader("No preference"), CountCell(r.NoPreference), Missing(), Missing(), Missing(), Missing(), Missing()))
+			return t
+		},
+		func(r queries.SlotDemand, l linker) charts.Chart {
+			var slots []string
+			var want, places []charts.Number
+			for _, s := range r.Slots {
+				slots = append(slots, s.Slot)
+				want = append(want, countNum(s.Referrals))
+				places = append(places, charts.Num(float64(s.Places)))
+			}
+			return charts.Bars(slots, []charts.Series{{Name: "Referrals preferring the slot", Values: want}, {Name: "Places offered", Values: places}}, charts.Axis{Name: "People or places"}, false)
+		})
+}
 
 var srcHeatmap = newSource("demand-heatmap", Store.DemandHeatmap)
 
-var _ = newView(srcHeatmap, "demand-heatmap", "Places offered by weekday and start time",
-	"Darker cells have more places. Each cell's tooltip and the table give the places, bookings and fill rate. Referrals state a slot rather than a day and hour; see the slot chart above.",
-	func(r queries.DemandHeatmap, l linker) Table {
-		t := Table{Columns: []Column{text("Weekday"), text("Start hour"), num("Courses"), num("Places"), num("Booked"), num("Fill rate (%)")}, Disclosure: r.Disclosure}
-		for _, c := range r.Cells {
-			if c.Courses == 0 {
-				continue
+func demandHeatmapView() view {
+	return newView(srcHeatmap, "demand-heatmap", "Places offered by weekday and start time",
+		"Darker cells have more places. Each cell's tooltip and the table give the places, bookings and fill rate. Referrals state a slot rather than a day and hour; see the slot chart above.",
+		func(r queries.DemandHeatmap, l linker) Table {
+			t := Table{Columns: []Column{text("Weekday"), text("Start hour"), num("Courses"), num("Places"), num("Booked"), num("Fill rate (%)")}, Disclosure: r.Disclosure}
+			for _, c := range r.Cells {
+				if c.Courses == 0 {
+					continue
+				}
+				t.Rows = append(t.Rows, row(RowHeader(c.Weekday), Text(hourLabel(c.Hour)), Int(c.Courses), Int(c.Places), CountCell(c.Booked), Percent(c.FillRate)))
 			}
-			t.Rows = append(t.Rows, row(RowHeader(c.Weekday), Text(hourLabel(c.Hour)), Int(c.Courses), Int(c.Places), CountCell(c.Booked), Percent(c.FillRate)))
-		}
-		return t
-	},
-	func(r queries.DemandHeatmap, l linker) charts.Chart {
-		hours := make([]string, len(r.Hours))
-		index := map[int]int{}
-		for i, h := range r.Hours {
-			hours[i] = hourLabel(h)
-			index[h] = i
-		}
-		day := map[string]int{}
-		for i, d := range r.Weekdays {
-			day[d] = i
-		}
-		grid := make([][]charts.Number, len(r.Weekdays))
-		for i := range grid {
-			grid[i] = make([]charts.Number, len(hours))
-		}
-		for _, c := range r.Cells {
-			if c.Places > 0 {
-				grid[day[c.Weekday]][index[c.Hour]] = charts.Num(float64(c.Places))
+			return t
+		},
+		func(r queries.DemandHeatmap, l linker) charts.Chart {
+			hours := make([]string, len(r.Hours))
+			index := map[int]int{}
+			for i, h := range r.Hours {
+				hours[i] = hourLabel(h)
+				index[h] = i
 			}
-		}
-		return charts.Heatmap(charts.Grid{X: hours, Y: r.Weekdays, Values: grid, Name: "Places offered"})
-	})
+			day := map[string]int{}
+			for i, d := range r.Weekdays {
+				day[d] = i
+			}
+			grid := make([][]charts.Number, len(r.Weekdays))
+			for i := range grid {
+				grid[i] = make([]charts.Number, len(hours))
+			}
+			for _, c := range r.Cells {
+				if c.Places > 0 {
+					grid[day[c.Weekday]][index[c.Hour]] = charts.Num(float64(c.Places))
+				}
+			}
+			return charts.Heatmap(charts.Grid{X: hours, Y: r.Weekdays, Values: grid, Name: "Places offered"})
+		})
+}
 
 func hourLabel(h int) string {
 	if h < 10 {
@@ -106,43 +116,47 @@ func fillGroupChart(groups []queries.FillGroup, horizontal bool) charts.Chart {
 	return charts.Bars(labels, []charts.Series{{Name: "Fill rate", Values: vals}}, charts.Axis{Name: "Places booked (%)", Percent: true, Full: true}, horizontal)
 }
 
-var _ = newView(srcFillRates, "fill-venues", "How full courses are, by venue",
-	"Each bar is the share of places booked on the courses that ran at a venue.",
-	func(r queries.FillRates, l linker) Table {
-		t := fillGroupTable("Venue", r.ByVenue, r.Disclosure)
-		t.long = longTable{noun: "venues", order: "in name order"}
-		return t
-	},
-	func(r queries.FillRates, l linker) charts.Chart {
-		if len(r.ByVenue) > charts.MaxBars {
-			vals := make([]charts.Number, len(r.ByVenue))
-			for i, g := range r.ByVenue {
-				vals[i] = charts.FromPtr(g.FillRate)
+func fillVenuesView() view {
+	return newView(srcFillRates, "fill-venues", "How full courses are, by venue",
+		"Each bar is the share of places booked on the courses that ran at a venue.",
+		func(r queries.FillRates, l linker) Table {
+			t := fillGroupTable("Venue", r.ByVenue, r.Disclosure)
+			t.long = longTable{noun: "venues", order: "in name order"}
+			return t
+		},
+		func(r queries.FillRates, l linker) charts.Chart {
+			if len(r.ByVenue) > charts.MaxBars {
+				vals := make([]charts.Number, len(r.ByVenue))
+				for i, g := range r.ByVenue {
+					vals[i] = charts.FromPtr(g.FillRate)
+				}
+				return bandsChart(vals, "venues", "fill rate", "Places booked (%)", "the count of bookings withheld", "")
 			}
-			return bandsChart(vals, "venues", "fill rate", "Places booked (%)", "the count of bookings withheld", "")
-		}
-		return fillGroupChart(r.ByVenue, true)
-	})
+			return fillGroupChart(r.ByVenue, true)
+		})
+}
 
-var _ = newView(srcFillRates, "fill-slots", "How full courses are, by slot, language and mode",
-	"The share of places booked, for daytime, evening and weekend courses, each language and each mode.",
-	func(r queries.FillRates, l linker) Table {
-		t := fillGroupTable("Group", nil, r.Disclosure)
-		for _, part := range [][]queries.FillGroup{r.BySlot, r.ByLanguage, r.ByMode} {
-			t.Rows = append(t.Rows, fillGroupTable("", part, r.Disclosure).Rows...)
-		}
-		return t
-	},
-	func(r queries.FillRates, l linker) charts.Chart {
-		var all []queries.FillGroup
-		all = append(append(append(all, r.BySlot...), r.ByLanguage...), r.ByMode...)
-		return fillGroupChart(all, false)
-	})
+func fillSlotsView() view {
+	return newView(srcFillRates, "fill-slots", "How full courses are, by slot, language and mode",
+		"The share of places booked, for daytime, evening and weekend courses, each language and each mode.",
+		func(r queries.FillRates, l linker) Table {
+			t := fillGroupTable("Group", nil, r.Disclosure)
+			for _, part := range [][]queries.FillGroup{r.BySlot, r.ByLanguage, r.ByMode} {
+				t.Rows = append(t.Rows, fillGroupTable("", part, r.Disclosure).Rows...)
+			}
+			return t
+		},
+		func(r queries.FillRates, l linker) charts.Chart {
+			var all []queries.FillGroup
+			all = append(append(append(all, r.BySlot...), r.ByLanguage...), r.ByMode...)
+			return fillGroupChart(all, false)
+		})
+}
 
 // srcCourseFills is the one source with a row per course (about 100,000 at
 // England scale), so it answers a page at a time: limit (1 to
 // queries.MaxCourseLimit, or "all"; 100 when not given) and offset.
-// Downloads of its view always hold every course (view.allRows).
+// Downloads of its view always hold every course (courseListView).
 var srcCourseFills = newParamSource("course-fills", func(s Store, ctx context.Context, f queries.Filter, q url.Values) (queries.CourseFills, error) {
 	p, err := parseCoursePage(q)
 	if err != nil {
@@ -176,25 +190,27 @@ func parseCoursePage(q url.Values) (queries.CoursePage, error) {
 	return p, nil
 }
 
-var courseList = newView(srcCourseFills, "fill-courses", "Every course that ran",
-	"One row per course, the most recent first session first. Cancelled courses are counted under the table.",
-	func(r queries.CourseFills, l linker) Table {
-		t := Table{
-			Columns:    []Column{text("Course"), text("Venue"), text("Mode"), text("Language"), text("Day"), text("Starts"), text("First session"), num("Places"), num("Booked"), num("Fill rate (%)")},
-			Disclosure: r.Disclosure,
-		}
-		for _, c := range r.Courses {
-			t.Rows = append(t.Rows, row(RowHeader(c.CourseID), Text(c.VenueName), Text(c.Mode), Text(c.Language), Text(c.Weekday), Text(c.StartTime), Text(c.FirstSessionDate),
-				Int(c.Capacity), CountCell(c.Booked), Percent(c.FillRate)))
-		}
-		if r.Cancelled > 0 {
-			t.Notes = append(t.Notes, groupThousands(strconv.FormatInt(r.Cancelled, 10))+" courses were cancelled and offered no places.")
-		}
-		t.long = longTable{noun: "courses", order: "the most recent first", narrow: "choose quarters, a mode or a language in the filters", total: int(r.Total)}
-		return t
-	}, nil)
-
-func init() { setAllRows(courseList, url.Values{"limit": {"all"}}) }
+// courseListView's downloads hold every course, however many the page
+// shows.
+func courseListView() view {
+	return newView(srcCourseFills, "fill-courses", "Every course that ran",
+		"One row per course, the most recent first session first. Cancelled courses are counted under the table.",
+		func(r queries.CourseFills, l linker) Table {
+			t := Table{
+				Columns:    []Column{text("Course"), text("Venue"), text("Mode"), text("Language"), text("Day"), text("Starts"), text("First session"), num("Places"), num("Booked"), num("Fill rate (%)")},
+				Disclosure: r.Disclosure,
+			}
+			for _, c := range r.Courses {
+				t.Rows = append(t.Rows, row(RowHeader(c.CourseID), Text(c.VenueName), Text(c.Mode), Text(c.Language), Text(c.Weekday), Text(c.StartTime), Text(c.FirstSessionDate),
+					Int(c.Capacity), CountCell(c.Booked), Percent(c.FillRate)))
+			}
+			if r.Cancelled > 0 {
+				t.Notes = append(t.Notes, groupThousands(strconv.FormatInt(r.Cancelled, 10))+" courses were cancelled and offered no places.")
+			}
+			t.long = longTable{noun: "courses", order: "the most recent first", narrow: "choose quarters, a mode or a language in the filters", total: int(r.Total)}
+			return t
+		}, nil).withAllRows(url.Values{"limit": {"all"}})
+}
 
 var srcWaits = newSource("waits-by-slot", Store.WaitsBySlot)
 
@@ -208,38 +224,42 @@ func waitSeries(ws []queries.SlotWait) ([]string, []charts.Series) {
 	return slots, []charts.Series{med, p90}
 }
 
-var _ = newView(srcWaits, "waits-preferred", "Days from referral to course start, by the slot people asked for",
-	"Half of people waited less than the median and one in ten waited longer than the 90th percentile. People not yet booked have no wait to measure; many of them make the measured waits look shorter than they are.",
-	func(r queries.WaitsBySlot, l linker) Table {
-		t := Table{Columns: cols(text("Preferred slot"), num("Booked"), num("Not yet booked"), num("Median (days)"), num("90th percentile (days)")), Disclosure: r.Disclosure}
-		for _, w := range r.ByPreferredSlot {
-			nb := Missing()
-			if w.NotBooked != nil {
-				nb = CountCell(*w.NotBooked)
+func waitsPreferredView() view {
+	return newView(srcWaits, "waits-preferred", "Days from referral to course start, by the slot people asked for",
+		"Half of people waited less than the median and one in ten waited longer than the 90th percentile. People not yet booked have no wait to measure; many of them make the measured waits look shorter than they are.",
+		func(r queries.WaitsBySlot, l linker) Table {
+			t := Table{Columns: cols(text("Preferred slot"), num("Booked"), num("Not yet booked"), num("Median (days)"), num("90th percentile (days)")), Disclosure: r.Disclosure}
+			for _, w := range r.ByPreferredSlot {
+				nb := Missing()
+				if w.NotBooked != nil {
+					nb = CountCell(*w.NotBooked)
+				}
+				t.Rows = append(t.Rows, row(RowHeader(w.Slot), CountCell(w.Booked), nb, days(w.MedianDays, w.Suppressed), days(w.P90Days, w.Suppressed)))
 			}
-			t.Rows = append(t.Rows, row(RowHeader(w.Slot), CountCell(w.Booked), nb, days(w.MedianDays, w.Suppressed), days(w.P90Days, w.Suppressed)))
-		}
-		t.Notes = append(t.Notes, "Percentiles: "+r.Method)
-		return t
-	},
-	func(r queries.WaitsBySlot, l linker) charts.Chart {
-		slots, series := waitSeries(r.ByPreferredSlot)
-		return charts.Bars(slots, series, charts.Axis{Name: "Days"}, false)
-	})
+			t.Notes = append(t.Notes, "Percentiles: "+r.Method)
+			return t
+		},
+		func(r queries.WaitsBySlot, l linker) charts.Chart {
+			slots, series := waitSeries(r.ByPreferredSlot)
+			return charts.Bars(slots, series, charts.Axis{Name: "Days"}, false)
+		})
+}
 
-var _ = newView(srcWaits, "waits-booked", "Days from referral to course start, by the slot of the course booked",
-	"The supply side: how long the courses of each slot take to reach the people booked on them.",
-	func(r queries.WaitsBySlot, l linker) Table {
-		t := Table{Columns: cols(text("Course slot"), num("Booked"), num("Median (days)"), num("90th percentile (days)")), Disclosure: r.Disclosure}
-		for _, w := range r.ByBookedSlot {
-			t.Rows = append(t.Rows, row(RowHeader(w.Slot), CountCell(w.Booked), days(w.MedianDays, w.Suppressed), days(w.P90Days, w.Suppressed)))
-		}
-		return t
-	},
-	func(r queries.WaitsBySlot, l linker) charts.Chart {
-		slots, series := waitSeries(r.ByBookedSlot)
-		return charts.Bars(slots, series, charts.Axis{Name: "Days"}, false)
-	})
+func waitsBookedView() view {
+	return newView(srcWaits, "waits-booked", "Days from referral to course start, by the slot of the course booked",
+		"The supply side: how long the courses of each slot take to reach the people booked on them.",
+		func(r queries.WaitsBySlot, l linker) Table {
+			t := Table{Columns: cols(text("Course slot"), num("Booked"), num("Median (days)"), num("90th percentile (days)")), Disclosure: r.Disclosure}
+			for _, w := range r.ByBookedSlot {
+				t.Rows = append(t.Rows, row(RowHeader(w.Slot), CountCell(w.Booked), days(w.MedianDays, w.Suppressed), days(w.P90Days, w.Suppressed)))
+			}
+			return t
+		},
+		func(r queries.WaitsBySlot, l linker) charts.Chart {
+			slots, series := waitSeries(r.ByBookedSlot)
+			return charts.Bars(slots, series, charts.Axis{Name: "Days"}, false)
+		})
+}
 
 var srcUnmet = newSource("unmet-demand", Store.UnmetDemand)
 
@@ -250,58 +270,62 @@ func extraCourses(n *int64) Cell {
 	return Int(*n)
 }
 
-var _ = newView(srcUnmet, "unmet-demand", "People not booked within 90 days, by the slot they asked for",
-	"Eligible referrals whose 90 days have passed without a booking, and how many extra courses of 14 places they would have filled.",
-	func(r queries.UnmetDemand, l linker) Table {
-		t := Table{Columns: cols(text("Preferred slot"), num("Referrals whose "+strconv.Itoa(r.WindowDays)+" days have passed"), num("Not booked"), num("Not booked (%)"),
-			num("Courses of "+strconv.Itoa(r.PlacesPerCourse)+" they would fill")), Disclosure: r.Disclosure}
-		for _, u := range append(append([]queries.UnmetSlot{}, r.Slots...), r.NoPreference) {
-			t.Rows = append(t.Rows, row(RowHeader(u.Slot), CountCell(u.WindowPassed), CountCell(u.Unmet), Percent(u.UnmetPercent), extraCourses(u.ExtraCourses)))
-		}
-		t.Notes = append(t.Notes, "Referrals still inside their "+strconv.Itoa(r.WindowDays)+" days are left out: they may yet be booked"+asOfSuffix(r.AsOf)+".")
-		return t
-	},
-	func(r queries.UnmetDemand, l linker) charts.Chart {
-		var slots []string
-		s := charts.Series{Name: "Not booked within " + strconv.Itoa(r.WindowDays) + " days"}
-		for _, u := range append(append([]queries.UnmetSlot{}, r.Slots...), r.NoPreference) {
-			slots = append(slots, u.Slot)
-			s.Values = append(s.Values, countNum(u.Unmet))
-		}
-		return charts.Bars(slots, []charts.Series{s}, charts.Axis{Name: "People"}, false)
-	})
+func unmetDemandView() view {
+	return newView(srcUnmet, "unmet-demand", "People not booked within 90 days, by the slot they asked for",
+		"Eligible referrals whose 90 days have passed without a booking, and how many extra courses of 14 places they would have filled.",
+		func(r queries.UnmetDemand, l linker) Table {
+			t := Table{Columns: cols(text("Preferred slot"), num("Referrals whose "+strconv.Itoa(r.WindowDays)+" days have passed"), num("Not booked"), num("Not booked (%)"),
+				num("Courses of "+strconv.Itoa(r.PlacesPerCourse)+" they would fill")), Disclosure: r.Disclosure}
+			for _, u := range append(append([]queries.UnmetSlot{}, r.Slots...), r.NoPreference) {
+				t.Rows = append(t.Rows, row(RowHeader(u.Slot), CountCell(u.WindowPassed), CountCell(u.Unmet), Percent(u.UnmetPercent), extraCourses(u.ExtraCourses)))
+			}
+			t.Notes = append(t.Notes, "Referrals still inside their "+strconv.Itoa(r.WindowDays)+" days are left out: they may yet be booked"+asOfSuffix(r.AsOf)+".")
+			return t
+		},
+		func(r queries.UnmetDemand, l linker) charts.Chart {
+			var slots []string
+			s := charts.Series{Name: "Not booked within " + strconv.Itoa(r.WindowDays) + " days"}
+			for _, u := range append(append([]queries.UnmetSlot{}, r.Slots...), r.NoPreference) {
+				slots = append(slots, u.Slot)
+				s.Values = append(s.Values, countNum(u.Unmet))
+			}
+			return charts.Bars(slots, []charts.Series{s}, charts.Axis{Name: "People"}, false)
+		})
+}
 
-var _ = newView(srcUnmet, "unmet-next-quarter", "Extra courses next quarter would fill",
-	"If next quarter is like the recent ones, the extra courses each slot would fill with the people it would otherwise leave unbooked. It assumes no trend or season, and does not count people already waiting.",
-	func(r queries.UnmetDemand, l linker) Table {
-		t := Table{Columns: cols(text("Slot"), num("Average not booked per quarter"), num("Extra courses next quarter")), Disclosure: r.Disclosure}
-		for _, e := range r.NextQuarter {
-			avg := Missing()
-			if e.AverageUnmet != nil {
-				avg = Float(*e.AverageUnmet, 1)
+func unmetNextQuarterView() view {
+	return newView(srcUnmet, "unmet-next-quarter", "Extra courses next quarter would fill",
+		"If next quarter is like the recent ones, the extra courses each slot would fill with the people it would otherwise leave unbooked. It assumes no trend or season, and does not count people already waiting.",
+		func(r queries.UnmetDemand, l linker) Table {
+			t := Table{Columns: cols(text("Slot"), num("Average not booked per quarter"), num("Extra courses next quarter")), Disclosure: r.Disclosure}
+			for _, e := range r.NextQuarter {
+				avg := Missing()
+				if e.AverageUnmet != nil {
+					avg = Float(*e.AverageUnmet, 1)
+				}
+				t.Rows = append(t.Rows, row(RowHeader(e.Slot), avg, extraCourses(e.ExtraCourses)))
 			}
-			t.Rows = append(t.Rows, row(RowHeader(e.Slot), avg, extraCourses(e.ExtraCourses)))
-		}
-		if len(r.EstimateQuarters) > 0 {
-			t.Notes = append(t.Notes, "Averaged over "+strings.Join(r.EstimateQuarters, ", ")+", at "+strconv.Itoa(r.PlacesPerCourse)+" places a course.")
-		} else {
-			t.Notes = append(t.Notes, "No quarter in the range is final yet, so there is no estimate.")
-		}
-		return t
-	},
-	func(r queries.UnmetDemand, l linker) charts.Chart {
-		var slots []string
-		s := charts.Series{Name: "Extra courses"}
-		for _, e := range r.NextQuarter {
-			slots = append(slots, e.Slot)
-			if e.ExtraCourses != nil {
-				s.Values = append(s.Values, charts.Num(float64(*e.ExtraCourses)))
+			if len(r.EstimateQuarters) > 0 {
+				t.Notes = append(t.Notes, "Averaged over "+strings.Join(r.EstimateQuarters, ", ")+", at "+strconv.Itoa(r.PlacesPerCourse)+" places a course.")
 			} else {
-				s.Values = append(s.Values, charts.Gap())
+				t.Notes = append(t.Notes, "No quarter in the range is final yet, so there is no estimate.")
 			}
-		}
-		return charts.Bars(slots, []charts.Series{s}, charts.Axis{Name: "Courses"}, false)
-	})
+			return t
+		},
+		func(r queries.UnmetDemand, l linker) charts.Chart {
+			var slots []string
+			s := charts.Series{Name: "Extra courses"}
+			for _, e := range r.NextQuarter {
+				slots = append(slots, e.Slot)
+				if e.ExtraCourses != nil {
+					s.Values = append(s.Values, charts.Num(float64(*e.ExtraCourses)))
+				} else {
+					s.Values = append(s.Values, charts.Gap())
+				}
+			}
+			return charts.Bars(slots, []charts.Series{s}, charts.Axis{Name: "Courses"}, false)
+		})
+}
 
 // newestFirst lists the indices of n rows in date order from the last,
 // for tables whose rows come oldest first.

@@ -18,8 +18,8 @@ func (s *Server) Warm(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range pageList {
-		if _, err := s.panels(ctx, f, url.Values{}, p.Views...); err != nil {
+	for _, p := range s.site.pages {
+		if _, err := s.panels(ctx, f, url.Values{}, p.Views); err != nil {
 			return err
 		}
 		if p.extra != nil {

@@ -15,12 +15,12 @@ func TestWarmAsksWhatPagesAsk(t *testing.T) {
 		t.Fatal(err)
 	}
 	warmed := slices.Clone(store.calls)
-	if len(warmed) < len(pageList) {
-		t.Fatalf("Warm made %d calls for %d pages: %v", len(warmed), len(pageList), warmed)
+	if len(warmed) < len(testSite.pages) {
+		t.Fatalf("Warm made %d calls for %d pages: %v", len(warmed), len(testSite.pages), warmed)
 	}
 	store.calls = nil
 	c := ts.as(t, userAdmin) // the admin may open every page
-	for _, p := range pageList {
+	for _, p := range testSite.pages {
 		if res, body := c.get(t, ts.URL+p.Path); res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d %.300s", p.Path, res.StatusCode, body)
 		}
