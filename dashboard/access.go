@@ -163,22 +163,15 @@ func (a access) allows(role accounts.Role) bool {
 	return a.public || a.anyone || slices.Contains(a.roles, role)
 }
 
-// forbiddenError is a request the user's role does not allow. Its message
-// is for the user; fail answers it with 403.
-type forbiddenError struct{ msg string }
-
-func (e forbiddenError) Error() string   { return e.msg }
-func (e forbiddenError) Forbidden() bool { return true }
-
 var (
-	errRoleForbidden = forbiddenError{"Your account does not give access to this page or data. " +
-		"If you need it for your work, ask an administrator."}
-	errWorkListForbidden = forbiddenError{"Work lists name patients, so a practice's work lists are shown only to that practice's own staff. " +
-		"You can see the practice's figures on its page."}
+	errRoleForbidden = forbidden("Your account does not give access to this page or data. " +
+		"If you need it for your work, ask an administrator.")
+	errWorkListForbidden = forbidden("Work lists name patients, so a practice's work lists are shown only to that practice's own staff. " +
+		"You can see the practice's figures on its page.")
 )
 
 // authorize decides whether v may use route r for this request. It returns
-// nil, a forbiddenError, or a filter error when the practice named is
+// nil, a forbidden error (uptake.EFORBIDDEN), or a filter error when the practice named is
 // malformed (400, as the handler would answer).
 func (s *Server) authorize(c *gin.Context, r route, v *viewer) error {
 	pol, resource, ok := s.policyFor(r, c)

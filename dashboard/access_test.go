@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uptake-nhs/uptake"
 	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
 )
@@ -47,10 +48,10 @@ func TestUnlistedRouteIsRefused(t *testing.T) {
 	ctx, _ := ginTestContext(httptest.NewRecorder())
 	ctx.Request = req
 	err := ts.srv.guard(ctx, route{Name: "not.in.the.table", Kind: pageRoute})
-	if fe, ok := err.(forbiddenError); !ok {
-		t.Errorf("an unlisted route: guard returned %v, want a forbiddenError", err)
-	} else if fe != errRoleForbidden {
-		t.Errorf("an unlisted route: %v", fe)
+	if uptake.ErrorCode(err) != uptake.EFORBIDDEN {
+		t.Errorf("an unlisted route: guard returned %v, want a forbidden error", err)
+	} else if err != error(errRoleForbidden) {
+		t.Errorf("an unlisted route: %v", err)
 	}
 }
 

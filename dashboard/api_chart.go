@@ -9,7 +9,7 @@ import (
 func (s *Server) apiChart(c *gin.Context) error {
 	v, ok := s.site.view(c.Param("view"))
 	if !ok || v.chart == nil {
-		return ErrNotFound
+		return errNotFound
 	}
 	f, _, err := s.filter(c)
 	if err != nil {

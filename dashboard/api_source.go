@@ -35,13 +35,6 @@ func (s *Server) apiSource(src *source) handlerFunc {
 	}
 }
 
-// requestError is a mistake in the request other than a filter, such as
-// an unknown download format. Its message is for the user.
-type requestError struct{ msg string }
-
-func (e requestError) Error() string    { return e.msg }
-func (e requestError) BadRequest() bool { return true }
-
 // writeJSON writes v with encoding/json, which escapes <, > and & so a
 // value can never become markup, even if a browser sniffs the type.
 func writeJSON(c *gin.Context, v any) error {

@@ -19,10 +19,10 @@ func (s *Server) download(c *gin.Context) error {
 	ext := path.Ext(file)
 	v, ok := s.site.view(strings.TrimSuffix(file, ext))
 	if !ok {
-		return ErrNotFound
+		return errNotFound
 	}
 	if ext != ".csv" && ext != ".xlsx" {
-		return requestError{"downloads are .csv or .xlsx"}
+		return invalid("downloads are .csv or .xlsx")
 	}
 	f, opts, err := s.filter(c)
 	if err != nil {

@@ -7,19 +7,33 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/uptake-nhs/uptake"
 )
 
-// ErrNotFound is returned by handlers (and may be returned by the store)
-// for a page or record that does not exist, such as an unknown practice.
-var ErrNotFound = errors.New("not found")
+// codes is the HTTP status of each error code of package uptake: the one
+// place that decides how an error is answered. An error without a code is
+// internal (500).
+var codes = map[string]int{
+	uptake.EINVALID:   http.StatusBadRequest,
+	uptake.EFORBIDDEN: http.StatusForbidden,
+	uptake.ENOTFOUND:  http.StatusNotFound,
+	uptake.ETOOLARGE:  http.StatusRequestEntityTooLarge,
+	uptake.EINTERNAL:  http.StatusInternalServerError,
+}
 
-// badRequester is satisfied by errors that are the caller's fault, such as
-// *queries.FilterError. Their message is written for the user.
-type badRequester interface{ BadRequest() bool }
+// errNotFound answers a page or record that does not exist, such as an
+// unknown practice or view.
+var errNotFound = &uptake.Error{Code: uptake.ENOTFOUND, Message: "There is no such page. Check the address, or start again from the overview."}
 
-// forbidder is satisfied by errors that refuse the signed-in user
-// (forbiddenError). Their message is written for the user.
-type forbidder interface{ Forbidden() bool }
+// invalid is a mistake in the request other than a filter (those are
+// *queries.FilterError), such as an unknown download format. msg is for
+// the user.
+func invalid(msg string) *uptake.Error { return &uptake.Error{Code: uptake.EINVALID, Message: msg} }
+
+// forbidden is a request the user's role does not allow. msg is for the
+// user.
+func forbidden(msg string) *uptake.Error { return &uptake.Error{Code: uptake.EFORBIDDEN, Message: msg} }
 
 // handlerFunc is the shape of every handler: it writes a response or
 // returns an error, and handle maps the error to a status in one place.
@@ -32,34 +46,30 @@ type errorBody struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// fail answers err: 400 with the message for the caller's mistakes, 403
-// with the message for what the user's role does not allow, 404 for
-// ErrNotFound, and 500 with only the request id for everything else
-// (the details go to the log, never to the client).
+// fail answers err with the status of its code (codes) and its message,
+// written for the user; an internal error is answered with only the
+// request id (the details go to the log, never to the client). A route
+// with a refusal page shows the caller's mistakes there instead.
 func (s *Server) fail(c *gin.Context, r route, err error) {
 	id := requestID(c)
-	status, msg := http.StatusInternalServerError, "Something went wrong on our side. If it keeps happening, tell the service desk this reference: "+id+"."
-	var br badRequester
-	var fb forbidder
-	var ur *uploadRefusal
-	switch {
-	case errors.As(err, &ur):
-		s.refuseUpload(c, ur)
-		return
-	case errors.As(err, &br) && br.BadRequest():
-		status, msg = http.StatusBadRequest, err.Error()
-	case errors.As(err, &fb) && fb.Forbidden():
-		status, msg = http.StatusForbidden, err.Error()
-	case errors.Is(err, ErrNotFound):
-		status, msg = http.StatusNotFound, "There is no such page. Check the address, or start again from the overview."
-	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
-		// The browser went away; nobody is left to answer.
-		s.log.Info("request cancelled", "request_id", id, "route", r.Name)
-		c.Abort()
-		return
+	status, ok := codes[uptake.ErrorCode(err)]
+	if !ok {
+		status = http.StatusInternalServerError
 	}
+	msg := uptake.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
+		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+			// The browser went away; nobody is left to answer.
+			s.log.Info("request cancelled", "request_id", id, "route", r.Name)
+			c.Abort()
+			return
+		}
+		msg = "Something went wrong on our side. If it keeps happening, tell the service desk this reference: " + id + "."
 		s.log.Error("request failed", "request_id", id, "route", r.Name, "err", err)
+	}
+	if r.refusal != nil && (status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge) {
+		r.refusal(c, status, msg)
+		return
 	}
 	c.Error(err) //nolint:errcheck // recorded for the request log only
 	if c.Writer.Written() {

@@ -99,7 +99,7 @@ func (s *Server) renderAdmin(c *gin.Context, status int, d *adminData) error {
 	if p := c.Query("audit_page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 100_000 {
-			return requestError{"audit_page must be a whole number from 1 to 100000."}
+			return invalid("audit_page must be a whole number from 1 to 100000.")
 		}
 		page = n
 	}

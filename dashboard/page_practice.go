@@ -25,7 +25,7 @@ func (s *Server) practicePage(c *gin.Context) error {
 	code := c.Param("code")
 	i := slices.IndexFunc(opts.Practices, func(p queries.PracticeOption) bool { return p.Code == code })
 	if i < 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	pr := opts.Practices[i]
 	data := s.newPage(c, "practice", pr.Name)

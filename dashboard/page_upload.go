@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uptake-nhs/uptake"
 	"github.com/uptake-nhs/uptake/accounts"
 )
 
@@ -32,10 +33,10 @@ import (
 // QuarterLoader loads an uploaded zip holding one quarter (its folder, or
 // its files with quarter naming it) into the database for who.
 // Implementations run one load at a time and record each in the audit log.
-// A zip or quarter refused because of its files comes back as an error
-// with a BadRequest() bool method answering true, whose message (naming
-// the file, column and rule) is shown to the user; any other error is
-// logged and answered 500.
+// A zip or quarter refused because of its files comes back as an
+// *uptake.Error with code uptake.EINVALID, whose message (naming the file,
+// column and rule) is shown to the user; any other error is logged and
+// answered 500.
 type QuarterLoader interface {
 	LoadZip(ctx context.Context, zipPath, quarter string, who accounts.Actor) (LoadOutcome, error)
 }
@@ -65,17 +66,10 @@ const (
 
 var quarterRE = regexp.MustCompile(`^(19|20)[0-9]{2}Q[1-4]$`)
 
-// uploadRefusal is an upload refused because of what was sent: the Data
-// page is shown again with the message, and status (400 or 413).
-type uploadRefusal struct {
-	status int
-	msg    string
-}
-
-func (e *uploadRefusal) Error() string { return e.msg }
-
+// refuseUpload is an upload refused because of what was sent: the Data
+// page is shown again with the message (showUploadRefusal).
 func refuseUpload(format string, args ...any) error {
-	return &uploadRefusal{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+	return uptake.Errorf(uptake.EINVALID, format, args...)
 }
 
 // uploadForm is the upload form of the Data page, with the outcome of the
@@ -177,7 +171,7 @@ func sizeText(n int64) string {
 // refused with 413. The upload gets more time than other requests.
 func (s *Server) readUpload(c *gin.Context) error {
 	if s.opts.Loads == nil {
-		return ErrNotFound
+		return errNotFound
 	}
 	rc := http.NewResponseController(c.Writer)
 	_ = rc.SetReadDeadline(time.Now().Add(uploadTime)) // not every writer can; the defaults then stand
@@ -188,15 +182,15 @@ func (s *Server) readUpload(c *gin.Context) error {
 	case err == nil, errors.Is(err, http.ErrNotMultipart):
 		return nil // a plain form has no file; the handler says so
 	case errors.As(err, &tooBig):
-		return &uploadRefusal{status: http.StatusRequestEntityTooLarge,
-			msg: fmt.Sprintf("The file is larger than the %s a zip may be; nothing was loaded. Ask whoever runs the server to load it with `uptake ingest`.", sizeText(s.opts.MaxUploadBytes))}
+		return uptake.Errorf(uptake.ETOOLARGE, "The file is larger than the %s a zip may be; nothing was loaded. Ask whoever runs the server to load it with `uptake ingest`.", sizeText(s.opts.MaxUploadBytes))
 	}
 	return refuseUpload("The upload did not arrive whole (%v); nothing was loaded. Try again.", err)
 }
 
-// refuseUpload shows the Data page again with why the upload was refused.
-func (s *Server) refuseUpload(c *gin.Context, ur *uploadRefusal) {
-	s.log.Info("upload refused", "request_id", requestID(c), "status", ur.status)
+// showUploadRefusal shows the Data page again with why the upload was
+// refused (msg), answered with status (400 or 413).
+func (s *Server) showUploadRefusal(c *gin.Context, status int, msg string) {
+	s.log.Info("upload refused", "request_id", requestID(c), "status", status)
 	p, ok := s.site.page("data")
 	var data *pageData
 	var err error
@@ -204,12 +198,12 @@ func (s *Server) refuseUpload(c *gin.Context, ur *uploadRefusal) {
 		data, err = s.buildPage(c, p)
 	}
 	if !ok || viewerOf(c) == nil || err != nil || data.Upload == nil {
-		s.renderError(c, ur.status, ur.msg)
+		s.renderError(c, status, msg)
 		return
 	}
-	data.Upload.Error = ur.msg
-	if err := s.render(c, ur.status, "data", data); err != nil {
-		s.renderError(c, ur.status, ur.msg)
+	data.Upload.Error = msg
+	if err := s.render(c, status, "data", data); err != nil {
+		s.renderError(c, status, msg)
 		return
 	}
 	c.Abort()
@@ -220,7 +214,7 @@ func (s *Server) refuseUpload(c *gin.Context, ur *uploadRefusal) {
 // Data page with what the load did.
 func (s *Server) uploadQuarter(c *gin.Context) error {
 	if s.opts.Loads == nil {
-		return ErrNotFound
+		return errNotFound
 	}
 	if mf := c.Request.MultipartForm; mf != nil {
 		defer mf.RemoveAll()
@@ -246,11 +240,9 @@ func (s *Server) uploadQuarter(c *gin.Context) error {
 		return err
 	}
 	v := viewerOf(c)
+	// A refusal for the files (uptake.EINVALID) shows the Data page again
+	// with its message (showUploadRefusal); anything else is a 500.
 	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zipPath, quarter, actor(c, v))
-	var br badRequester
-	if errors.As(err, &br) && br.BadRequest() {
-		return refuseUpload("%s", err.Error())
-	}
 	if err != nil {
 		return err
 	}

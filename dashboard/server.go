@@ -112,6 +112,10 @@ type route struct {
 	// to Options.MaxUploadBytes, and it is read only once the role is
 	// known to be allowed (guard).
 	Upload bool
+	// refusal, when set, answers the caller's mistakes (400 and 413)
+	// instead of the error page: an upload shows the Data page again
+	// with why it was refused.
+	refusal func(c *gin.Context, status int, msg string)
 }
 
 // New builds a Server over store.
@@ -191,7 +195,7 @@ func (s *Server) routeTable() []route {
 		{Name: "admin.user.disable", Method: post, Path: "/admin/users/:username/disable", Kind: pageRoute, Handle: s.adminSetDisabled(true)},
 		{Name: "admin.user.enable", Method: post, Path: "/admin/users/:username/enable", Kind: pageRoute, Handle: s.adminSetDisabled(false)},
 		{Name: "admin.user.password", Method: post, Path: "/admin/users/:username/password", Kind: pageRoute, Handle: s.adminResetPassword},
-		{Name: "data.upload", Method: post, Path: "/data/upload", Kind: pageRoute, Handle: s.uploadQuarter, Upload: true},
+		{Name: "data.upload", Method: post, Path: "/data/upload", Kind: pageRoute, Handle: s.uploadQuarter, Upload: true, refusal: s.showUploadRefusal},
 		{Name: "api.filters", Path: "/api/filters", Kind: apiRoute, Handle: s.apiFilters},
 	}
 	for _, p := range s.site.pages {
@@ -221,10 +225,11 @@ func (s *Server) handle(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(routeNameKey, r.Name)
 		if err := s.guard(c, r); err != nil {
-			if !errors.Is(err, errAnswered) {
-				s.fail(c, r, err)
-			}
+			s.fail(c, r, err)
 			return
+		}
+		if c.IsAborted() {
+			return // guard has answered: the sign-in page, 401 or the password page
 		}
 		if err := r.Handle(c); err != nil {
 			s.fail(c, r, err)
@@ -232,19 +237,16 @@ func (s *Server) handle(r route) gin.HandlerFunc {
 	}
 }
 
-// errAnswered means guard has already answered the request (a redirect to
-// the sign-in page, or 401).
-var errAnswered = errors.New("answered")
-
 // maxFormBytes bounds a POSTed form.
 const maxFormBytes = 64 << 10
 
-var errBadFormToken = forbiddenError{"This form has expired or did not come from this site. Go back, reload the page and try again."}
+var errBadFormToken = forbidden("This form has expired or did not come from this site. Go back, reload the page and try again.")
 
 // guard runs before every handler. It finds the signed-in user, sends
 // everyone else to the sign-in page (pages) or answers 401 (API), holds a
 // user who must change their password to that page, checks the CSRF token
-// of every POST, and enforces the access table.
+// of every POST, and enforces the access table. When it has answered the
+// request itself (a redirect, or 401) it aborts it and returns nil.
 func (s *Server) guard(c *gin.Context, r route) error {
 	if r.Method == http.MethodPost {
 		limit := int64(maxFormBytes)
@@ -268,15 +270,15 @@ func (s *Server) guard(c *gin.Context, r route) error {
 	}
 	if v == nil {
 		s.needSignIn(c, r.Kind, expired)
-		return errAnswered
+		return nil
 	}
 	if v.user.MustChangePassword && r.Name != "password" && r.Name != "password.submit" && r.Name != "signout" {
 		if r.Kind == apiRoute {
-			return forbiddenError{"Choose a new password first: sign in to the dashboard in a browser."}
+			return forbidden("Choose a new password first: sign in to the dashboard in a browser.")
 		}
 		c.Redirect(http.StatusSeeOther, "/account/password")
 		c.Abort()
-		return errAnswered
+		return nil
 	}
 	if r.Upload {
 		// The role is checked before the (large) body is read, so that a
@@ -335,7 +337,7 @@ func (s *Server) noRoute(c *gin.Context) {
 		return
 	}
 	withViewer(c, v)
-	s.fail(c, r, ErrNotFound)
+	s.fail(c, r, errNotFound)
 }
 
 const requestIDKey = "uptake.request_id"
@@ -402,11 +404,11 @@ func isAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api
 func (s *Server) serveStatic(c *gin.Context) {
 	name := strings.TrimPrefix(c.Param("file"), "/")
 	if name == "" || strings.HasSuffix(name, "/") {
-		s.fail(c, route{Name: "static", Kind: pageRoute}, ErrNotFound)
+		s.fail(c, route{Name: "static", Kind: pageRoute}, errNotFound)
 		return
 	}
 	if _, err := fs.Stat(s.static, name); err != nil {
-		s.fail(c, route{Name: "static", Kind: pageRoute}, ErrNotFound)
+		s.fail(c, route{Name: "static", Kind: pageRoute}, errNotFound)
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=3600")

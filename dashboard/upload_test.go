@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/uptake-nhs/uptake"
 	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/ingest"
 )
@@ -42,7 +43,7 @@ func (l *fakeLoader) LoadZip(ctx context.Context, zipPath, quarter string, who a
 	dir, err := ingest.UnzipQuarter(zipPath, work, quarter)
 	var problem *ingest.Problem
 	if errors.As(err, &problem) {
-		return LoadOutcome{}, refusal{errors.New(problem.Reason + " Nothing was loaded.")}
+		return LoadOutcome{}, refusal(problem.Reason + " Nothing was loaded.")
 	}
 	if err != nil {
 		return LoadOutcome{}, err
@@ -72,9 +73,7 @@ func (l *fakeLoader) loads() []fakeLoad {
 }
 
 // refusal is a load refused for its files, as the real loader's is.
-type refusal struct{ error }
-
-func (refusal) BadRequest() bool { return true }
+func refusal(msg string) error { return &uptake.Error{Code: uptake.EINVALID, Message: msg} }
 
 // zipOf zips name → content pairs.
 func zipOf(t *testing.T, files ...string) []byte {
@@ -238,7 +237,7 @@ func TestUploadRefusals(t *testing.T) {
 	}
 
 	// The loader's refusal (naming file, column and rule) is shown.
-	loader.err = refusal{errors.New("quarter 2026Q3 refused, nothing was loaded:\n  referrals.csv column nhs_number: missing_column: The file has no nhs_number column.")}
+	loader.err = refusal("quarter 2026Q3 refused, nothing was loaded:\n  referrals.csv column nhs_number: missing_column: The file has no nhs_number column.")
 	res, body := c.upload(t, c.csrf(t), "", "q.zip", zipOf(t, "2026Q3/referrals.csv", "x"))
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "referrals.csv column nhs_number: missing_column") {
 		t.Errorf("refused quarter: %d\n%.600s", res.StatusCode, body)

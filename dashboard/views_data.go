@@ -97,38 +97,38 @@ var (
 )
 
 // parseRejectedFilter reads quarter, file, rule and page (1-based, 100
-// rows a page) from q. A bad value is a requestError (400).
+// rows a page) from q. A bad value is an invalid-request error (400).
 func parseRejectedFilter(q url.Values) (queries.RejectedFilter, error) {
 	rf := queries.RejectedFilter{Limit: rejectedPageSize}
 	vals := map[string]string{}
 	for _, k := range rejectedParams {
 		if len(q[k]) > 1 {
-			return rf, requestError{"Give " + k + " at most once."}
+			return rf, invalid("Give " + k + " at most once.")
 		}
 		vals[k] = strings.TrimSpace(q.Get(k))
 	}
 	if v := strings.ToUpper(vals["quarter"]); v != "" {
 		if !quarterParamRE.MatchString(v) {
-			return rf, requestError{"quarter must be a quarter like 2026Q2."}
+			return rf, invalid("quarter must be a quarter like 2026Q2.")
 		}
 		rf.Quarter = v
 	}
 	if v := vals["file"]; v != "" {
 		if !fileParamRE.MatchString(v) {
-			return rf, requestError{"file must be the name of an extract file, such as referrals.csv."}
+			return rf, invalid("file must be the name of an extract file, such as referrals.csv.")
 		}
 		rf.File = v
 	}
 	if v := vals["rule"]; v != "" {
 		if !ruleParamRE.MatchString(v) {
-			return rf, requestError{"rule must be the name of a check, such as bad_date."}
+			return rf, invalid("rule must be the name of a check, such as bad_date.")
 		}
 		rf.Rule = v
 	}
 	if v := vals["page"]; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxRejectedPage {
-			return rf, requestError{"page must be a whole number from 1 to " + strconv.Itoa(maxRejectedPage) + "."}
+			return rf, invalid("page must be a whole number from 1 to " + strconv.Itoa(maxRejectedPage) + ".")
 		}
 		rf.Offset = (n - 1) * rejectedPageSize
 	}

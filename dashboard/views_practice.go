@@ -19,7 +19,7 @@ import (
 func workListSource[T any](load func(s Store, ctx context.Context, code string) ([]T, error)) func(Store, context.Context, queries.Filter) ([]T, error) {
 	return func(s Store, ctx context.Context, f queries.Filter) ([]T, error) {
 		if f.Practice == "" {
-			return nil, requestError{"The work list is for one practice: choose a practice (add practice=CODE to the address)."}
+			return nil, invalid("The work list is for one practice: choose a practice (add practice=CODE to the address).")
 		}
 		if !mayViewWorkList(ctx, f.Practice) {
 			return nil, errWorkListForbidden
@@ -57,7 +57,7 @@ type practiceTrends struct {
 // network or practice.
 var srcPracticeTrends = newSource("practice-trends", func(s Store, ctx context.Context, f queries.Filter) (practiceTrends, error) {
 	if f.Practice == "" {
-		return practiceTrends{}, requestError{"The practice trends are for one practice: choose a practice (add practice=CODE to the address)."}
+		return practiceTrends{}, invalid("The practice trends are for one practice: choose a practice (add practice=CODE to the address).")
 	}
 	p, err := s.Trends(ctx, f)
 	if err != nil {

@@ -166,7 +166,7 @@ var srcCourseFills = newParamSource("course-fills", func(s Store, ctx context.Co
 })
 
 // parseCoursePage reads limit and offset from q. A bad value is a
-// requestError (400).
+// invalid-request error (400).
 func parseCoursePage(q url.Values) (queries.CoursePage, error) {
 	p := queries.CoursePage{Limit: queries.DefaultCourseLimit}
 	switch v := strings.TrimSpace(q.Get("limit")); v {
@@ -176,14 +176,14 @@ func parseCoursePage(q url.Values) (queries.CoursePage, error) {
 	default:
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > queries.MaxCourseLimit {
-			return p, requestError{"limit must be a whole number from 1 to " + groupThousands(strconv.Itoa(queries.MaxCourseLimit)) + ", or all."}
+			return p, invalid("limit must be a whole number from 1 to " + groupThousands(strconv.Itoa(queries.MaxCourseLimit)) + ", or all.")
 		}
 		p.Limit = n
 	}
 	if v := strings.TrimSpace(q.Get("offset")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return p, requestError{"offset must be a whole number, 0 or more."}
+			return p, invalid("offset must be a whole number, 0 or more.")
 		}
 		p.Offset = n
 	}

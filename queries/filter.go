@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/uptake-nhs/uptake"
 )
 
 // Filter is the one filter model every indicator takes. The zero Filter
@@ -40,9 +42,16 @@ func (e *FilterError) Error() string {
 	return fmt.Sprintf("filter %s=%q: %s", e.Field, e.Value, e.Message)
 }
 
-// BadRequest marks the error as the caller's, for the dashboard's single
-// error-to-status mapping.
-func (e *FilterError) BadRequest() bool { return true }
+// As lets errors.As read the error as an *uptake.Error with code
+// uptake.EINVALID and the error's text as its message: it is the caller's
+// mistake, which the dashboard answers with 400 and that text.
+func (e *FilterError) As(target any) bool {
+	t, ok := target.(**uptake.Error)
+	if ok {
+		*t = &uptake.Error{Code: uptake.EINVALID, Message: e.Error()}
+	}
+	return ok
+}
 
 // FilterFields are the query parameter names of Filter, in display order.
 var FilterFields = []string{"from", "to", "pcn", "practice", "mode", "language", "referrer", "channel"}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptake-nhs/uptake"
 	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 )
@@ -112,13 +113,9 @@ func (c *serveCommand) useParquet(ctx context.Context, db *sql.DB) (string, erro
 
 // errReadsParquet refuses a quarter load into a server that reads a
 // Parquet export: its extract tables are views over the export's files.
-// The Data page shows the message (BadRequest).
-type errReadsParquet struct{}
-
-func (errReadsParquet) Error() string {
-	return "this server reads a Parquet export; load into the warehouse database and export again. Nothing was loaded."
-}
-func (errReadsParquet) BadRequest() bool { return true }
+// The Data page shows the message.
+var errReadsParquet = &uptake.Error{Code: uptake.EINVALID,
+	Message: "this server reads a Parquet export; load into the warehouse database and export again. Nothing was loaded."}
 
 // refuseParquetDB refuses `uptake ingest` into a database that serves a
 // Parquet export (ingest.ParquetSource): its extract tables are views.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptake-nhs/uptake"
 	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/dashboard"
 	"github.com/uptake-nhs/uptake/ingest"
@@ -48,7 +49,7 @@ func (l *quarterLoads) load(ctx context.Context, dir string, who accounts.Actor,
 	var res *ingest.Result
 	var err error
 	if l.parquet != "" {
-		err = errReadsParquet{}
+		err = errReadsParquet
 	} else {
 		res, err = loader.LoadQuarter(ctx, dir)
 	}
@@ -78,7 +79,8 @@ func (l *quarterLoads) LoadZip(ctx context.Context, zipPath, quarter string, who
 	dir, err := ingest.UnzipQuarter(zipPath, work, quarter)
 	var problem *ingest.Problem
 	if errors.As(err, &problem) {
-		return dashboard.LoadOutcome{}, refusedZip{problem}
+		// The reason says what to do; nothing was loaded.
+		return dashboard.LoadOutcome{}, uptake.Errorf(uptake.EINVALID, "%s Nothing was loaded.", problem.Reason)
 	}
 	if err != nil {
 		return dashboard.LoadOutcome{}, err
@@ -86,23 +88,11 @@ func (l *quarterLoads) LoadZip(ctx context.Context, zipPath, quarter string, who
 	res, err := l.load(ctx, dir, who, nil)
 	var refused *ingest.RefusedError
 	if errors.As(err, &refused) {
-		return dashboard.LoadOutcome{}, refusedLoad{refused}
+		// The message names each file, column and rule.
+		return dashboard.LoadOutcome{}, uptake.Errorf(uptake.EINVALID, "%s", refused.Error())
 	}
 	if err != nil {
 		return dashboard.LoadOutcome{}, err
 	}
 	return dashboard.LoadOutcome{Quarter: res.Quarter, Action: string(res.Action), Accepted: res.Accepted, Rejected: res.Rejected}, nil
 }
-
-// refusedZip is an upload refused before loading: its reason says what to
-// do, and nothing was loaded.
-type refusedZip struct{ *ingest.Problem }
-
-func (r refusedZip) Error() string  { return r.Reason + " Nothing was loaded." }
-func (refusedZip) BadRequest() bool { return true }
-
-// refusedLoad is a quarter refused for its files: the dashboard shows its
-// message, which names each file, column and rule.
-type refusedLoad struct{ *ingest.RefusedError }
-
-func (refusedLoad) BadRequest() bool { return true }
