@@ -5,7 +5,8 @@ import (
 )
 
 // apiChart answers /api/chart/VIEW with the view's ECharts option and
-// click-through links, for charts that load with data-src.
+// click-through links: the JSON a page embeds for the chart, for scripts
+// that want one chart without the page.
 func (s *Server) apiChart(c *gin.Context) error {
 	v, ok := s.site.view(c.Param("view"))
 	if !ok || v.chart == nil {

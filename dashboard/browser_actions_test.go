@@ -271,3 +271,54 @@ func TestBrowserPracticeTextBoxSuggestsAndFilters(t *testing.T) {
 	}
 	b.check(t, "practice text box")
 }
+
+// TestBrowserWhiskersSitOnTheirBars checks that each 95% interval is drawn
+// over the middle of its own bar, on charts with one and with two bars a
+// category, upright and lying down: uptake.js places the whiskers with the
+// bar gaps that charts/ci.go sets on the bars.
+func TestBrowserWhiskersSitOnTheirBars(t *testing.T) {
+	ts, _ := newTestServer(t)
+	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
+	for _, path := range []string{"/pathway", "/equity"} {
+		b.navigate(t, ts.URL+path)
+		var got struct {
+			Compared int
+			Off      []string
+		}
+		b.run(t, chromedp.Evaluate(`(function () {
+			var out = {Compared: 0, Off: []};
+			Object.keys(window.uptakeCharts).forEach(function (id) {
+				var chart = window.uptakeCharts[id];
+				var model = chart.getModel();
+				var series = chart.getOption().series;
+				var bars = [];
+				series.forEach(function (s, i) { if (s.type === "bar") bars.push(i); });
+				series.forEach(function (s, i) {
+					if (s.type !== "custom") return;
+					var data = model.getSeriesByIndex(i).getData();
+					for (var j = 0; j < data.count(); j++) {
+						var v = s.data[j].value; // category, low, high, bar number, bars
+						var bar = model.getSeriesByIndex(bars[v[3]]).getData().getItemLayout(v[0]);
+						var line = data.getItemGraphicEl(j).childAt(0).shape;
+						var upright = line.x1 === line.x2;
+						var want = upright ? bar.x + bar.width / 2 : bar.y + bar.height / 2;
+						var at = upright ? line.x1 : line.y1;
+						out.Compared++;
+						if (Math.abs(at - want) > 1) {
+							out.Off.push(id + " " + s.data[j].name + ": whisker at " + at.toFixed(1) + ", bar's middle at " + want.toFixed(1));
+						}
+					}
+				});
+			});
+			return out;
+		})()`, &got))
+		if got.Compared == 0 {
+			t.Errorf("%s: no whiskers to compare", path)
+		}
+		for _, off := range got.Off {
+			t.Errorf("%s: %s", path, off)
+		}
+		b.check(t, path)
+	}
+}

@@ -32,9 +32,9 @@ const (
 	whiskerHorizontal = "ciWhiskerH"
 )
 
-// Bar layout fixed here because uptake.js's whisker renderer places each
-// whisker over its bar with the same arithmetic; these are ECharts'
-// defaults, written out so that they cannot drift.
+// Bar layout, written out on every bar series (ECharts' defaults) because
+// uptake.js's whisker renderer reads them from there to place each
+// whisker over its bar.
 const (
 	barGap         = "30%"
 	barCategoryGap = "20%"

@@ -4,10 +4,8 @@
 // opens its detail page. It has no inline parts, so the Content Security
 // Policy can forbid inline script.
 //
-// A chart is a <div class="chart"> with either
-//   data-option="ID"  the id of a <script type="application/json"> block, or
-//   data-src="/api/NAME/chart?..."  an endpoint answering the same JSON.
-// The JSON is {"option": {...ECharts option...}, "links": {"name": "/url"}};
+// A chart is a <div class="chart"> whose data-option="ID" is the id of a
+// <script type="application/json"> block on the page. The JSON is {"option": {...ECharts option...}, "links": {"name": "/url"}};
 // instead of links, data items may carry their own "url" (with
 // "clickable": true), as the funnel plots' thousands of points do.
 // When every chart has drawn (or failed), document.body.dataset.chartsDrawn
@@ -31,13 +29,11 @@
   var registry = {};
   window.uptakeCharts = registry;
 
-  // Must match charts/ci.go: ECharts' default gaps, written out there.
-  var BAR_GAP = 0.3;
-  var BAR_CATEGORY_GAP = 0.2;
-
   // whisker draws a 95% interval over bar number value[3] of value[4]
-  // bars in category value[0], from value[1] to value[2].
-  function whisker(horizontal) {
+  // bars in category value[0], from value[1] to value[2]. gaps are the
+  // bars' barGap and barCategoryGap as fractions, read from the chart's
+  // own bar series (barGaps), so the whisker sits where ECharts put its bar.
+  function whisker(horizontal, gaps) {
     return function (params, api) {
       var cat = api.value(0);
       var lo = api.value(1);
@@ -45,8 +41,8 @@
       var index = api.value(3);
       var count = api.value(4);
       var band = horizontal ? api.size([0, 1])[1] : api.size([1, 0])[0];
-      var barWidth = band * (1 - BAR_CATEGORY_GAP) / (count + (count - 1) * BAR_GAP);
-      var offset = -((count * barWidth + (count - 1) * barWidth * BAR_GAP) / 2) + index * barWidth * (1 + BAR_GAP) + barWidth / 2;
+      var barWidth = band * (1 - gaps.category) / (count + (count - 1) * gaps.bar);
+      var offset = -((count * barWidth + (count - 1) * barWidth * gaps.bar) / 2) + index * barWidth * (1 + gaps.bar) + barWidth / 2;
       var cap = Math.max(4, barWidth * 0.3);
       var a = horizontal ? api.coord([lo, cat]) : api.coord([cat, lo]);
       var b = horizontal ? api.coord([hi, cat]) : api.coord([cat, hi]);
@@ -68,10 +64,24 @@
     };
   }
 
+  // renderers make the renderItem functions that custom series name,
+  // given the option's series.
   var renderers = {
-    ciWhisker: whisker(false),
-    ciWhiskerH: whisker(true)
+    ciWhisker: function (series) { return whisker(false, barGaps(series)); },
+    ciWhiskerH: function (series) { return whisker(true, barGaps(series)); }
   };
+
+  // barGaps reads barGap and barCategoryGap (such as "30%") from the
+  // first bar series, where charts/ci.go sets them.
+  function barGaps(series) {
+    var bar = series.filter(function (s) { return s.type === "bar"; })[0];
+    var gap = bar && parseFloat(bar.barGap);
+    var category = bar && parseFloat(bar.barCategoryGap);
+    if (!(gap >= 0) || !(category >= 0)) {
+      throw new Error("whiskers need a bar series with barGap and barCategoryGap");
+    }
+    return { bar: gap / 100, category: category / 100 };
+  }
 
   // useRenderers swaps renderer names in custom series for the functions.
   function useRenderers(option) {
@@ -81,11 +91,11 @@
     }
     series.forEach(function (s) {
       if (s.type === "custom" && typeof s.renderItem === "string") {
-        var fn = renderers[s.renderItem];
-        if (!fn) {
+        var make = renderers[s.renderItem];
+        if (!make) {
           throw new Error("unknown chart renderer " + s.renderItem);
         }
-        s.renderItem = fn;
+        s.renderItem = make(series);
       }
     });
     return option;
@@ -163,8 +173,7 @@
     var failed = 0;
     var jobs = Array.prototype.map.call(els, function (el) {
       var load = el.dataset.option ? parseBlock(el.dataset.option)
-        : el.dataset.src ? fetchJSON(el.dataset.src)
-          : Promise.reject(new Error("chart without data-option or data-src"));
+        : Promise.reject(new Error("chart without data-option"));
       return load
         .then(function (payload) { return draw(el, payload); })
         .then(function () { drawn++; el.dataset.drawn = "true"; })
