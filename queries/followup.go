@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -85,48 +83,34 @@ type FollowUpReEngagement struct {
 	NotFollowedUp Proportion `json:"not_followed_up"`
 }
 
-// followUpBins are the FollowUpDaysBin names, in order: stages 2 to 8 of
-// sql/followup_by_practice_and_quarter.sql.
+// followUpBins are the FollowUpDaysBin names, in order: the days_* and
+// never columns of sql/followup_by_practice_and_quarter.sql.
 var followUpBins = []string{"0-7", "8-14", "15-21", "22-28", "29-42", "43+", "never"}
 
-// followUpTally adds up the non-attenders of one group (a practice, a
-// quarter, the borough) from the states the SQL counts.
+// followUpTally is the follow-up of one group's non-attenders (a practice,
+// a quarter, the borough): one row of the SQL, or their sum.
 type followUpTally struct {
-	nonAttenders, notified, due, followedUp, byPractice, byProvider int64
-	bins                                                            [7]int64
-	// reEngaged[followed up in time][0: due non-attenders, 1: re-engaged]
-	reEngaged [2][2]int64
+	nonAttenders, notified, due, followedUp int64
+	// byPractice and byProvider split followedUp by who followed up
+	// first. The SQL counts them for practices only (zero for quarters).
+	byPractice, byProvider int64
+	// bins count the due non-attenders by days to follow-up
+	// (followUpBins).
+	bins [7]int64
+	// reEngaged counts the due non-attenders who later attended, of those
+	// followed up in time and of the others. The SQL counts them for
+	// quarters only (zero for practices).
+	reEngagedFollowedUp, reEngagedNotFollowedUp int64
 }
 
-// add counts n non-attenders in state (stage*6 + who*2 + re_engaged; see
-// the SQL file).
-func (t *followUpTally) add(state, n int64) {
-	stage, who, re := state/6, (state%6)/2, state%2
-	t.nonAttenders += n
-	if stage >= 1 {
-		t.notified += n
+// fields are the tally's columns, in the order the SQL selects them
+// after by_practice and key.
+func (t *followUpTally) fields() []any {
+	out := []any{&t.nonAttenders, &t.notified, &t.due, &t.followedUp, &t.byPractice, &t.byProvider}
+	for i := range t.bins {
+		out = append(out, &t.bins[i])
 	}
-	if stage < 2 {
-		return
-	}
-	t.due += n
-	t.bins[stage-2] += n
-	inTime := stage <= 5
-	if inTime {
-		t.followedUp += n
-		switch who {
-		case 1:
-			t.byPractice += n
-		case 2:
-			t.byProvider += n
-		}
-	}
-	i := 0
-	if inTime {
-		i = 1
-	}
-	t.reEngaged[i][0] += n
-	t.reEngaged[i][1] += re * n
+	return append(out, &t.reEngagedFollowedUp, &t.reEngagedNotFollowedUp)
 }
 
 func (t *followUpTally) addAll(o *followUpTally) {
@@ -139,11 +123,8 @@ func (t *followUpTally) addAll(o *followUpTally) {
 	for i := range t.bins {
 		t.bins[i] += o.bins[i]
 	}
-	for i := range t.reEngaged {
-		for j := range t.reEngaged[i] {
-			t.reEngaged[i][j] += o.reEngaged[i][j]
-		}
-	}
+	t.reEngagedFollowedUp += o.reEngagedFollowedUp
+	t.reEngagedNotFollowedUp += o.reEngagedNotFollowedUp
 }
 
 // FollowUp computes the follow-up of non-attenders under the filter. The
@@ -171,26 +152,15 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 	practices, quarters := map[string]*followUpTally{}, map[string]*followUpTally{}
 	err = s.forEachRow(ctx, query("followup_by_practice_and_quarter"), f.referralArgs(), func(rows *sql.Rows) error {
 		var byPractice bool
-		var key, counts string
-		if err := rows.Scan(&byPractice, &key, &counts); err != nil {
+		var key string
+		var t followUpTally
+		if err := rows.Scan(append([]any{&byPractice, &key}, t.fields()...)...); err != nil {
 			return err
 		}
-		m := quarters
 		if byPractice {
-			m = practices
-		}
-		if m[key] == nil {
-			m[key] = &followUpTally{}
-		}
-		// counts is "state:n,state:n,...", one pair per state (see the SQL).
-		for pair := range strings.SplitSeq(counts, ",") {
-			st, n, ok := strings.Cut(pair, ":")
-			state, err1 := strconv.ParseInt(st, 10, 64)
-			count, err2 := strconv.ParseInt(n, 10, 64)
-			if !ok || err1 != nil || err2 != nil {
-				return fmt.Errorf("state counts %q", counts)
-			}
-			m[key].add(state, count)
+			practices[key] = &t
+		} else {
+			quarters[key] = &t
 		}
 		return nil
 	})
@@ -198,11 +168,17 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 		return out, fmt.Errorf("follow-up by practice and quarter: %w", err)
 	}
 
-	// The borough is every practice's non-attenders, listed or not.
-	var all followUpTally
+	// The borough is every practice's non-attenders, listed or not; its
+	// re-engagement, which the SQL counts by quarter only, is every
+	// quarter's.
+	var all, byQuarter followUpTally
 	for _, t := range practices {
 		all.addAll(t)
 	}
+	for _, t := range quarters {
+		byQuarter.addAll(t)
+	}
+	all.reEngagedFollowedUp, all.reEngagedNotFollowedUp = byQuarter.reEngagedFollowedUp, byQuarter.reEngagedNotFollowedUp
 	out.NonAttenders = d.count(all.nonAttenders)
 	out.NotYetNotified = d.count(all.nonAttenders - all.notified)
 	out.Notified = d.count(all.notified)
@@ -215,11 +191,10 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 		b.Percent = Percent(b.NonAttenders, out.Rate.Denominator)
 		out.DaysToFollowUp = append(out.DaysToFollowUp, b)
 	}
-	re := all.reEngaged
 	out.ReEngagement = FollowUpReEngagement{
-		All:           d.proportion(re[0][1]+re[1][1], re[0][0]+re[1][0]),
-		FollowedUp:    d.proportion(re[1][1], re[1][0]),
-		NotFollowedUp: d.proportion(re[0][1], re[0][0]),
+		All:           d.proportion(all.reEngagedFollowedUp+all.reEngagedNotFollowedUp, all.due),
+		FollowedUp:    d.proportion(all.reEngagedFollowedUp, all.followedUp),
+		NotFollowedUp: d.proportion(all.reEngagedNotFollowedUp, all.due-all.followedUp),
 	}
 
 	// Every practice under the filter's PCN and practice, with none or not.

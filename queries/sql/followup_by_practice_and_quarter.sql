@@ -1,48 +1,65 @@
--- Eligible non-attenders and their follow-up, by practice and by referral
--- quarter. Each non-attender is put in one state (below) and the states
--- are counted per practice and per quarter, in one pass; queries.FollowUp
--- turns states into figures, adds practices up for the borough and lists
--- practices and quarters with none. Counting one small key per referral
--- keeps this fast at England scale, and each practice's or quarter's counts
--- leave as one text of "state:count" pairs: scanning a row per state (about
--- 130,000 at England scale) through the driver took longer than the query. Definitions (non_attender,
--- followup_due, followed_up_in_window, re_engaged) live in
+-- Eligible non-attenders and their follow-up, one row per practice and one
+-- per referral quarter (by_practice says which, key names it), in one pass
+-- over the referrals. queries.FollowUp adds practices up for the borough
+-- and lists practices and quarters with none. Definitions (non_attender,
+-- followup_due, days_to_followup, re_engaged) live in
 -- refresh_referral_facts.sql.
 --   $1..$8  the global filter (queries.Filter)
 --
--- state = stage * 6 + who * 2 + re_engaged, where
---   stage  0 not yet notified; 1 notified, follow-up window still open;
---          for due non-attenders (window passed), days from notification
---          to the first follow-up: 2 up to 7 (a follow-up made before the
---          notification counts here), 3 8-14, 4 15-21, 5 22-28, 6 29-42,
---          7 43 or more, 8 none recorded by the as-of date. Stages 2-5
---          are exactly the followed_up_in_window ones.
---   who    0 nobody, 1 the practice, 2 the provider (first follow-up)
---   re_engaged  1 when the person attended a session after the outcome
-WITH states AS (
+-- Each non-attender is first given the stage of follow-up they reached:
+--   0  the practice not yet notified
+--   1  notified, the follow-up window still open (not yet due)
+--   2  due and followed up 0-7 days after the notification (a follow-up
+--      made before the notification counts here), 3  8-14 days,
+--      4  15-21 days, 5  22-28 days: stages 2-5 are followed up in time
+--      (within the default 28-day window; FollowUpWindowDays moves the
+--      "due" stages, not these bins)
+--   6  29-42 days, 7  43 days or more, 8  not followed up by the as-of date
+-- The people of each stage are counted per practice, by who followed them
+-- up first, and per quarter, by whether they later attended; those few
+-- counts are then added up into the columns below. Who followed up is
+-- left out of the quarters' rows, and re-engagement out of the practices':
+-- the borough needs each once (every referral is in one practice and one
+-- quarter), and counting by fewer things at a time is what keeps this
+-- fast at England scale.
+WITH stages AS (
     SELECT practice_code, quarter,
            CASE WHEN notified_date IS NULL THEN 0
                 WHEN NOT followup_due THEN 1
-                WHEN first_followup_date IS NULL THEN 8
+                WHEN days_to_followup IS NULL THEN 8
                 WHEN days_to_followup <= 7 THEN 2
                 WHEN days_to_followup <= 14 THEN 3
                 WHEN days_to_followup <= 21 THEN 4
                 WHEN days_to_followup <= 28 THEN 5
                 WHEN days_to_followup <= 42 THEN 6
-                ELSE 7 END * 6
-           + CASE first_followup_by WHEN 'practice' THEN 2 WHEN 'provider' THEN 4 ELSE 0 END
-           + CAST(re_engaged AS INTEGER) AS state
+                ELSE 7 END AS stage,
+           first_followup_by,
+           re_engaged
     FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
     WHERE non_attender
 ),
 counts AS (
     SELECT grouping(practice_code) = 0 AS by_practice,
            coalesce(practice_code, quarter) AS key,
-           state,
-           count(*) AS non_attenders
-    FROM states
-    GROUP BY GROUPING SETS ((practice_code, state), (quarter, state))
+           stage, first_followup_by, re_engaged, count(*) AS people
+    FROM stages
+    GROUP BY GROUPING SETS ((practice_code, stage, first_followup_by), (quarter, stage, re_engaged))
 )
-SELECT by_practice, key, string_agg(state || ':' || non_attenders, ',') AS state_counts
+SELECT by_practice, key,
+       CAST(sum(people) AS BIGINT) AS non_attenders,
+       CAST(sum(CASE WHEN stage >= 1 THEN people ELSE 0 END) AS BIGINT) AS notified,
+       CAST(sum(CASE WHEN stage >= 2 THEN people ELSE 0 END) AS BIGINT) AS due,
+       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 THEN people ELSE 0 END) AS BIGINT) AS followed_up,
+       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND first_followup_by = 'practice' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_practice,
+       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND first_followup_by = 'provider' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_provider,
+       CAST(sum(CASE WHEN stage = 2 THEN people ELSE 0 END) AS BIGINT) AS days_0_7,
+       CAST(sum(CASE WHEN stage = 3 THEN people ELSE 0 END) AS BIGINT) AS days_8_14,
+       CAST(sum(CASE WHEN stage = 4 THEN people ELSE 0 END) AS BIGINT) AS days_15_21,
+       CAST(sum(CASE WHEN stage = 5 THEN people ELSE 0 END) AS BIGINT) AS days_22_28,
+       CAST(sum(CASE WHEN stage = 6 THEN people ELSE 0 END) AS BIGINT) AS days_29_42,
+       CAST(sum(CASE WHEN stage = 7 THEN people ELSE 0 END) AS BIGINT) AS days_43_plus,
+       CAST(sum(CASE WHEN stage = 8 THEN people ELSE 0 END) AS BIGINT) AS never,
+       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND re_engaged THEN people ELSE 0 END) AS BIGINT) AS re_engaged_followed_up,
+       CAST(sum(CASE WHEN stage >= 6 AND re_engaged THEN people ELSE 0 END) AS BIGINT) AS re_engaged_not_followed_up
 FROM counts
 GROUP BY by_practice, key;
