@@ -91,7 +91,7 @@ func (s *Store) computeCampaignEffect(ctx context.Context, f Filter) (CampaignEf
 		return out, err
 	}
 	var before, after int64
-	args := append(f.referralArgs(), window)
+	args := f.args(sql.Named("window_days", window))
 	err = s.forEachRow(ctx, query("campaign_effect"), args, func(rows *sql.Rows) error {
 		var c Campaign
 		var sent, from, to time.Time

@@ -62,7 +62,7 @@ func (s *Store) computeConversionByCohort(ctx context.Context, f Filter) (Conver
 		Cohorts:            []CohortConversion{},
 	}
 	d := s.newDiscloser()
-	args := append(f.referralArgs(), s.cfg.ConversionWindowDays)
+	args := f.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
 	err = s.forEachRow(ctx, query("conversion_by_cohort"), args, func(rows *sql.Rows) error {
 		var c CohortConversion
 		var eligible, converted, completed int64

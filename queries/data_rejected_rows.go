@@ -56,7 +56,7 @@ func (s *Store) RejectedRows(ctx context.Context, rf RejectedFilter) (RejectedRo
 		rf.Limit = DefaultRejectedLimit
 	}
 	out := RejectedRows{Filter: rf, Rows: []RejectedRow{}}
-	args := []any{rf.Quarter, rf.File, rf.Rule, rf.Limit, rf.Offset}
+	args := []any{sql.Named("quarter", rf.Quarter), sql.Named("file", rf.File), sql.Named("rule", rf.Rule), sql.Named("limit", rf.Limit), sql.Named("offset", rf.Offset)}
 	err := s.forEachRow(ctx, query("rejected_rows"), args, func(rows *sql.Rows) error {
 		var loadID, line sql.NullInt64
 		var q, file, column, value, rule, reason sql.NullString

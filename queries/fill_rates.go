@@ -192,7 +192,7 @@ func (s *Store) computeCourseFills(ctx context.Context, f Filter, p CoursePage) 
 	if p.Limit > 0 {
 		limit = p.Limit
 	}
-	args := append(f.courseArgs(), limit, p.Offset)
+	args := f.courseArgs(sql.Named("limit", limit), sql.Named("offset", p.Offset))
 	err := s.forEachRow(ctx, query("fill_rate_by_course"), args, func(rows *sql.Rows) error {
 		var id, venueID, venueName, mode, language, weekday, start, slot, first sql.NullString
 		var capacity, booked sql.NullInt64

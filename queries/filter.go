@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -145,20 +146,23 @@ func (f Filter) values() []string {
 	return []string{f.From, f.To, f.PCN, f.Practice, f.Mode, f.Language, f.Referrer, f.Channel}
 }
 
-// referralArgs are the bound parameters $1..$8 of the filtered_referrals
-// and filtered_outcomes table macros ("" means no filter).
-func (f Filter) referralArgs() []any {
-	vals := f.values()
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
+// args binds the filter to the SQL's named parameters $from, $to, $pcn,
+// $practice, $mode, $language, $referrer and $channel ("" means no
+// filter), which the SQL hands to the filtered table macro
+// (sql/filter_macros.sql); extra are further sql.Named parameters.
+func (f Filter) args(extra ...any) []any {
+	var out []any
+	for i, v := range f.values() {
+		out = append(out, sql.Named(FilterFields[i], v))
 	}
-	return args
+	return append(out, extra...)
 }
 
-// courseArgs are the bound parameters $1..$4 of the filtered_courses macro.
-func (f Filter) courseArgs() []any {
-	return []any{f.From, f.To, f.Mode, f.Language}
+// courseArgs binds the course part of the filter, $from, $to, $mode and
+// $language, for the filtered_courses table macro; extra are further
+// sql.Named parameters.
+func (f Filter) courseArgs(extra ...any) []any {
+	return append([]any{sql.Named("from", f.From), sql.Named("to", f.To), sql.Named("mode", f.Mode), sql.Named("language", f.Language)}, extra...)
 }
 
 func parseQuarter(field, val string) (string, error) {

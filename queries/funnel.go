@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -82,7 +83,7 @@ func (s *Store) computeFunnel(ctx context.Context, f Filter) (Funnel, error) {
 	var n [5]int64
 	var provisional int64
 	var quarters string
-	args := append(f.referralArgs(), s.cfg.ConversionWindowDays)
+	args := f.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
 	err = s.db.QueryRowContext(ctx, query("pathway_funnel"), args...).
 		Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &provisional, &quarters)
 	if err != nil {

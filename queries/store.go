@@ -108,9 +108,12 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 		name string
 		args []any
 	}{
-		{"refresh_referral_facts", []any{c.ConversionWindowDays, c.CompletionSessions, c.FollowUpWindowDays, c.MinYearsSinceDiagnosis, c.UnmetDemandWindowDays}},
-		{"refresh_outcome_facts", []any{c.CodingWindowDays, c.Codes.Attended, c.Codes.DidNotAttend, c.Codes.Declined}},
-		{"refresh_course_facts", []any{c.EveningFrom}},
+		{"refresh_referral_facts", []any{sql.Named("conversion_window_days", c.ConversionWindowDays), sql.Named("completion_sessions", c.CompletionSessions),
+			sql.Named("followup_window_days", c.FollowUpWindowDays), sql.Named("min_years_since_diagnosis", c.MinYearsSinceDiagnosis),
+			sql.Named("unmet_window_days", c.UnmetDemandWindowDays)}},
+		{"refresh_outcome_facts", []any{sql.Named("coding_window_days", c.CodingWindowDays), sql.Named("attended_codes", c.Codes.Attended),
+			sql.Named("did_not_attend_codes", c.Codes.DidNotAttend), sql.Named("declined_codes", c.Codes.Declined)}},
+		{"refresh_course_facts", []any{sql.Named("evening_from", c.EveningFrom)}},
 	}
 	if err := runStatements(ctx, tx, "macros"); err != nil {
 		return err

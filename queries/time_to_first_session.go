@@ -84,7 +84,7 @@ func (s *Store) computeTimeToFirstSession(ctx context.Context, f Filter) (TimeTo
 		Cohorts:    []CohortSessionWait{},
 	}
 	d := s.newDiscloser()
-	args := append(f.referralArgs(), s.cfg.ConversionWindowDays)
+	args := f.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
 	// Counts of people per quarter and day, oldest quarter first; the
 	// overall row merges them.
 	type histogram struct {

@@ -123,7 +123,7 @@ func (s *Store) trendCounts(ctx context.Context, f Filter) ([]trendCounts, error
 		wide.From = previousQuarter(f.From)
 	}
 	var out []trendCounts
-	args := append(wide.referralArgs(), s.cfg.ConversionWindowDays)
+	args := wide.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
 	err := s.forEachRow(ctx, query("quarterly_trends"), args, func(rows *sql.Rows) error {
 		var c trendCounts
 		err := rows.Scan(&c.quarter, &c.cohortOpen, &c.referrals, &c.eligible, &c.converted, &c.completed,

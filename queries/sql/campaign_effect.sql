@@ -7,28 +7,24 @@
 -- cross quarter ends. A window is complete when the loaded data cover all
 -- of it; a campaign overlaps when another campaign of the same practice
 -- was sent less than a window-width before or after it.
---   $1..$8  the global filter (queries.Filter)
---   $9      window width in days (campaign_window_weeks * 7)
+--   $from ... $channel  the global filter (queries.Filter)
+--   $window_days  window width in days (campaign_window_weeks * 7)
 WITH bounds AS (
     SELECT quarter_start(min(quarter)) AS data_from, quarter_end(max(quarter)) AS as_of FROM loads
-),
-practice_list AS (
-    SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
-    FROM practices GROUP BY practice_code
 ),
 campaigns AS (
     SELECT t.practice_code, coalesce(p.practice_name, t.practice_code) AS practice_name,
            coalesce(p.pcn, '') AS pcn, t.date_sent, t.messages_sent,
-           CAST(t.date_sent - CAST($9 AS INTEGER) AS DATE) AS before_from,
-           CAST(t.date_sent + CAST($9 AS INTEGER) - 1 AS DATE) AS after_to
+           CAST(t.date_sent - CAST($window_days AS INTEGER) AS DATE) AS before_from,
+           CAST(t.date_sent + CAST($window_days AS INTEGER) - 1 AS DATE) AS after_to
     FROM text_campaigns t
-    LEFT JOIN practice_list p USING (practice_code)
-    WHERE ($1 = '' OR t.quarter >= $1) AND ($2 = '' OR t.quarter <= $2)
-      AND ($3 = '' OR p.pcn = $3) AND ($4 = '' OR t.practice_code = $4)
+    LEFT JOIN latest_practices() p USING (practice_code)
+    WHERE in_quarters(t.quarter, $from, $to)
+      AND is_chosen(p.pcn, $pcn) AND is_chosen(t.practice_code, $practice)
 ),
 referrals_counted AS (
     SELECT referral_id, practice_code, referral_date
-    FROM filtered_referrals('', '', $3, $4, $5, $6, $7, $8)
+    FROM filtered('referral_facts', '', '', $pcn, $practice, $mode, $language, $referrer, $channel)
 ),
 counted AS (
     SELECT c.practice_code, c.date_sent,
@@ -46,7 +42,7 @@ SELECT c.practice_code, c.practice_name, c.pcn, c.date_sent, c.messages_sent,
        (c.after_to <= b.as_of) AS after_complete,
        EXISTS (SELECT 1 FROM text_campaigns o
                WHERE o.practice_code = c.practice_code AND o.date_sent <> c.date_sent
-                 AND abs(o.date_sent - c.date_sent) < CAST($9 AS INTEGER)) AS overlaps
+                 AND abs(o.date_sent - c.date_sent) < CAST($window_days AS INTEGER)) AS overlaps
 FROM campaigns c
 CROSS JOIN bounds b
 LEFT JOIN counted n USING (practice_code, date_sent)

@@ -3,7 +3,7 @@
 -- in one pass; queries.CodingCompleteness turns states into figures and
 -- lists practices and quarters with none. Definitions (coded, coding_due,
 -- code_category) live in refresh_outcome_facts.sql.
---   $1..$8  the global filter (queries.Filter)
+--   $from ... $channel  the global filter (queries.Filter)
 -- state = 2 * coding_due + coded:
 --   0 window still open, not coded yet   1 window still open, coded
 --   2 window passed, not coded in it     3 window passed, coded in it
@@ -12,7 +12,7 @@
 WITH states AS (
     SELECT code_category, practice_code, quarter,
            2 * CAST(coding_due AS INTEGER) + CAST(coded AS INTEGER) AS state
-    FROM filtered_outcomes($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('outcome_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
 )
 SELECT CASE WHEN grouping(code_category) = 0 THEN 'category'
             WHEN grouping(practice_code) = 0 THEN 'practice'

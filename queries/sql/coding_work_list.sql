@@ -4,18 +4,18 @@
 -- leaves the list: the record is right now. Open items (window not yet
 -- passed) come first, fewest days left first; then overdue items, longest
 -- overdue first. "Now" is as_of, the last day the loaded data cover.
---   $1  practice code
---   $2  coding window, days after the practice is notified (90)
---   $3  GP codes that record attendance or completion (VARCHAR[])
---   $4  GP codes that record did not attend (VARCHAR[])
---   $5  GP codes that record declined or no response (VARCHAR[])
+--   $practice              practice code
+--   $coding_window_days    days after the practice is notified (90)
+--   $attended_codes        GP codes that record attendance or completion (VARCHAR[])
+--   $did_not_attend_codes  GP codes that record did not attend (VARCHAR[])
+--   $declined_codes        GP codes that record declined or no response (VARCHAR[])
 WITH codes AS (
-    SELECT 'attended' AS category, unnest(CAST($3 AS VARCHAR[])) AS code
-    UNION ALL SELECT 'did not attend', unnest(CAST($4 AS VARCHAR[]))
-    UNION ALL SELECT 'declined', unnest(CAST($5 AS VARCHAR[]))
+    SELECT 'attended' AS category, unnest(CAST($attended_codes AS VARCHAR[])) AS code
+    UNION ALL SELECT 'did not attend', unnest(CAST($did_not_attend_codes AS VARCHAR[]))
+    UNION ALL SELECT 'declined', unnest(CAST($declined_codes AS VARCHAR[]))
 ),
 uncoded AS (
-    SELECT * FROM outcome_facts WHERE practice_code = $1 AND NOT coded
+    SELECT * FROM outcome_facts WHERE practice_code = $practice AND NOT coded
 ),
 coded_late AS (
     SELECT DISTINCT u.referral_id, u.outcome_date
@@ -27,7 +27,7 @@ coded_late AS (
 )
 SELECT u.referral_id, u.patient_id, u.outcome, u.code_category, u.outcome_date, u.notified_date,
        CAST(u.as_of - u.notified_date AS INTEGER) AS days_since_notified,
-       CAST(u.notified_date + CAST($2 AS INTEGER) AS DATE) AS deadline,
+       CAST(u.notified_date + CAST($coding_window_days AS INTEGER) AS DATE) AS deadline,
        u.coding_due AS overdue,
        u.as_of
 FROM uncoded u

@@ -3,10 +3,10 @@
 -- patient or carer, and overall (dimension 'all'). Every group value found
 -- in any loaded referral appears, with zeros when the filter selects none
 -- of it, so groups do not vanish from view.
---   $1..$8  the global filter (queries.Filter)
+--   $from ... $channel  the global filter (queries.Filter)
 WITH final AS (
     SELECT age_band, sex, ethnic_group, language, imd_quintile, patient_or_carer, converted
-    FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible AND conversion_final
 ),
 -- Count each combination of the six characteristics once, then share the
@@ -20,13 +20,7 @@ combos AS (
 counts AS (
     SELECT g.dimension, g.value,
            CAST(sum(eligible) AS BIGINT) AS eligible, CAST(sum(converted) AS BIGINT) AS converted
-    FROM (SELECT unnest([{'dimension': 'age_band', 'value': age_band},
-                         {'dimension': 'sex', 'value': sex},
-                         {'dimension': 'ethnic_group', 'value': ethnic_group},
-                         {'dimension': 'language', 'value': language},
-                         {'dimension': 'imd_quintile', 'value': CAST(imd_quintile AS VARCHAR)},
-                         {'dimension': 'patient_or_carer', 'value': patient_or_carer},
-                         {'dimension': 'all', 'value': 'all'}]) AS g,
+    FROM (SELECT unnest(equity_groups(age_band, sex, ethnic_group, language, imd_quintile, patient_or_carer)) AS g,
                  eligible, converted
           FROM combos)
     GROUP BY ALL
@@ -34,13 +28,7 @@ counts AS (
 -- Every value of every dimension in the loaded referrals, filter or not.
 groups AS (
     SELECT DISTINCT g.dimension, g.value
-    FROM (SELECT unnest([{'dimension': 'age_band', 'value': age_band},
-                         {'dimension': 'sex', 'value': sex},
-                         {'dimension': 'ethnic_group', 'value': ethnic_group},
-                         {'dimension': 'language', 'value': language},
-                         {'dimension': 'imd_quintile', 'value': CAST(imd_quintile AS VARCHAR)},
-                         {'dimension': 'patient_or_carer', 'value': patient_or_carer},
-                         {'dimension': 'all', 'value': 'all'}]) AS g
+    FROM (SELECT unnest(equity_groups(age_band, sex, ethnic_group, language, imd_quintile, patient_or_carer)) AS g
           FROM (SELECT DISTINCT age_band, sex, ethnic_group, language, imd_quintile, patient_or_carer
                 FROM referral_facts))
 )

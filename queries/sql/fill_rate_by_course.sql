@@ -2,11 +2,11 @@
 -- people booked on each, the most recent first, and on every row the number
 -- of courses that ran and that were cancelled under the filter in all.
 -- A page with no courses still returns one row carrying the totals.
---   $1..$4  the course part of the filter (Filter.courseArgs)
---   $5      the most courses to return (NULL: every one)
---   $6      how many of the most recent to skip
+--   $from, $to, $mode, $language  the course part of the filter
+--   $limit   the most courses to return (NULL: every one)
+--   $offset  how many of the most recent to skip
 WITH courses AS (
-    SELECT * FROM filtered_courses($1, $2, $3, $4)
+    SELECT * FROM filtered_courses($from, $to, $mode, $language)
 ),
 totals AS (
     SELECT count(*) FILTER (WHERE status = 'ran') AS ran,
@@ -21,7 +21,7 @@ page AS (
     FROM courses
     WHERE status = 'ran'
     ORDER BY first_session_date DESC, course_id DESC
-    LIMIT $5 OFFSET $6
+    LIMIT $limit OFFSET $offset
 )
 SELECT t.ran, t.cancelled, p.* EXCLUDE (sort_date)
 FROM totals t LEFT JOIN page p ON true

@@ -7,11 +7,11 @@
 --   label       the venue's name for venues ("Online" for online), else the key
 -- Groups with no course that ran are absent; the Go code adds empty slots
 -- and modes.
---   $1..$4  the course part of the filter (Filter.courseArgs)
+--   $from, $to, $mode, $language  the course part of the filter
 WITH c AS (
     SELECT status = 'ran' AS ran, slot, coalesce(venue_id, '') AS venue_id, venue_name,
            language, mode, capacity, booked
-    FROM filtered_courses($1, $2, $3, $4)
+    FROM filtered_courses($from, $to, $mode, $language)
 )
 SELECT CASE WHEN NOT ran THEN 'cancelled'
             WHEN grouping(slot) = 0 THEN 'slot'

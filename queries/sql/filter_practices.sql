@@ -1,3 +1,3 @@
 -- Every practice in the latest snapshot that names it, by name.
-SELECT practice_code, arg_max(practice_name, quarter), arg_max(pcn, quarter)
-FROM practices GROUP BY practice_code ORDER BY 2, 1;
+SELECT practice_code, practice_name, pcn
+FROM latest_practices() ORDER BY practice_name, practice_code;

@@ -4,7 +4,7 @@
 -- and lists practices and quarters with none. Definitions (non_attender,
 -- followup_due, days_to_followup, re_engaged) live in
 -- refresh_referral_facts.sql.
---   $1..$8  the global filter (queries.Filter)
+--   $from ... $channel  the global filter (queries.Filter)
 --
 -- Each non-attender is first given the stage of follow-up they reached:
 --   0  the practice not yet notified
@@ -35,7 +35,7 @@ WITH stages AS (
                 ELSE 7 END AS stage,
            first_followup_by,
            re_engaged
-    FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE non_attender
 ),
 counts AS (

@@ -3,9 +3,9 @@
 -- need. Every practice with a snapshot in the range appears, with zeros
 -- when it made no referrals. The caller blanks the PCN and practice
 -- filters so that the result covers the whole borough (the comparator).
---   $1..$8  the global filter (queries.Filter), PCN and practice ''
+--   $from ... $channel  the global filter (queries.Filter), $pcn and $practice '', PCN and practice ''
 WITH refs AS (
-    SELECT * FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    SELECT * FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
 ),
 per_practice AS (
     SELECT practice_code,
@@ -17,12 +17,12 @@ per_practice AS (
            -- (whole histories); filters on a referral's own attributes
            -- (mode, language, referrer, channel) can drop a person's earlier
            -- referral, so then people are counted with count(DISTINCT).
-           CASE WHEN $5 = '' AND $6 = '' AND $7 = '' AND $8 = ''
+           CASE WHEN $mode = '' AND $language = '' AND $referrer = '' AND $channel = ''
                 THEN count(*) FILTER (WHERE patient_or_carer = 'patient'
                                         AND (previous_referral_quarter IS NULL
-                                             OR ($1 <> '' AND previous_referral_quarter < $1)))
+                                             OR ($from <> '' AND previous_referral_quarter < $from)))
                 ELSE count(DISTINCT patient_id) FILTER (WHERE patient_or_carer = 'patient'
-                                                          AND NOT ($5 = '' AND $6 = '' AND $7 = '' AND $8 = ''))
+                                                          AND NOT ($mode = '' AND $language = '' AND $referrer = '' AND $channel = ''))
            END AS patients_referred,
            -- Conversion: eligible referrals whose window has closed.
            count(*) FILTER (WHERE eligible AND conversion_final) AS conversion_den,
@@ -38,13 +38,8 @@ register AS (
     SELECT practice_code, max(quarter) AS register_quarter,
            arg_max(t2d_register, quarter) AS t2d_register
     FROM practices
-    WHERE ($1 = '' OR quarter >= $1) AND ($2 = '' OR quarter <= $2)
+    WHERE in_quarters(quarter, $from, $to)
     GROUP BY practice_code
-),
--- Name and network from the latest snapshot of all, as elsewhere.
-latest AS (
-    SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
-    FROM practices GROUP BY practice_code
 ),
 codes AS (
     SELECT practice_code FROM register UNION SELECT practice_code FROM per_practice
@@ -57,6 +52,7 @@ SELECT c.practice_code,
        coalesce(p.followup_num, 0), coalesce(p.followup_den, 0)
 FROM codes c
 LEFT JOIN register r USING (practice_code)
-LEFT JOIN latest l USING (practice_code)
+-- Name and network from the latest snapshot of all, as elsewhere.
+LEFT JOIN latest_practices() l USING (practice_code)
 LEFT JOIN per_practice p USING (practice_code)
 ORDER BY 2, 1;

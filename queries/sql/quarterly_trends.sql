@@ -1,18 +1,11 @@
 -- The overview measures of each referral quarter's cohort: referrals,
 -- conversion, completion, follow-up rate and coding completeness, with
 -- what is needed to tell whether each is still provisional. Loaded
--- quarters with no referrals appear with zeros. The caller passes as $1
+-- quarters with no referrals appear with zeros. The caller passes as $from
 -- the quarter before the first one shown, so that the first has a change.
---   $1..$8  the global filter (queries.Filter)
---   $9      conversion window, days after referral (180)
-WITH as_of AS (
-    SELECT quarter_end(max(quarter)) AS as_of FROM loads
-),
-quarter_list AS (
-    SELECT DISTINCT quarter FROM loads
-    WHERE ($1 = '' OR quarter >= $1) AND ($2 = '' OR quarter <= $2)
-),
-per_quarter AS (
+--   $from ... $channel  the global filter (queries.Filter)
+--   $conversion_window_days  days after referral (180)
+WITH per_quarter AS (
     SELECT quarter,
            count(*) AS referrals,
            count(*) FILTER (WHERE eligible) AS eligible,
@@ -26,7 +19,7 @@ per_quarter AS (
            -- at notification; FollowUp reports them as not yet notified), so
            -- they must not hold a cohort provisional for ever.
            count(*) FILTER (WHERE non_attender AND notified_date IS NOT NULL AND NOT followup_due) AS followup_pending
-    FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     GROUP BY quarter
 ),
 coding AS (
@@ -34,17 +27,15 @@ coding AS (
            count(*) FILTER (WHERE coding_due) AS coding_due,
            count(*) FILTER (WHERE coding_due AND coded) AS coded,
            count(*) FILTER (WHERE NOT coding_due) AS coding_pending
-    FROM filtered_outcomes($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('outcome_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     GROUP BY quarter
 )
-SELECT q.quarter,
-       quarter_end(q.quarter) + CAST($9 AS INTEGER) > a.as_of AS cohort_provisional,
+SELECT q.quarter, q.provisional AS cohort_provisional,
        coalesce(p.referrals, 0), coalesce(p.eligible, 0), coalesce(p.converted, 0),
        coalesce(p.completed, 0), coalesce(p.followup_due, 0), coalesce(p.followed_up, 0),
        coalesce(p.followup_pending, 0),
        coalesce(c.coding_due, 0), coalesce(c.coded, 0), coalesce(c.coding_pending, 0)
-FROM quarter_list q
-CROSS JOIN as_of a
+FROM cohorts($from, $to, $conversion_window_days) q
 LEFT JOIN per_quarter p USING (quarter)
 LEFT JOIN coding c USING (quarter)
 ORDER BY q.quarter;

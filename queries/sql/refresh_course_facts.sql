@@ -1,6 +1,6 @@
 -- course_facts: one row per course with its slot, venue and bookings.
 -- Derived state, rebuilt by Store.Refresh. Definitions: docs/indicators.md.
---   $1  evening_from (TIME): a weekday course starting at or after this is an evening course
+--   $evening_from  (TIME) a weekday course starting at or after this is an evening course
 -- The outcomes refresh_outcome_facts.sql kept for itself are no longer needed.
 DROP TABLE IF EXISTS refresh_notified;
 
@@ -27,7 +27,7 @@ SELECT c.course_id, c.quarter, c.venue_id,
        CAST(hour(c.start_time) AS INTEGER) AS start_hour,
        c.first_session_date, c.sessions_planned, c.capacity, c.status,
        CASE WHEN c.weekday IN ('Saturday', 'Sunday') THEN 'weekend'
-            WHEN c.start_time >= CAST($1 AS TIME) THEN 'weekday evening'
+            WHEN c.start_time >= CAST($evening_from AS TIME) THEN 'weekday evening'
             ELSE 'weekday daytime' END AS slot,
        coalesce(b.booked, 0) AS booked,
        coalesce(b.started, 0) AS started

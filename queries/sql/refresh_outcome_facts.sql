@@ -1,10 +1,10 @@
 -- outcome_facts: one row per provider outcome notified to a practice, with
 -- whether the practice coded it. Derived state, rebuilt by Store.Refresh
 -- after referral_facts. Definitions: docs/indicators.md.
---   $1  coding window, days after the practice is notified (90)
---   $2  GP codes that record attendance or completion (VARCHAR[])
---   $3  GP codes that record did not attend (VARCHAR[])
---   $4  GP codes that record declined or no response (VARCHAR[])
+--   $coding_window_days    days after the practice is notified (90)
+--   $attended_codes        GP codes that record attendance or completion (VARCHAR[])
+--   $did_not_attend_codes  GP codes that record did not attend (VARCHAR[])
+--   $declined_codes        GP codes that record declined or no response (VARCHAR[])
 --
 -- Two statements; the parameters belong to the last. The first keeps the
 -- notified outcomes, a few narrow columns, in a temporary table, and the
@@ -27,9 +27,9 @@ WHERE o.practice_notified_date IS NOT NULL AND o.outcome <> 'ineligible';
 
 CREATE OR REPLACE TABLE outcome_facts AS
 WITH codes AS (
-    SELECT 'attended' AS category, unnest(CAST($2 AS VARCHAR[])) AS code
-    UNION ALL SELECT 'did not attend', unnest(CAST($3 AS VARCHAR[]))
-    UNION ALL SELECT 'declined', unnest(CAST($4 AS VARCHAR[]))
+    SELECT 'attended' AS category, unnest(CAST($attended_codes AS VARCHAR[])) AS code
+    UNION ALL SELECT 'did not attend', unnest(CAST($did_not_attend_codes AS VARCHAR[]))
+    UNION ALL SELECT 'declined', unnest(CAST($declined_codes AS VARCHAR[]))
 ),
 -- The GP codes that record an outcome, with their category.
 outcome_codes AS (
@@ -47,7 +47,7 @@ matched AS (
       ON g.practice_code = r.practice_code AND g.patient_id = r.patient_id
      AND g.category = n.code_category
      AND g.code_date >= r.referral_date
-     AND g.code_date <= n.notified_date + CAST($1 AS INTEGER)
+     AND g.code_date <= n.notified_date + CAST($coding_window_days AS INTEGER)
     GROUP BY n.referral_id, n.outcome_date
 )
 SELECT n.*,
@@ -57,7 +57,7 @@ SELECT n.*,
        (m.coded_date IS NOT NULL) AS coded,
        -- Only outcomes whose whole coding window has passed count in the rate;
        -- newer ones still appear on the practice's work list.
-       (n.notified_date + CAST($1 AS INTEGER) <= r.as_of) AS coding_due
+       (n.notified_date + CAST($coding_window_days AS INTEGER) <= r.as_of) AS coding_due
 FROM referral_facts r
 JOIN refresh_notified n USING (referral_id)
 LEFT JOIN matched m USING (referral_id, outcome_date)

@@ -3,18 +3,18 @@
 -- non-attender, followed up, re-engaged, ...), so that each definition is
 -- written once. Derived state, rebuilt by Store.Refresh.
 -- Definitions and the reasons for them: docs/indicators.md.
---   $1  conversion window, days after referral (180)
---   $2  sessions of one course that count as completing it (5)
---   $3  follow-up window, days after the practice is notified (28)
---   $4  minimum years since diagnosis for a patient to be eligible (0.25)
---   $5  unmet-demand window, days after referral (90)
+--   $conversion_window_days     days after referral (180)
+--   $completion_sessions        sessions of one course that count as completing it (5)
+--   $followup_window_days       days after the practice is notified (28)
+--   $min_years_since_diagnosis  for a patient to be eligible (0.25)
+--   $unmet_window_days          days after referral (90)
 CREATE OR REPLACE TABLE referral_facts AS
 WITH params AS (
-    SELECT CAST($1 AS INTEGER) AS conversion_days,
-           CAST($2 AS INTEGER) AS completion_sessions,
-           CAST($3 AS INTEGER) AS followup_days,
-           CAST($4 AS DOUBLE)  AS min_years,
-           CAST($5 AS INTEGER) AS unmet_days,
+    SELECT CAST($conversion_window_days AS INTEGER) AS conversion_days,
+           CAST($completion_sessions AS INTEGER) AS completion_sessions,
+           CAST($followup_window_days AS INTEGER) AS followup_days,
+           CAST($min_years_since_diagnosis AS DOUBLE) AS min_years,
+           CAST($unmet_window_days AS INTEGER) AS unmet_days,
            -- Data are complete up to the end of the latest quarter loaded.
            (SELECT quarter_end(max(quarter)) FROM loads) AS as_of
 ),

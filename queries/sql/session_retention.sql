@@ -6,10 +6,10 @@
 -- once their course has held it (some attendance is recorded for it or a
 -- later session), so a course still running, or planned with fewer
 -- sessions, does not look like people dropping out.
---   $1..$8  the global filter (queries.Filter)
+--   $from ... $channel  the global filter (queries.Filter)
 WITH starters AS (
     SELECT started_sessions_mask AS present, started_course_sessions_held AS held
-    FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible AND converted
 ),
 -- One pass: for each session k, the starters whose course has held it and

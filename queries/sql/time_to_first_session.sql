@@ -7,25 +7,15 @@
 -- two nearest people: R type 7, Excel PERCENTILE.INC), per quarter and over
 -- the whole range, without sorting a million rows. A quarter with no
 -- starters comes back once with days NULL and 0 people.
---   $1..$8  the global filter (queries.Filter)
---   $9      conversion window, days after referral (180)
-WITH as_of AS (
-    SELECT quarter_end(max(quarter)) AS as_of FROM loads
-),
-quarter_list AS (
-    SELECT DISTINCT quarter FROM loads
-    WHERE ($1 = '' OR quarter >= $1) AND ($2 = '' OR quarter <= $2)
-),
-waits AS (
+--   $from ... $channel  the global filter (queries.Filter)
+--   $conversion_window_days  days after referral (180)
+WITH waits AS (
     SELECT quarter, days_to_first_session AS days, count(*) AS people
-    FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible AND converted
     GROUP BY quarter, days_to_first_session
 )
-SELECT q.quarter,
-       quarter_end(q.quarter) + CAST($9 AS INTEGER) > a.as_of AS provisional,
-       w.days, coalesce(w.people, 0) AS people
-FROM quarter_list q
-CROSS JOIN as_of a
+SELECT q.quarter, q.provisional, w.days, coalesce(w.people, 0) AS people
+FROM cohorts($from, $to, $conversion_window_days) q
 LEFT JOIN waits w USING (quarter)
 ORDER BY q.quarter, w.days;

@@ -6,12 +6,12 @@
 -- days NULL), whose wait is still running. queries.WaitsBySlot works the
 -- median and 90th percentile out of these counts exactly as quantile_cont
 -- would out of the people, without sorting a million rows.
---   $1..$8  the global filter (queries.Filter)
+--   $from ... $channel  the global filter (queries.Filter)
 -- eligible is read twice; NOT MATERIALIZED scans the table twice rather
 -- than copying a million rows into a temporary result, which is slower.
 WITH eligible AS NOT MATERIALIZED (
     SELECT preferred_slot, first_course_id, booked, days_to_course_start AS days
-    FROM filtered_referrals($1, $2, $3, $4, $5, $6, $7, $8)
+    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible
 ),
 booked_waits AS (
