@@ -140,7 +140,7 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	borough := f
 	borough.PCN, borough.Practice = "", ""
 	var all []benchmarkCounts
-	err = s.forEachRow(ctx, query("practice_benchmark"), borough.args(), func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("PracticeBenchmark"), borough.args(), func(rows *sql.Rows) error {
 		var c benchmarkCounts
 		err := rows.Scan(&c.code, &c.name, &c.pcn, &c.registerQuarter, &c.den[0], &c.num[0],
 			&c.num[1], &c.den[1], &c.num[2], &c.den[2])

@@ -92,7 +92,7 @@ func (s *Store) computeCampaignEffect(ctx context.Context, f Filter) (CampaignEf
 	}
 	var before, after int64
 	args := f.args(sql.Named("window_days", window))
-	err = s.forEachRow(ctx, query("campaign_effect"), args, func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("CampaignEffect"), args, func(rows *sql.Rows) error {
 		var c Campaign
 		var sent, from, to time.Time
 		var b, a int64

@@ -89,7 +89,7 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 		return out, err
 	}
 	tallies := map[string]map[string]*codingTally{"category": {}, "practice": {}, "quarter": {}}
-	err = s.forEachRow(ctx, query("coding_by_category_practice_and_quarter"), f.args(), func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("CodingCompleteness"), f.args(), func(rows *sql.Rows) error {
 		var breakdown, key string
 		var state, n int64
 		if err := rows.Scan(&breakdown, &key, &state, &n); err != nil {
@@ -191,7 +191,7 @@ func (s *Store) CodingWorkList(ctx context.Context, practiceCode string) ([]Codi
 	args := []any{sql.Named("practice", practiceCode), sql.Named("coding_window_days", c.CodingWindowDays),
 		sql.Named("attended_codes", c.Codes.Attended), sql.Named("did_not_attend_codes", c.Codes.DidNotAttend), sql.Named("declined_codes", c.Codes.Declined)}
 	tasks := []CodingTask{}
-	err := s.forEachRow(ctx, query("coding_work_list"), args, func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("CodingWorkList"), args, func(rows *sql.Rows) error {
 		var t CodingTask
 		var outcome, notified, deadline, asOf time.Time
 		if err := rows.Scan(&t.ReferralID, &t.PatientID, &t.Outcome, &t.Category, &outcome, &notified,

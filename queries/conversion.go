@@ -63,7 +63,7 @@ func (s *Store) computeConversionByCohort(ctx context.Context, f Filter) (Conver
 	}
 	d := s.newDiscloser()
 	args := f.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
-	err = s.forEachRow(ctx, query("conversion_by_cohort"), args, func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("ConversionByCohort"), args, func(rows *sql.Rows) error {
 		var c CohortConversion
 		var eligible, converted, completed int64
 		if err := rows.Scan(&c.Quarter, &c.Provisional, &eligible, &converted, &completed); err != nil {

@@ -36,7 +36,7 @@ type LoadFile struct {
 // service leads and administrators. The SQL is sql/loads.sql.
 func (s *Store) Loads(ctx context.Context) ([]Load, error) {
 	loads := []Load{}
-	err := s.forEachRow(ctx, query("loads"), nil, func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("Loads"), nil, func(rows *sql.Rows) error {
 		var id int64
 		var q, action string
 		var at time.Time

@@ -50,7 +50,7 @@ func (s *Store) DataQuality(ctx context.Context) (DataQuality, error) {
 	out := DataQuality{Quarters: []QualityQuarter{}}
 	type fileKey struct{ quarter, file string }
 	topRules := map[fileKey][]RuleCount{}
-	err := s.forEachRow(ctx, query("rejections_by_rule"), nil, func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("DataQuality.rules"), nil, func(rows *sql.Rows) error {
 		var k fileKey
 		var rc RuleCount
 		if err := rows.Scan(&k.quarter, &k.file, &rc.Rule, &rc.Rows); err != nil {
@@ -64,7 +64,7 @@ func (s *Store) DataQuality(ctx context.Context) (DataQuality, error) {
 	if err != nil {
 		return out, fmt.Errorf("rejections by rule: %w", err)
 	}
-	err = s.forEachRow(ctx, query("data_quality"), nil, func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("DataQuality.files"), nil, func(rows *sql.Rows) error {
 		var qf QualityFile
 		var q string
 		if err := rows.Scan(&q, &qf.File, &qf.Table, &qf.Accepted, &qf.Rejected); err != nil {

@@ -57,7 +57,7 @@ func (s *Store) RejectedRows(ctx context.Context, rf RejectedFilter) (RejectedRo
 	}
 	out := RejectedRows{Filter: rf, Rows: []RejectedRow{}}
 	args := []any{sql.Named("quarter", rf.Quarter), sql.Named("file", rf.File), sql.Named("rule", rf.Rule), sql.Named("limit", rf.Limit), sql.Named("offset", rf.Offset)}
-	err := s.forEachRow(ctx, query("rejected_rows"), args, func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("RejectedRows"), args, func(rows *sql.Rows) error {
 		var loadID, line sql.NullInt64
 		var q, file, column, value, rule, reason sql.NullString
 		if err := rows.Scan(&out.Total, &loadID, &q, &file, &line, &column, &value, &rule, &reason); err != nil {

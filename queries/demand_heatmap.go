@@ -70,7 +70,7 @@ func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatm
 	}
 	cells := map[key]slotPlaces{}
 	first, last := 24, -1
-	err := s.forEachRow(ctx, query("places_by_weekday_hour"), f.courseArgs(), func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("DemandHeatmap"), f.courseArgs(), func(rows *sql.Rows) error {
 		var k key
 		var p slotPlaces
 		if err := rows.Scan(&k.weekday, &k.hour, &p.courses, &p.places, &p.booked); err != nil {

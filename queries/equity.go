@@ -71,7 +71,7 @@ func (s *Store) computeEquity(ctx context.Context, f Filter) (Equity, error) {
 	d := s.newDiscloser()
 	out := Equity{Filter: f, AsOf: asOf, Dimensions: []EquityDimension{}}
 	groups := map[string][]EquityGroup{}
-	err = s.forEachRow(ctx, query("conversion_by_group"), f.args(), func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("Equity"), f.args(), func(rows *sql.Rows) error {
 		var dim, value string
 		var eligible, converted int64
 		if err := rows.Scan(&dim, &value, &eligible, &converted); err != nil {

@@ -110,7 +110,7 @@ func (s *Store) computeFillRates(ctx context.Context, f Filter) (FillRates, erro
 	}
 	out.All = publish("", "All courses", 0, 0, 0)
 	slots, modes := map[string]FillGroup{}, map[string]FillGroup{}
-	err := s.forEachRow(ctx, query("fill_rate_by_group"), f.courseArgs(), func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("FillRates"), f.courseArgs(), func(rows *sql.Rows) error {
 		var groupedBy, key, label string
 		var courses int
 		var places, booked int64
@@ -193,7 +193,7 @@ func (s *Store) computeCourseFills(ctx context.Context, f Filter, p CoursePage) 
 		limit = p.Limit
 	}
 	args := f.courseArgs(sql.Named("limit", limit), sql.Named("offset", p.Offset))
-	err := s.forEachRow(ctx, query("fill_rate_by_course"), args, func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("CourseFills"), args, func(rows *sql.Rows) error {
 		var id, venueID, venueName, mode, language, weekday, start, slot, first sql.NullString
 		var capacity, booked sql.NullInt64
 		if err := rows.Scan(&out.Total, &out.Cancelled, &id, &venueID, &venueName, &mode, &language, &weekday,

@@ -150,7 +150,7 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 	}
 
 	practices, quarters := map[string]*followUpTally{}, map[string]*followUpTally{}
-	err = s.forEachRow(ctx, query("followup_by_practice_and_quarter"), f.args(), func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("FollowUp"), f.args(), func(rows *sql.Rows) error {
 		var byPractice bool
 		var key string
 		var t followUpTally
@@ -270,7 +270,7 @@ func (s *Store) FollowUpWorkList(ctx context.Context, practiceCode string) ([]Fo
 		return nil, err
 	}
 	tasks := []FollowUpTask{}
-	err := s.forEachRow(ctx, query("followup_work_list"), []any{sql.Named("practice", practiceCode), sql.Named("followup_window_days", s.cfg.FollowUpWindowDays)}, func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("FollowUpWorkList"), []any{sql.Named("practice", practiceCode), sql.Named("followup_window_days", s.cfg.FollowUpWindowDays)}, func(rows *sql.Rows) error {
 		var t FollowUpTask
 		var referred, outcome, notified, deadline, asOf time.Time
 		if err := rows.Scan(&t.ReferralID, &t.PatientID, &referred, &t.Outcome, &outcome, &notified,

@@ -84,7 +84,7 @@ func (s *Store) computeFunnel(ctx context.Context, f Filter) (Funnel, error) {
 	var provisional int64
 	var quarters string
 	args := f.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
-	err = s.db.QueryRowContext(ctx, query("pathway_funnel"), args...).
+	err = s.db.QueryRowContext(ctx, query("Funnel"), args...).
 		Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &provisional, &quarters)
 	if err != nil {
 		return Funnel{}, fmt.Errorf("pathway funnel: %w", err)

@@ -77,7 +77,7 @@ func (s *Store) checkPractice(ctx context.Context, code string) error {
 // when nothing is loaded.
 func (s *Store) dataAsOf(ctx context.Context) (string, error) {
 	var asOf sql.NullTime
-	if err := s.db.QueryRowContext(ctx, query("data_as_of")).Scan(&asOf); err != nil {
+	if err := s.db.QueryRowContext(ctx, query("dataAsOf")).Scan(&asOf); err != nil {
 		return "", fmt.Errorf("data as-of date: %w", err)
 	}
 	if !asOf.Valid {

@@ -56,7 +56,7 @@ func (s *Store) computeSessionRetention(ctx context.Context, f Filter) (SessionR
 	out := SessionRetention{Filter: f, AsOf: asOf, Sessions: []SessionPresence{}}
 	d := s.newDiscloser()
 	var starters int64
-	err = s.forEachRow(ctx, query("session_retention"), f.args(), func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("SessionRetention"), f.args(), func(rows *sql.Rows) error {
 		var p SessionPresence
 		var held, present int64
 		if err := rows.Scan(&p.Session, &starters, &held, &present); err != nil {

@@ -61,7 +61,7 @@ func (s *Store) computeSlotDemand(ctx context.Context, f Filter) (SlotDemand, er
 		return out, err
 	}
 	places := map[string]slotPlaces{}
-	err = s.forEachRow(ctx, query("places_by_slot"), f.courseArgs(), func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("SlotDemand"), f.courseArgs(), func(rows *sql.Rows) error {
 		var slot string
 		var p slotPlaces
 		if err := rows.Scan(&slot, &p.courses, &p.places, &p.booked); err != nil {
@@ -89,7 +89,7 @@ func (s *Store) computeSlotDemand(ctx context.Context, f Filter) (SlotDemand, er
 // each slot, "no preference" included.
 func (s *Store) preferredSlots(ctx context.Context, f Filter) (map[string]int64, error) {
 	prefs := map[string]int64{}
-	err := s.forEachRow(ctx, query("referrals_by_preferred_slot"), f.args(), func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("preferredSlots"), f.args(), func(rows *sql.Rows) error {
 		var slot string
 		var n int64
 		if err := rows.Scan(&slot, &n); err != nil {

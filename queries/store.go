@@ -108,12 +108,12 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 		name string
 		args []any
 	}{
-		{"refresh_referral_facts", []any{sql.Named("conversion_window_days", c.ConversionWindowDays), sql.Named("completion_sessions", c.CompletionSessions),
+		{"Refresh.referral_facts", []any{sql.Named("conversion_window_days", c.ConversionWindowDays), sql.Named("completion_sessions", c.CompletionSessions),
 			sql.Named("followup_window_days", c.FollowUpWindowDays), sql.Named("min_years_since_diagnosis", c.MinYearsSinceDiagnosis),
 			sql.Named("unmet_window_days", c.UnmetDemandWindowDays)}},
-		{"refresh_outcome_facts", []any{sql.Named("coding_window_days", c.CodingWindowDays), sql.Named("attended_codes", c.Codes.Attended),
+		{"Refresh.outcome_facts", []any{sql.Named("coding_window_days", c.CodingWindowDays), sql.Named("attended_codes", c.Codes.Attended),
 			sql.Named("did_not_attend_codes", c.Codes.DidNotAttend), sql.Named("declined_codes", c.Codes.Declined)}},
-		{"refresh_course_facts", []any{sql.Named("evening_from", c.EveningFrom)}},
+		{"Refresh.course_facts", []any{sql.Named("evening_from", c.EveningFrom)}},
 	}
 	if err := runStatements(ctx, tx, "macros"); err != nil {
 		return err
@@ -158,7 +158,7 @@ func (s *Store) derivedFresh(ctx context.Context) (bool, error) {
 func (s *Store) derivedHash() string {
 	h := sha256.New()
 	h.Write([]byte(s.cfg.Hash()))
-	for _, name := range []string{"macros", "refresh_referral_facts", "refresh_outcome_facts", "refresh_course_facts", "filter_macros"} {
+	for _, name := range []string{"macros", "Refresh.referral_facts", "Refresh.outcome_facts", "Refresh.course_facts", "filter_macros"} {
 		h.Write([]byte(query(name)))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
@@ -188,16 +188,16 @@ func (s *Store) FilterOptions(ctx context.Context) (FilterOptions, error) {
 	s.mu.Unlock()
 
 	o := FilterOptions{Modes: Modes, Referrers: Referrers, Channels: Channels}
-	if o.Quarters, err = s.strings(ctx, query("filter_quarters")); err != nil {
+	if o.Quarters, err = s.strings(ctx, query("FilterOptions.quarters")); err != nil {
 		return o, err
 	}
-	if o.PCNs, err = s.strings(ctx, query("filter_pcns")); err != nil {
+	if o.PCNs, err = s.strings(ctx, query("FilterOptions.pcns")); err != nil {
 		return o, err
 	}
-	if o.Languages, err = s.strings(ctx, query("filter_languages")); err != nil {
+	if o.Languages, err = s.strings(ctx, query("FilterOptions.languages")); err != nil {
 		return o, err
 	}
-	rows, err := s.db.QueryContext(ctx, query("filter_practices"))
+	rows, err := s.db.QueryContext(ctx, query("FilterOptions.practices"))
 	if err != nil {
 		return o, err
 	}

@@ -96,7 +96,7 @@ func (s *Store) computeTimeToFirstSession(ctx context.Context, f Filter) (TimeTo
 	}
 	var quarters []*histogram
 	overall := map[int64]int64{}
-	err = s.forEachRow(ctx, query("time_to_first_session"), args, func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("TimeToFirstSession"), args, func(rows *sql.Rows) error {
 		var quarter string
 		var provisional bool
 		var days sql.NullInt64

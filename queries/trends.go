@@ -124,7 +124,7 @@ func (s *Store) trendCounts(ctx context.Context, f Filter) ([]trendCounts, error
 	}
 	var out []trendCounts
 	args := wide.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
-	err := s.forEachRow(ctx, query("quarterly_trends"), args, func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("Trends"), args, func(rows *sql.Rows) error {
 		var c trendCounts
 		err := rows.Scan(&c.quarter, &c.cohortOpen, &c.referrals, &c.eligible, &c.converted, &c.completed,
 			&c.followUpDue, &c.followedUp, &c.followUpPending, &c.codingDue, &c.coded, &c.codingPending)

@@ -118,7 +118,7 @@ func (s *Store) computeUnmetDemand(ctx context.Context, f Filter) (UnmetDemand, 
 	var quarters []*quarterCells
 	totals := map[string]cell{}
 	args := f.args(sql.Named("unmet_window_days", s.cfg.UnmetDemandWindowDays))
-	err = s.forEachRow(ctx, query("unmet_demand_by_quarter"), args, func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("UnmetDemand"), args, func(rows *sql.Rows) error {
 		var q, slot string
 		var final bool
 		var c cell

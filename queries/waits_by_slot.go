@@ -62,7 +62,7 @@ func (s *Store) computeWaitsBySlot(ctx context.Context, f Filter) (WaitsBySlot, 
 	type histogram struct{ days, people []int64 }
 	preferred, booked := map[string]*histogram{}, map[string]*histogram{}
 	notBooked := map[string]int64{}
-	err := s.forEachRow(ctx, query("waits_by_slot"), f.args(), func(rows *sql.Rows) error {
+	err := s.forEachRow(ctx, query("WaitsBySlot"), f.args(), func(rows *sql.Rows) error {
 		var by, slot string
 		var days sql.NullInt64
 		var people int64
