@@ -123,7 +123,7 @@ type benchmarkCounts struct {
 
 // PracticeBenchmark returns every practice's referral rate, conversion and
 // follow-up rate against the borough. The SQL is
-// sql/practice_benchmark.sql.
+// sql/PracticeBenchmark.sql.
 func (s *Store) PracticeBenchmark(ctx context.Context, f Filter) (PracticeBenchmark, error) {
 	return remember(ctx, s, "PracticeBenchmark", f, s.computePracticeBenchmark)
 }

@@ -73,7 +73,7 @@ type CampaignSummary struct {
 }
 
 // CampaignEffect computes referrals before and after each text campaign
-// under the filter. The SQL is sql/campaign_effect.sql.
+// under the filter. The SQL is sql/CampaignEffect.sql.
 func (s *Store) CampaignEffect(ctx context.Context, f Filter) (CampaignEffect, error) {
 	return remember(ctx, s, "CampaignEffect", f, s.computeCampaignEffect)
 }

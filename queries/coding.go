@@ -56,7 +56,7 @@ type CodingGroup struct {
 }
 
 // codingTally counts one group's notified outcomes by state (see
-// sql/coding_by_category_practice_and_quarter.sql): 2*due + coded.
+// sql/CodingCompleteness.sql): 2*due + coded.
 type codingTally [4]int64
 
 func (t codingTally) group(d *discloser, key string) CodingGroup {
@@ -68,7 +68,7 @@ func (t codingTally) group(d *discloser, key string) CodingGroup {
 }
 
 // CodingCompleteness computes coding completeness under the filter. The
-// SQL is sql/coding_by_category_practice_and_quarter.sql.
+// SQL is sql/CodingCompleteness.sql.
 func (s *Store) CodingCompleteness(ctx context.Context, f Filter) (CodingCompleteness, error) {
 	return remember(ctx, s, "CodingCompleteness", f, s.computeCodingCompleteness)
 }
@@ -177,7 +177,7 @@ type CodingTask struct {
 // disclosure rule: it is the practice's own list of its own patients. The
 // dashboard must show it only to that practice. An unknown practice is a
 // *FilterError for the field "practice". The SQL is
-// sql/coding_work_list.sql.
+// sql/CodingWorkList.sql.
 func (s *Store) CodingWorkList(ctx context.Context, practiceCode string) ([]CodingTask, error) {
 	if err := s.checkPractice(ctx, practiceCode); err != nil {
 		return nil, err

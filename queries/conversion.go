@@ -41,7 +41,7 @@ type CohortConversion struct {
 }
 
 // ConversionByCohort returns conversion and completion per referral
-// quarter. The SQL is sql/conversion_by_cohort.sql.
+// quarter. The SQL is sql/ConversionByCohort.sql.
 func (s *Store) ConversionByCohort(ctx context.Context, f Filter) (ConversionByCohort, error) {
 	return remember(ctx, s, "ConversionByCohort", f, s.computeConversionByCohort)
 }

@@ -33,7 +33,7 @@ type LoadFile struct {
 
 // Loads lists every load that changed the database, newest first, with
 // its files by name. It describes data, not people, and is meant for
-// service leads and administrators. The SQL is sql/loads.sql.
+// service leads and administrators. The SQL is sql/Loads.sql.
 func (s *Store) Loads(ctx context.Context) ([]Load, error) {
 	loads := []Load{}
 	err := s.forEachRow(ctx, query("Loads"), nil, func(rows *sql.Rows) error {

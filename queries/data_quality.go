@@ -45,7 +45,7 @@ type RuleCount struct {
 const TopRejectionRules = 3
 
 // DataQuality computes accepted and rejected rows per quarter and file.
-// The SQL is sql/data_quality.sql and sql/rejections_by_rule.sql.
+// The SQL is sql/DataQuality.files.sql and sql/DataQuality.rules.sql.
 func (s *Store) DataQuality(ctx context.Context) (DataQuality, error) {
 	out := DataQuality{Quarters: []QualityQuarter{}}
 	type fileKey struct{ quarter, file string }

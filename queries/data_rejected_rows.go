@@ -47,7 +47,7 @@ type RejectedRow struct {
 // no disclosure rule applies; but a rejected value can be a patient
 // pseudonym or other detail of a person, so the page is for service leads
 // and administrators only. A malformed filter is a *FilterError. The SQL
-// is sql/rejected_rows.sql.
+// is sql/RejectedRows.sql.
 func (s *Store) RejectedRows(ctx context.Context, rf RejectedFilter) (RejectedRows, error) {
 	if err := rf.check(); err != nil {
 		return RejectedRows{}, err

@@ -51,8 +51,8 @@ type SlotPreference struct {
 var Weekdays = []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 
 // DemandHeatmap computes places by weekday and hour under the filter. The
-// SQL is sql/places_by_weekday_hour.sql and
-// sql/referrals_by_preferred_slot.sql.
+// SQL is sql/DemandHeatmap.sql and
+// sql/preferredSlots.sql.
 func (s *Store) DemandHeatmap(ctx context.Context, f Filter) (DemandHeatmap, error) {
 	return remember(ctx, s, "DemandHeatmap", f, s.computeDemandHeatmap)
 }

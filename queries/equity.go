@@ -54,7 +54,7 @@ var equityDimensions = []struct{ key, title string }{
 }
 
 // Equity returns conversion by group for the filter. The SQL is
-// sql/conversion_by_group.sql.
+// sql/Equity.sql.
 func (s *Store) Equity(ctx context.Context, f Filter) (Equity, error) {
 	return remember(ctx, s, "Equity", f, s.computeEquity)
 }

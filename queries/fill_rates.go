@@ -87,7 +87,7 @@ type FillGroup struct {
 }
 
 // FillRates computes fill rates under the course part of the filter. The
-// SQL is sql/fill_rate_by_group.sql, which sums in the database and
+// SQL is sql/FillRates.sql, which sums in the database and
 // returns only the groups: at England scale there are about 100,000
 // courses, and fetching them all into Go took most of the time.
 func (s *Store) FillRates(ctx context.Context, f Filter) (FillRates, error) {
@@ -165,7 +165,7 @@ func (s *Store) computeFillRates(ctx context.Context, f Filter) (FillRates, erro
 
 // CourseFills returns one page of the courses that ran under the course
 // part of the filter, with their fill rates. The SQL is
-// sql/fill_rate_by_course.sql. Unlike the other indicators it lists a row
+// sql/CourseFills.sql. Unlike the other indicators it lists a row
 // per course, about 100,000 at England scale, so it answers a page at a
 // time; use FillRates for anything grouped. A page outside the limits is a
 // *FilterError.

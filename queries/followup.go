@@ -84,7 +84,7 @@ type FollowUpReEngagement struct {
 }
 
 // followUpBins are the FollowUpDaysBin names, in order: the days_* and
-// never columns of sql/followup_by_practice_and_quarter.sql.
+// never columns of sql/FollowUp.sql.
 var followUpBins = []string{"0-7", "8-14", "15-21", "22-28", "29-42", "43+", "never"}
 
 // followUpTally is the follow-up of one group's non-attenders (a practice,
@@ -128,7 +128,7 @@ func (t *followUpTally) addAll(o *followUpTally) {
 }
 
 // FollowUp computes the follow-up of non-attenders under the filter. The
-// SQL is sql/followup_by_practice_and_quarter.sql.
+// SQL is sql/FollowUp.sql.
 func (s *Store) FollowUp(ctx context.Context, f Filter) (FollowUp, error) {
 	return remember(ctx, s, "FollowUp", f, s.computeFollowUp)
 }
@@ -264,7 +264,7 @@ type FollowUpTask struct {
 // disclosure rule: it is the practice's own list of its own patients. The
 // dashboard must show it only to that practice. An unknown practice is a
 // *FilterError for the field "practice". The SQL is
-// sql/followup_work_list.sql.
+// sql/FollowUpWorkList.sql.
 func (s *Store) FollowUpWorkList(ctx context.Context, practiceCode string) ([]FollowUpTask, error) {
 	if err := s.checkPractice(ctx, practiceCode); err != nil {
 		return nil, err

@@ -66,7 +66,7 @@ type FunnelStage struct {
 }
 
 // Funnel returns the pathway funnel for the filter. The SQL is
-// sql/pathway_funnel.sql.
+// sql/Funnel.sql.
 func (s *Store) Funnel(ctx context.Context, f Filter) (Funnel, error) {
 	return remember(ctx, s, "Funnel", f, s.computeFunnel)
 }

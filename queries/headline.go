@@ -61,7 +61,7 @@ type HeadlineTile struct {
 }
 
 // Headline returns the overview tiles for the filter. It reads what
-// Trends reads (sql/quarterly_trends.sql).
+// Trends reads (sql/Trends.sql).
 func (s *Store) Headline(ctx context.Context, f Filter) (Headline, error) {
 	return remember(ctx, s, "Headline", f, s.computeHeadline)
 }

@@ -39,7 +39,7 @@ type SessionPresence struct {
 }
 
 // SessionRetention returns the share of starters present at each session.
-// The SQL is sql/session_retention.sql.
+// The SQL is sql/SessionRetention.sql.
 func (s *Store) SessionRetention(ctx context.Context, f Filter) (SessionRetention, error) {
 	return remember(ctx, s, "SessionRetention", f, s.computeSessionRetention)
 }

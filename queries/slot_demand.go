@@ -39,12 +39,12 @@ type SlotDemandSlot struct {
 	ReferralsPerPlace *float64 `json:"referrals_per_place"`
 }
 
-// slotPlaces is what places_by_slot.sql and places_by_weekday_hour.sql
+// slotPlaces is what SlotDemand.sql and DemandHeatmap.sql
 // return for one group of courses that ran.
 type slotPlaces struct{ courses, places, booked int64 }
 
 // SlotDemand computes demand and places by slot under the filter. The SQL
-// is sql/referrals_by_preferred_slot.sql and sql/places_by_slot.sql.
+// is sql/preferredSlots.sql and sql/SlotDemand.sql.
 func (s *Store) SlotDemand(ctx context.Context, f Filter) (SlotDemand, error) {
 	return remember(ctx, s, "SlotDemand", f, s.computeSlotDemand)
 }

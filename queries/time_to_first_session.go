@@ -63,7 +63,7 @@ type CohortSessionWait struct {
 const percentileMethod = "Linear interpolation between the nearest people (R type 7, Excel PERCENTILE.INC); the median of an even number of people is the mean of the middle two."
 
 // TimeToFirstSession returns the median and 90th percentile wait for the
-// filter. The SQL is sql/time_to_first_session.sql.
+// filter. The SQL is sql/TimeToFirstSession.sql.
 func (s *Store) TimeToFirstSession(ctx context.Context, f Filter) (TimeToFirstSession, error) {
 	return remember(ctx, s, "TimeToFirstSession", f, s.computeTimeToFirstSession)
 }

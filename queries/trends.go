@@ -73,7 +73,7 @@ type trendCounts struct {
 }
 
 // Trends returns the overview measures per referral quarter. The SQL is
-// sql/quarterly_trends.sql.
+// sql/Trends.sql.
 func (s *Store) Trends(ctx context.Context, f Filter) (Trends, error) {
 	return remember(ctx, s, "Trends", f, s.computeTrends)
 }

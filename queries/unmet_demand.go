@@ -80,7 +80,7 @@ type UnmetEstimate struct {
 const estimateQuarters = 4
 
 // UnmetDemand computes unmet demand by preferred slot under the filter.
-// The SQL is sql/unmet_demand_by_quarter.sql.
+// The SQL is sql/UnmetDemand.sql.
 func (s *Store) UnmetDemand(ctx context.Context, f Filter) (UnmetDemand, error) {
 	return remember(ctx, s, "UnmetDemand", f, s.computeUnmetDemand)
 }

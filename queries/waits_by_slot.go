@@ -46,7 +46,7 @@ type SlotWait struct {
 }
 
 // WaitsBySlot computes waits to course start by slot under the filter.
-// The SQL is sql/waits_by_slot.sql.
+// The SQL is sql/WaitsBySlot.sql.
 func (s *Store) WaitsBySlot(ctx context.Context, f Filter) (WaitsBySlot, error) {
 	return remember(ctx, s, "WaitsBySlot", f, s.computeWaitsBySlot)
 }

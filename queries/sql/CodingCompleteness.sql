@@ -2,7 +2,7 @@
 -- practice and by referral quarter, each counted in one of four states,
 -- in one pass; queries.CodingCompleteness turns states into figures and
 -- lists practices and quarters with none. Definitions (coded, coding_due,
--- code_category) live in refresh_outcome_facts.sql.
+-- code_category) live in Refresh.outcome_facts.sql.
 --   $from ... $channel  the global filter (queries.Filter)
 -- state = 2 * coding_due + coded:
 --   0 window still open, not coded yet   1 window still open, coded

@@ -3,7 +3,7 @@
 -- over the referrals. queries.FollowUp adds practices up for the borough
 -- and lists practices and quarters with none. Definitions (non_attender,
 -- followup_due, days_to_followup, re_engaged) live in
--- refresh_referral_facts.sql.
+-- Refresh.referral_facts.sql.
 --   $from ... $channel  the global filter (queries.Filter)
 --
 -- Each non-attender is first given the stage of follow-up they reached:

@@ -1,7 +1,7 @@
 -- course_facts: one row per course with its slot, venue and bookings.
 -- Derived state, rebuilt by Store.Refresh. Definitions: docs/indicators.md.
 --   $evening_from  (TIME) a weekday course starting at or after this is an evening course
--- The outcomes refresh_outcome_facts.sql kept for itself are no longer needed.
+-- The outcomes Refresh.outcome_facts.sql kept for itself are no longer needed.
 DROP TABLE IF EXISTS refresh_notified;
 
 CREATE OR REPLACE TABLE course_facts AS
