@@ -198,11 +198,11 @@ func (l *Loader) loadInTx(ctx context.Context, q quarter, files []fileCheck, res
 		}
 	}
 	for _, t := range Tables {
-		if _, err := tx.ExecContext(ctx, "DROP TABLE stg_"+t.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, dropStagingSQL(t)); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE stg_rejected"); err != nil {
+	if _, err := tx.ExecContext(ctx, query("loadInTx.drop_rejected")); err != nil {
 		return err
 	}
 	l.report(Progress{Quarter: q.name, Stage: "committing"})
@@ -354,8 +354,7 @@ func (p *Problem) Error() string { return p.String() }
 // sameAsLatest reports the quarter's latest load id (0 if none) and whether
 // its files had exactly these hashes.
 func (l *Loader) sameAsLatest(ctx context.Context, quarter string, files []FileResult) (int64, bool, error) {
-	rows, err := l.DB.QueryContext(ctx, `SELECT load_id, table_name, sha256 FROM loads
-		WHERE load_id = (SELECT max(load_id) FROM loads WHERE quarter = $1)`, quarter)
+	rows, err := l.DB.QueryContext(ctx, query("sameAsLatest"), sql.Named("quarter", quarter))
 	if err != nil {
 		return 0, false, fmt.Errorf("read loads: %w", err)
 	}
@@ -388,8 +387,8 @@ func (l *Loader) sameAsLatest(ctx context.Context, quarter string, files []FileR
 func (l *Loader) fillUnchanged(ctx context.Context, res *Result) error {
 	for i := range res.Files {
 		f := &res.Files[i]
-		err := l.DB.QueryRowContext(ctx, `SELECT rows_accepted, rows_rejected FROM loads WHERE load_id = $1 AND table_name = $2`,
-			res.LoadID, f.Table).Scan(&f.Accepted, &f.Rejected)
+		err := l.DB.QueryRowContext(ctx, query("fillUnchanged"), sql.Named("load_id", res.LoadID), sql.Named("table_name", f.Table)).
+			Scan(&f.Accepted, &f.Rejected)
 		if err != nil {
 			return fmt.Errorf("read loads: %w", err)
 		}
@@ -422,9 +421,7 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 			return err
 		}
 	}
-	if _, err := exec(`CREATE OR REPLACE TEMP TABLE stg_rejected (
-		file VARCHAR NOT NULL, line BIGINT NOT NULL, column_name VARCHAR NOT NULL,
-		value VARCHAR NOT NULL, rule VARCHAR NOT NULL, reason VARCHAR NOT NULL)`); err != nil {
+	if _, err := exec(query("load.stg_rejected")); err != nil {
 		return err
 	}
 	// Restatement: the quarter's old rows go first, so that the checks
@@ -434,7 +431,7 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 	// scan a whole table for nothing. The transaction's own snapshot says
 	// which, so that a load committed since sameAsLatest cannot be missed.
 	var loaded bool
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) > 0 FROM loads WHERE quarter = $1", q.name).Scan(&loaded); err != nil {
+	if err := tx.QueryRowContext(ctx, query("load.quarter_loaded"), sql.Named("quarter", q.name)).Scan(&loaded); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -442,15 +439,15 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 	}
 	if loaded {
 		for _, t := range Tables {
-			if _, err := exec("DELETE FROM "+t.Name+" WHERE quarter = $1", q.name); err != nil {
+			if _, err := exec(deleteQuarterSQL(t), q.name); err != nil {
 				return err
 			}
 		}
-		if _, err := exec("DELETE FROM rejected_rows WHERE quarter = $1", q.name); err != nil {
+		if _, err := exec(query("load.delete_rejected"), sql.Named("quarter", q.name)); err != nil {
 			return err
 		}
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT nextval('load_id_seq')").Scan(&res.LoadID); err != nil {
+	if err := tx.QueryRowContext(ctx, query("load.next_load_id")).Scan(&res.LoadID); err != nil {
 		return fmt.Errorf("load %s: %w", q.name, err)
 	}
 
@@ -495,7 +492,7 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 	}
 
 	counts := map[string]int64{}
-	rows, err := tx.QueryContext(ctx, `SELECT file, CAST(count(*) AS BIGINT) FROM stg_rejected GROUP BY file`)
+	rows, err := tx.QueryContext(ctx, query("load.rejected_by_file"))
 	if err != nil {
 		return fmt.Errorf("load %s: %w", q.name, err)
 	}
@@ -513,25 +510,24 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		return err
 	}
 	if len(counts) > 0 { // usually none: skip the statement
-		if _, err := exec(`INSERT INTO rejected_rows (load_id, quarter, file, line, column_name, value, rule, reason)
-			SELECT $1, $2, file, line, column_name, value, rule, reason FROM stg_rejected ORDER BY file, line`, res.LoadID, q.name); err != nil {
+		if _, err := exec(query("load.keep_rejected"), sql.Named("load_id", res.LoadID), sql.Named("quarter", q.name)); err != nil {
 			return err
 		}
 	}
-	// One row per file, in one statement.
-	loadedAt := l.now().UTC()
-	var values []string
-	var args []any
+	// One row per file, in one statement: a list per column.
+	var names, tables, sums []string
+	var accepted, rejected []int64
 	for i := range res.Files {
 		f := &res.Files[i]
 		f.Rejected = counts[f.File]
 		res.Rejected += f.Rejected
-		n := len(args)
-		values = append(values, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9))
-		args = append(args, res.LoadID, q.name, f.File, f.Table, f.SHA256, f.Accepted, f.Rejected, string(res.Action), loadedAt)
+		names, tables, sums = append(names, f.File), append(tables, f.Table), append(sums, f.SHA256)
+		accepted, rejected = append(accepted, f.Accepted), append(rejected, f.Rejected)
 	}
-	if _, err := exec(`INSERT INTO loads (load_id, quarter, file, table_name, sha256, rows_accepted, rows_rejected, action, loaded_at)
-		VALUES `+strings.Join(values, ", "), args...); err != nil {
+	if _, err := exec(query("load.record"), sql.Named("load_id", res.LoadID), sql.Named("quarter", q.name),
+		sql.Named("action", string(res.Action)), sql.Named("loaded_at", l.now().UTC()),
+		sql.Named("files", names), sql.Named("tables", tables), sql.Named("sha256s", sums),
+		sql.Named("accepted", accepted), sql.Named("rejected", rejected)); err != nil {
 		return err
 	}
 	if len(counts) == 0 {
@@ -567,11 +563,7 @@ func fieldCountOK(fields []string, width int, xlsx bool) (int, bool) {
 // summarise fills the result's rule counts and sample from this load's
 // rejections.
 func (l *Loader) summarise(ctx context.Context, tx *sql.Tx, res *Result) error {
-	rows, err := tx.QueryContext(ctx, `SELECT rule, n, file, line, column_name, value, reason FROM (
-		SELECT *, CAST(count(*) OVER (PARTITION BY rule) AS BIGINT) AS n,
-			row_number() OVER (PARTITION BY rule ORDER BY file, line) AS rn
-		FROM stg_rejected)
-		WHERE rn = 1 ORDER BY n DESC, rule LIMIT $1`, topRulesShown)
+	rows, err := tx.QueryContext(ctx, query("summarise.top_rules"), sql.Named("limit", topRulesShown))
 	if err != nil {
 		return err
 	}
@@ -590,7 +582,7 @@ func (l *Loader) summarise(ctx context.Context, tx *sql.Tx, res *Result) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT file, line, column_name, value, rule, reason FROM stg_rejected ORDER BY file, line LIMIT $1`, sampleShown)
+	rows, err = tx.QueryContext(ctx, query("summarise.sample"), sql.Named("limit", sampleShown))
 	if err != nil {
 		return err
 	}

@@ -173,13 +173,13 @@ func writeExport(ctx context.Context, db *sql.DB, dir string) (ExportManifest, e
 		return m, err
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&m.SchemaVersion); err != nil {
+	if err := tx.QueryRowContext(ctx, query("writeExport.schema_version")).Scan(&m.SchemaVersion); err != nil {
 		return m, fmt.Errorf("export: reading the schema version (is this an uptake database?): %w", err)
 	}
 	if m.SchemaVersion == 0 || m.SchemaVersion > latest {
 		return m, fmt.Errorf("export: the database's schema is version %d, and this uptake knows versions 1 to %d; export it with the uptake that wrote it", m.SchemaVersion, latest)
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(load_id), 0) FROM loads`).Scan(&m.DataVersion); err != nil {
+	if err := tx.QueryRowContext(ctx, query("writeExport.data_version")).Scan(&m.DataVersion); err != nil {
 		return m, fmt.Errorf("export: reading the data version: %w", err)
 	}
 	m.ExportedAt = time.Now().UTC().Truncate(time.Second)
@@ -212,16 +212,14 @@ func exportTable(ctx context.Context, tx *sql.Tx, name, path string) (ExportTabl
 		return t, err
 	}
 	t.Columns = cols
-	var names []string
 	hasQuarter := false
 	for _, c := range cols {
-		names = append(names, quoteIdent(c.Name))
 		hasQuarter = hasQuarter || c.Name == "quarter"
 	}
 	if !hasQuarter {
 		return t, errors.New("the table has no quarter column to partition by")
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT quarter, count(*) FROM `+quoteIdent(name)+` GROUP BY quarter`)
+	rows, err := tx.QueryContext(ctx, quarterCountsSQL(name))
 	if err != nil {
 		return t, err
 	}
@@ -244,10 +242,7 @@ func exportTable(ctx context.Context, tx *sql.Tx, name, path string) (ExportTabl
 		// table and its columns, and UseParquetSource serves it empty.
 		return t, nil
 	}
-	// DuckDB 1.5 binds COPY's target as a parameter, so the path needs no
-	// quoting whatever characters it holds.
-	_, err = tx.ExecContext(ctx, `COPY (SELECT `+strings.Join(names, ", ")+` FROM `+quoteIdent(name)+`) TO ?
-		(FORMAT parquet, PARTITION_BY (quarter), COMPRESSION zstd)`, path)
+	_, err = tx.ExecContext(ctx, exportSQL(name, cols), path)
 	return t, err
 }
 
@@ -255,9 +250,7 @@ func exportTable(ctx context.Context, tx *sql.Tx, name, path string) (ExportTabl
 func tableColumns(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, name string) ([]ExportColumn, error) {
-	rows, err := q.QueryContext(ctx, `SELECT column_name, data_type FROM duckdb_columns()
-		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?
-		ORDER BY column_index`, name)
+	rows, err := q.QueryContext(ctx, query("tableColumns"), sql.Named("table_name", name))
 	if err != nil {
 		return nil, err
 	}
@@ -451,15 +444,6 @@ func ReadExportManifest(dir string) (ExportManifest, error) {
 	return m, nil
 }
 
-// parquetSourceDDL records which export a database serves (ParquetSource).
-const parquetSourceDDL = `CREATE TABLE IF NOT EXISTS parquet_source (
-	dir          VARCHAR   NOT NULL,  -- the export's folder, absolute
-	export_id    VARCHAR   NOT NULL,  -- its manifest's export_id
-	data_version BIGINT    NOT NULL,
-	exported_at  TIMESTAMP NOT NULL,
-	attached_at  TIMESTAMP NOT NULL   -- UTC
-)`
-
 // UseParquetSource makes db read its warehouse tables from the Parquet
 // export in dir (written by ExportParquet): each of WarehouseTables becomes
 // a view over the export's files with the columns cast to the schema's
@@ -506,7 +490,7 @@ func UseParquetSource(ctx context.Context, db *sql.DB, dir string) error {
 			continue
 		}
 		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(name)).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, countRowsSQL(name)).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -519,11 +503,11 @@ func UseParquetSource(ctx context.Context, db *sql.DB, dir string) error {
 		}
 	}
 
-	if _, err := tx.ExecContext(ctx, parquetSourceDDL); err != nil {
+	if _, err := tx.ExecContext(ctx, query("UseParquetSource.parquet_source")); err != nil {
 		return err
 	}
 	var prev string
-	err = tx.QueryRowContext(ctx, `SELECT export_id FROM parquet_source`).Scan(&prev)
+	err = tx.QueryRowContext(ctx, query("UseParquetSource.previous_export")).Scan(&prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
@@ -532,15 +516,15 @@ func UseParquetSource(ctx context.Context, db *sql.DB, dir string) error {
 		// is missing or records another data version. Another export may
 		// share the data version (another warehouse, or one exported
 		// again after a restore), so make sure they are rebuilt.
-		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS derived_state`); err != nil {
+		if _, err := tx.ExecContext(ctx, query("UseParquetSource.forget_derived")); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM parquet_source`); err != nil {
+	if _, err := tx.ExecContext(ctx, query("UseParquetSource.forget_export")); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO parquet_source VALUES (?, ?, ?, ?, ?)`,
-		abs, m.ExportID, m.DataVersion, m.ExportedAt, time.Now().UTC()); err != nil {
+	if _, err := tx.ExecContext(ctx, query("UseParquetSource.record_export"), sql.Named("dir", abs), sql.Named("export_id", m.ExportID),
+		sql.Named("data_version", m.DataVersion), sql.Named("exported_at", m.ExportedAt), sql.Named("attached_at", time.Now().UTC())); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -565,39 +549,19 @@ func parquetView(ctx context.Context, tx *sql.Tx, kind, name, dir string, m Expo
 	if err != nil {
 		return err
 	}
-	var sel []string
-	for _, c := range cols {
-		if t.Rows == 0 {
-			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", c.Type, quoteIdent(c.Name)))
-		} else {
-			sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), c.Type, quoteIdent(c.Name)))
-		}
-	}
-	view := `SELECT ` + strings.Join(sel, ", ")
-	switch {
-	case t.Rows == 0:
-		view += ` WHERE false`
-	case len(files) == 0:
+	if t.Rows > 0 && len(files) == 0 {
 		return fmt.Errorf("parquet source %s: the manifest lists %d rows of %s but its folder holds no Parquet files; export again", dir, t.Rows, name)
-	default:
-		// A view cannot take parameters, so the path is a literal: a
-		// quote is doubled, and nothing else is special in a DuckDB
-		// string. Glob characters were refused above.
-		glob := filepath.Join(dir, name, "*", "*.parquet")
-		view += ` FROM read_parquet(` + quoteString(glob) + `, hive_partitioning = true, hive_types = {'quarter': VARCHAR})`
 	}
-	drop := `DROP VIEW IF EXISTS `
-	if kind == "table" {
-		drop = `DROP TABLE IF EXISTS `
-	}
-	if _, err := tx.ExecContext(ctx, drop+quoteIdent(name)); err != nil {
+	if _, err := tx.ExecContext(ctx, dropObjectSQL(kind, name)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE VIEW `+quoteIdent(name)+` AS `+view); err != nil {
+	// Glob characters in dir were refused by UseParquetSource.
+	view := parquetViewSQL(name, cols, filepath.Join(dir, name, "*", "*.parquet"), t.Rows == 0)
+	if _, err := tx.ExecContext(ctx, view); err != nil {
 		return fmt.Errorf("parquet source %s: table %s does not match this uptake's schema (export again with this uptake): %w", dir, name, err)
 	}
 	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(name)).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, countRowsSQL(name)).Scan(&n); err != nil {
 		return fmt.Errorf("parquet source %s: reading %s: %w", dir, name, err)
 	}
 	if n != t.Rows {
@@ -608,10 +572,7 @@ func parquetView(ctx context.Context, tx *sql.Tx, kind, name, dir string, m Expo
 
 // objectKinds maps the main schema's tables and views to "table" or "view".
 func objectKinds(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `
-		SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
-		UNION ALL
-		SELECT view_name, 'view' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal`)
+	rows, err := tx.QueryContext(ctx, query("objectKinds"))
 	if err != nil {
 		return nil, err
 	}
@@ -632,23 +593,16 @@ func objectKinds(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 // must be refused when it is not "".
 func ParquetSource(ctx context.Context, db *sql.DB) (string, error) {
 	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
-		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'parquet_source'`).Scan(&n); err != nil || n == 0 {
+	if err := db.QueryRowContext(ctx, query("ParquetSource.has_source")).Scan(&n); err != nil || n == 0 {
 		return "", err
 	}
 	var dir string
-	err := db.QueryRowContext(ctx, `SELECT dir FROM parquet_source`).Scan(&dir)
+	err := db.QueryRowContext(ctx, query("ParquetSource.dir")).Scan(&dir)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	return dir, err
 }
-
-// quoteIdent quotes a name for SQL.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-// quoteString quotes text as a SQL string literal.
-func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
 
 // schemaVersion is db.SchemaVersion, for functions whose *sql.DB is named db.
 func schemaVersion() (int, error) { return db.SchemaVersion() }

@@ -1,0 +1,2 @@
+-- The id of this load.
+SELECT nextval('load_id_seq');
