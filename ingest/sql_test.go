@@ -2,14 +2,13 @@ package ingest
 
 import (
 	"database/sql"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/uptake-nhs/uptake/internal/sqltest"
 )
 
 // things is a small table of the contract's shape for the SQL builders:
@@ -212,38 +211,5 @@ func TestExportAndParquetViewSQL(t *testing.T) {
 	}
 }
 
-// TestEverySQLFileIsUsed keeps sql/ free of dead statements: each file is
-// named by a query("...") call in the package's code, and each such call
-// has its file.
-func TestEverySQLFileIsUsed(t *testing.T) {
-	var code strings.Builder
-	files, _ := filepath.Glob("*.go")
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		code.Write(b)
-	}
-	used := map[string]bool{}
-	for _, m := range regexp.MustCompile(`query\("([A-Za-z_.]+)"\)`).FindAllStringSubmatch(code.String(), -1) {
-		used[m[1]] = true
-	}
-	names, err := fs.Glob(sqlFiles, "sql/*.sql")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no embedded SQL: %v", err)
-	}
-	for _, n := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "sql/"), ".sql")
-		if !used[name] {
-			t.Errorf("sql/%s.sql is never used", name)
-		}
-		delete(used, name)
-	}
-	for name := range used {
-		t.Errorf("query(%q) has no sql/%s.sql", name, name)
-	}
-}
+// TestEverySQLFileIsUsed keeps sql/ free of dead statements.
+func TestEverySQLFileIsUsed(t *testing.T) { sqltest.EveryFileUsed(t, sqlFiles) }

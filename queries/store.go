@@ -126,8 +126,7 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 	if err := runStatements(ctx, tx, "filter_macros"); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE derived_state AS
-		SELECT CAST(? AS VARCHAR) AS config_hash, (SELECT coalesce(max(load_id), 0) FROM loads) AS data_version`, s.derivedHash()); err != nil {
+	if _, err := tx.ExecContext(ctx, query("Refresh.derived_state"), sql.Named("config_hash", s.derivedHash())); err != nil {
 		return fmt.Errorf("recording derived state: %w", err)
 	}
 	s.mu.Lock()
@@ -141,8 +140,7 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 func (s *Store) derivedFresh(ctx context.Context) (bool, error) {
 	var hash string
 	var built, current int64
-	err := s.db.QueryRowContext(ctx, `SELECT config_hash, data_version,
-		(SELECT coalesce(max(load_id), 0) FROM loads) FROM derived_state`).Scan(&hash, &built, &current)
+	err := s.db.QueryRowContext(ctx, query("derivedFresh")).Scan(&hash, &built, &current)
 	if err != nil {
 		if strings.Contains(err.Error(), "derived_state does not exist") || errors.Is(err, sql.ErrNoRows) {
 			return false, nil
@@ -168,7 +166,7 @@ func (s *Store) derivedHash() string {
 // commits. The dashboard uses it for caching and ETags.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(load_id), 0) FROM loads`).Scan(&v)
+	err := s.db.QueryRowContext(ctx, query("DataVersion")).Scan(&v)
 	return v, err
 }
 

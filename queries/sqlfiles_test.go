@@ -1,0 +1,10 @@
+package queries
+
+import (
+	"testing"
+
+	"github.com/uptake-nhs/uptake/internal/sqltest"
+)
+
+// TestEverySQLFileIsUsed keeps sql/ free of dead queries.
+func TestEverySQLFileIsUsed(t *testing.T) { sqltest.EveryFileUsed(t, sqlFiles) }
