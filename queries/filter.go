@@ -148,8 +148,8 @@ func (f Filter) values() []string {
 
 // args binds the filter to the SQL's named parameters $from, $to, $pcn,
 // $practice, $mode, $language, $referrer and $channel ("" means no
-// filter), which the SQL hands to the filtered table macro
-// (sql/filter_macros.sql); extra are further sql.Named parameters.
+// filter), which the SQL hands to the filtered_referrals and
+// filtered_outcomes table macros (sql/filter_macros.sql); extra are further sql.Named parameters.
 func (f Filter) args(extra ...any) []any {
 	var out []any
 	for i, v := range f.values() {

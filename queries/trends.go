@@ -19,7 +19,7 @@ import (
 //     has passed, those followed up in time.
 //   - Coding completeness: of the cohort's provider outcomes notified to
 //     practices whose coding window has passed, those the practice coded
-//     (outcome_facts under the filtered macro).
+//     (the filtered_outcomes macro).
 //
 // Every measure is by referral quarter, so a row follows one cohort. Rates
 // carry a Provisional flag: conversion and completion while the cohort's

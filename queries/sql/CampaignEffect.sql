@@ -24,7 +24,7 @@ campaigns AS (
 ),
 referrals_counted AS (
     SELECT referral_id, practice_code, referral_date
-    FROM filtered('referral_facts', '', '', $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals('', '', $pcn, $practice, $mode, $language, $referrer, $channel)
 ),
 counted AS (
     SELECT c.practice_code, c.date_sent,

@@ -12,7 +12,7 @@
 WITH states AS (
     SELECT code_category, practice_code, quarter,
            2 * CAST(coding_due AS INTEGER) + CAST(coded AS INTEGER) AS state
-    FROM filtered('outcome_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_outcomes($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
 )
 SELECT CASE WHEN grouping(code_category) = 0 THEN 'category'
             WHEN grouping(practice_code) = 0 THEN 'practice'

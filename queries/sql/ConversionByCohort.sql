@@ -8,7 +8,7 @@ WITH per_quarter AS (
            count(*) FILTER (WHERE eligible) AS eligible,
            count(*) FILTER (WHERE eligible AND converted) AS converted,
            count(*) FILTER (WHERE eligible AND completed) AS completed
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     GROUP BY quarter
 )
 SELECT c.quarter, c.provisional,

@@ -6,7 +6,7 @@
 --   $from ... $channel  the global filter (queries.Filter)
 WITH final AS (
     SELECT age_band, sex, ethnic_group, language, imd_quintile, patient_or_carer, converted
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible AND conversion_final
 ),
 -- Count each combination of the six characteristics once, then share the

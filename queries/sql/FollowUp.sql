@@ -35,7 +35,7 @@ WITH stages AS (
                 ELSE 7 END AS stage,
            first_followup_by,
            re_engaged
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE non_attender
 ),
 counts AS (

@@ -12,7 +12,7 @@ WITH stages AS (
            count(*) FILTER (WHERE eligible AND converted) AS started,
            count(*) FILTER (WHERE eligible AND completed) AS completed,
            count(*) FILTER (WHERE NOT conversion_final) AS provisional
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
 ),
 maturing AS (
     SELECT string_agg(quarter, ',' ORDER BY quarter) AS quarters

@@ -5,7 +5,7 @@
 -- filters so that the result covers the whole borough (the comparator).
 --   $from ... $channel  the global filter (queries.Filter), $pcn and $practice '', PCN and practice ''
 WITH refs AS (
-    SELECT * FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    SELECT * FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
 ),
 per_practice AS (
     SELECT practice_code,

@@ -9,7 +9,7 @@
 --   $from ... $channel  the global filter (queries.Filter)
 WITH starters AS (
     SELECT started_sessions_mask AS present, started_course_sessions_held AS held
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible AND converted
 ),
 -- One pass: for each session k, the starters whose course has held it and

@@ -11,7 +11,7 @@
 --   $conversion_window_days  days after referral (180)
 WITH waits AS (
     SELECT quarter, days_to_first_session AS days, count(*) AS people
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible AND converted
     GROUP BY quarter, days_to_first_session
 )

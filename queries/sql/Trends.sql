@@ -19,7 +19,7 @@ WITH per_quarter AS (
            -- at notification; FollowUp reports them as not yet notified), so
            -- they must not hold a cohort provisional for ever.
            count(*) FILTER (WHERE non_attender AND notified_date IS NOT NULL AND NOT followup_due) AS followup_pending
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     GROUP BY quarter
 ),
 coding AS (
@@ -27,7 +27,7 @@ coding AS (
            count(*) FILTER (WHERE coding_due) AS coding_due,
            count(*) FILTER (WHERE coding_due AND coded) AS coded,
            count(*) FILTER (WHERE NOT coding_due) AS coding_pending
-    FROM filtered('outcome_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_outcomes($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     GROUP BY quarter
 )
 SELECT q.quarter, q.provisional AS cohort_provisional,

@@ -12,7 +12,7 @@ per_cell AS (
     SELECT quarter, preferred_slot AS slot,
            count(*) FILTER (WHERE unmet_final) AS window_passed,
            count(*) FILTER (WHERE unmet_final AND NOT booked_in_unmet_window) AS unmet
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible
     GROUP BY quarter, preferred_slot
 )

@@ -11,7 +11,7 @@
 -- than copying a million rows into a temporary result, which is slower.
 WITH eligible AS NOT MATERIALIZED (
     SELECT preferred_slot, first_course_id, booked, days_to_course_start AS days
-    FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible
 ),
 booked_waits AS (

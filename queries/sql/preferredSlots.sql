@@ -2,6 +2,6 @@
 -- 'weekday evening', 'weekend', 'no preference').
 --   $from ... $channel  the global filter (queries.Filter)
 SELECT preferred_slot, count(*) AS referrals
-FROM filtered('referral_facts', $from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
 WHERE eligible
 GROUP BY preferred_slot;
