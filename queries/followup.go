@@ -87,6 +87,10 @@ type FollowUpReEngagement struct {
 // never columns of sql/FollowUp.sql.
 var followUpBins = []string{"0-7", "8-14", "15-21", "22-28", "29-42", "43+", "never"}
 
+// inTimeBins is how many of followUpBins, from the first, hold the
+// non-attenders followed up in time (stages 2-5 of the SQL).
+const inTimeBins = 4
+
 // followUpTally is the follow-up of one group's non-attenders (a practice,
 // a quarter, the borough): one row of the SQL, or their sum.
 type followUpTally struct {
@@ -103,14 +107,26 @@ type followUpTally struct {
 	reEngagedFollowedUp, reEngagedNotFollowedUp int64
 }
 
-// fields are the tally's columns, in the order the SQL selects them
-// after by_practice and key.
-func (t *followUpTally) fields() []any {
-	out := []any{&t.nonAttenders, &t.notified, &t.due, &t.followedUp, &t.byPractice, &t.byProvider}
+// scan reads one row of the SQL after by_practice and key. The SQL counts
+// the due non-attenders by days to follow-up only: every one of them is in
+// one bin, and those followed up in time are in the first inTimeBins.
+func (t *followUpTally) scan(rows *sql.Rows, head ...any) error {
+	var notYetDue int64
+	cols := append(head, &t.nonAttenders, &notYetDue, &t.byPractice, &t.byProvider)
 	for i := range t.bins {
-		out = append(out, &t.bins[i])
+		cols = append(cols, &t.bins[i])
 	}
-	return append(out, &t.reEngagedFollowedUp, &t.reEngagedNotFollowedUp)
+	if err := rows.Scan(append(cols, &t.reEngagedFollowedUp, &t.reEngagedNotFollowedUp)...); err != nil {
+		return err
+	}
+	for i, n := range t.bins {
+		t.due += n
+		if i < inTimeBins {
+			t.followedUp += n
+		}
+	}
+	t.notified = t.due + notYetDue
+	return nil
 }
 
 func (t *followUpTally) addAll(o *followUpTally) {
@@ -154,7 +170,7 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 		var byPractice bool
 		var key string
 		var t followUpTally
-		if err := rows.Scan(append([]any{&byPractice, &key}, t.fields()...)...); err != nil {
+		if err := t.scan(rows, &byPractice, &key); err != nil {
 			return err
 		}
 		if byPractice {

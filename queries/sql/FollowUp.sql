@@ -17,11 +17,14 @@
 --   6  29-42 days, 7  43 days or more, 8  not followed up by the as-of date
 -- The people of each stage are counted per practice, by who followed them
 -- up first, and per quarter, by whether they later attended; those few
--- counts are then added up into the columns below. Who followed up is
--- left out of the quarters' rows, and re-engagement out of the practices':
--- the borough needs each once (every referral is in one practice and one
--- quarter), and counting by fewer things at a time is what keeps this
--- fast at England scale.
+-- counts are then added up into the columns below, one per stage from 1
+-- (stage 0 is the rest of non_attenders; FollowUp adds the days columns up
+-- into the due and the followed up in time). Who followed up is left out
+-- of the quarters' rows, and re-engagement out of the practices': the
+-- borough needs each once (every referral is in one practice and one
+-- quarter), and counting by fewer things at a time, and adding up fewer
+-- columns, is what keeps this as fast as it was when the states were
+-- packed into numbers.
 WITH stages AS (
     SELECT practice_code, quarter,
            CASE WHEN notified_date IS NULL THEN 0
@@ -47,9 +50,7 @@ counts AS (
 )
 SELECT by_practice, key,
        CAST(sum(people) AS BIGINT) AS non_attenders,
-       CAST(sum(CASE WHEN stage >= 1 THEN people ELSE 0 END) AS BIGINT) AS notified,
-       CAST(sum(CASE WHEN stage >= 2 THEN people ELSE 0 END) AS BIGINT) AS due,
-       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 THEN people ELSE 0 END) AS BIGINT) AS followed_up,
+       CAST(sum(CASE WHEN stage = 1 THEN people ELSE 0 END) AS BIGINT) AS not_yet_due,
        CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND first_followup_by = 'practice' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_practice,
        CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND first_followup_by = 'provider' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_provider,
        CAST(sum(CASE WHEN stage = 2 THEN people ELSE 0 END) AS BIGINT) AS days_0_7,
