@@ -113,11 +113,9 @@ func Overdispersion(units []Unit, baseline float64) Dispersion {
 
 // tau2DerSimonianLaird is the DerSimonian-Laird estimate of the
 // between-unit variance from n units' dispersion ratio phi and weights w
-// (tau_func in od_adjustment.R).
+// (tau_func in od_adjustment.R, whose explicit 0 when nφ < n − 1 is the
+// max below).
 func tau2DerSimonianLaird(n, phi float64, w []float64) float64 {
-	if n*phi < n-1 {
-		return 0
-	}
 	var sw, sw2 float64
 	for _, v := range w {
 		sw += v

@@ -308,3 +308,26 @@ func TestAdjustedLimitsNeverInside(t *testing.T) {
 }
 
 func abs(x int) int { return max(x, -x) }
+
+// BenchmarkOverdispersion measures the dispersion of 6,500 units, about
+// England's number of practices, and the limits at each unit's
+// denominator.
+func BenchmarkOverdispersion(b *testing.B) {
+	rng := rand.New(rand.NewPCG(6500, 1))
+	units := make([]Unit, 6500)
+	var num, den int64
+	for i := range units {
+		n := 200 + rng.Int64N(2000)
+		p := math.Min(1, math.Max(0, 0.4+0.08*rng.NormFloat64()))
+		units[i] = Unit{int64(math.Round(p * float64(n))), n}
+		num += units[i].Numerator
+		den += n
+	}
+	baseline := float64(num) / float64(den)
+	for b.Loop() {
+		d := Overdispersion(units, baseline)
+		for _, x := range units {
+			d.Label(x.Numerator, x.Denominator, baseline)
+		}
+	}
+}

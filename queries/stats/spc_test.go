@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -201,6 +202,40 @@ func TestXmRShiftAlone(t *testing.T) {
 	six := mustXmR(t, series(values[:13]...), SPCOptions{Improvement: Increase, RunLength: 6})
 	if want := ". . . . . . . IH IH IH IH IH IH"; causes(six) != want {
 		t.Errorf("run length 6: causes %q, want %q", causes(six), want)
+	}
+}
+
+// TestXmRMeanAsWritten: a mean that is a short decimal must come out as
+// that decimal, or a point equal to it falls to one side. The 19 values
+// below add up to 87.4, mean 4.6, and point 7 is 4.6; the 18 of the second
+// series add up to -14.4, mean -0.8, and point 4 is -0.8. Added up one by
+// one in floating point they give 4.6000000000000005 and
+// -0.8000000000000002, and point 7 (or 4) would extend a run of seven below
+// the mean to eight. The expected causes are what NHSRplotthedots gives
+// when run on the same series (R's mean() is compensated too).
+func TestXmRMeanAsWritten(t *testing.T) {
+	cases := []struct {
+		values []float64
+		mean   float64
+		onMean int
+		causes string
+	}{
+		{
+			[]float64{0.5, 0, 0.4, 1, 0.7, 0.7, 3, 4.6, 6.1, 6.2, 5.4, 5.9, 6, 9.6, 7.6, 7.4, 8.9, 6.8, 6.6},
+			4.6, 7,
+			"CL CL CL CL CL CL CL . IH IH IH IH IH IH IH IH IH IH IH",
+		},
+		{
+			[]float64{0.1, 0.7, 1.5, 1.2, -0.8, -2.3, -2.1, -3.4, -2.1, -2.3, -1.7, -1.6, 0.2, -0.1, -0.3, 0.2, -0.3, -1.3},
+			-0.8, 4,
+			". IH IH IH . CL CL CL CL CL CL CL . . . . . .",
+		},
+	}
+	for _, c := range cases {
+		got := mustXmR(t, series(c.values...), SPCOptions{Improvement: Increase})
+		if got.Segments[0].Mean != c.mean || got.Points[c.onMean].SpecialCause != CauseNone || causes(got) != c.causes {
+			t.Errorf("mean %v (want %v); causes %q, want %q", got.Segments[0].Mean, c.mean, causes(got), c.causes)
+		}
 	}
 }
 
@@ -650,6 +685,7 @@ func TestXmREdges(t *testing.T) {
 	if strings.Count(causes(got), ".") != 15 || got.Variation != VariationCommonCause {
 		t.Errorf("constant: causes %q, variation %q", causes(got), got.Variation)
 	}
+	wantRules(t, got, nil) // every point on the mean: no run on one side
 	// Everything provisional: a segment with no mean.
 	pts := series(1, 2, 3)
 	for i := range pts {
@@ -675,6 +711,24 @@ func TestXmREdges(t *testing.T) {
 	} {
 		if _, err := XmR(c.pts, c.opt); err == nil {
 			t.Errorf("%s: no error", c.name)
+		}
+	}
+}
+
+// BenchmarkXmR charts a three-year monthly series with a rebase and two
+// provisional months: one practice's measure. England has about 6,500
+// practices and four measures.
+func BenchmarkXmR(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 36))
+	pts := make([]SPCPoint, 36)
+	for i := range pts {
+		pts[i].Value = 50 + 10*rng.NormFloat64()
+	}
+	pts[34].Provisional, pts[35].Provisional = true, true
+	opt := SPCOptions{Improvement: Increase, Target: ptr(55), Rebase: []int{18}}
+	for b.Loop() {
+		if _, err := XmR(pts, opt); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
