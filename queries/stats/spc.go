@@ -168,8 +168,8 @@ type SPCResultPoint struct {
 	SPCPoint
 	// Segment indexes SPC.Segments.
 	Segment int
-	// Mean, LPL and UPL are the segment's (zero when it has none; see
-	// SPCSegment.HasLimits).
+	// Mean, LPL and UPL are the segment's, repeated on each point for
+	// drawing (see SPCSegment for when they are 0).
 	Mean, LPL, UPL float64
 	// MovingRange is |x(i) - x(i-1)| when both this point and the one
 	// before it are in the same segment and in the limits (HasMovingRange);
