@@ -17,12 +17,14 @@ import (
 // the simulated rows are the same with or without them.
 //
 // Their referral ids start at R90000001, far above the simulated ones, and
-// their patients are numbered apart; the manifest lists each with the case
-// it stands for. They belong to the area's first practice by code (the
-// sample's demo practice), except that one outcome is coded at the second,
-// whose latest register is set below the people it referred, and three
-// referrals on the edges of a text campaign's windows come from the
-// practice that sent it.
+// their patients are numbered apart; the manifest lists each with its
+// practice and the case it stands for. They belong to the area's practice
+// with the largest register, where a score of extra referrals moves its
+// own figures least; one outcome is coded at the practice with the
+// smallest register, whose latest register is set below the people it
+// referred (a small register, so that keeping it in the borough's totals
+// moves them little); three referrals on the edges of a text campaign's
+// windows come from the practice that sent it.
 
 // edgeRefBase and edgePatientBase number the edge cases' referrals and
 // patients apart from the simulated ones (which count up from 0).
@@ -36,8 +38,9 @@ const followupByPractice, followupByProvider = 0, 1
 
 // EdgeCase is one scripted referral of the manifest.
 type EdgeCase struct {
-	ReferralID string `json:"referral_id"`
-	Case       string `json:"case"`
+	ReferralID   string `json:"referral_id"`
+	PracticeCode string `json:"practice_code"`
+	Case         string `json:"case"`
 }
 
 // edgeBuilder collects the edge cases' rows before they are known to fit
@@ -49,7 +52,7 @@ type edgeBuilder struct {
 	cases       []EdgeCase
 	next        int32
 	nextPatient uint32
-	host, other int32 // practice indexes
+	host, other int32 // practice indexes: the edge cases', and the stale register's
 	fits        bool  // every date lies inside the run
 }
 
@@ -60,13 +63,16 @@ func (g *gen) planEdgeCases() {
 		return
 	}
 	a := &g.areas[0]
-	byCode := slices.Clone(a.practices)
-	slices.SortFunc(byCode, func(x, y int32) int { return cmp.Compare(g.practices[x].code, g.practices[y].code) })
-	if len(byCode) < 2 || len(a.venues) == 0 {
+	bySize := slices.Clone(a.practices) // largest register first; ties by code
+	slices.SortFunc(bySize, func(x, y int32) int {
+		px, py := &g.practices[x], &g.practices[y]
+		return cmp.Or(cmp.Compare(py.register, px.register), cmp.Compare(px.code, py.code))
+	})
+	if len(bySize) < 2 || len(a.venues) == 0 {
 		return
 	}
 	e := &edgeBuilder{g: g, bufs: make([]*quarterBuf, len(g.quarters)), next: edgeRefBase + 1,
-		nextPatient: edgePatientBase, host: byCode[0], other: byCode[1], fits: true}
+		nextPatient: edgePatientBase, host: bySize[0], other: bySize[len(bySize)-1], fits: true}
 	e.script()
 	if !e.fits {
 		return
@@ -269,7 +275,7 @@ func (e *edgeBuilder) referral(what string, d day, set func(*referral)) *referra
 	}
 	b := e.buf(d)
 	b.referrals = append(b.referrals, r)
-	e.cases = append(e.cases, EdgeCase{ReferralID: refID(r.id), Case: what})
+	e.cases = append(e.cases, EdgeCase{ReferralID: refID(r.id), PracticeCode: e.g.practices[r.practice].code, Case: what})
 	return &r
 }
 

@@ -75,7 +75,7 @@ type Manifest struct {
 	Totals          map[string]Count `json:"totals"` // by table, over all quarters
 	// EdgeCases lists the scripted edge-case referrals (Options.EdgeCases),
 	// and StaleRegisterPractice the practice whose latest register is
-	// smaller than the people it referred.
+	// smaller than the people it referred (when it referred anyone).
 	EdgeCases             []EdgeCase `json:"edge_cases,omitempty"`
 	StaleRegisterPractice string     `json:"stale_register_practice,omitempty"`
 }
