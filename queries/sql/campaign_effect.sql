@@ -12,6 +12,8 @@
 WITH bounds AS (
     SELECT quarter_start(min(quarter)) AS data_from, quarter_end(max(quarter)) AS as_of FROM loads
 ),
+-- Name and network from the latest snapshot (one row a quarter, no NULLs:
+-- arg_max skips nothing).
 practice_list AS (
     SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
     FROM practices GROUP BY practice_code

@@ -33,7 +33,9 @@ per_practice AS (
     FROM refs
     GROUP BY practice_code
 ),
--- The type 2 register from the latest snapshot within the range.
+-- The type 2 register from the latest snapshot within the range. practices
+-- has one row per (quarter, practice_code) and t2d_register is never NULL,
+-- so arg_max takes that snapshot's figure, never an older one.
 register AS (
     SELECT practice_code, max(quarter) AS register_quarter,
            arg_max(t2d_register, quarter) AS t2d_register
@@ -41,7 +43,8 @@ register AS (
     WHERE ($1 = '' OR quarter >= $1) AND ($2 = '' OR quarter <= $2)
     GROUP BY practice_code
 ),
--- Name and network from the latest snapshot of all, as elsewhere.
+-- Name and network from the latest snapshot of all, as elsewhere (no NULLs,
+-- one row per quarter: arg_max skips nothing).
 latest AS (
     SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
     FROM practices GROUP BY practice_code
