@@ -59,6 +59,9 @@ type Loader struct {
 	AfterLoad func(ctx context.Context, tx *sql.Tx) error
 	// Now, if set, replaces time.Now for the loads table, for tests.
 	Now func() time.Time
+	// Aliases maps the column names of other systems to the contract's
+	// (the configuration's "aliases"); nil for none.
+	Aliases Aliases
 
 	mu sync.Mutex
 }
@@ -293,7 +296,7 @@ func (l *Loader) checkFolder(dir string, q quarter) ([]fileCheck, error) {
 				results[i] <- checked{fc, []Problem{*p}}
 				return
 			}
-			results[i] <- checked{fc, checkHeader(t, fc)}
+			results[i] <- checked{fc, checkHeader(t, fc, l.Aliases.forTable(t.Name))}
 		}()
 	}
 	files := make([]fileCheck, len(Tables))
@@ -318,7 +321,7 @@ func tableNames() []string {
 }
 
 // checkHeader reads a file's first line and matches it to the contract.
-func checkHeader(t Table, fc fileCheck) []Problem {
+func checkHeader(t Table, fc fileCheck, aliases map[string]string) []Problem {
 	rr, err := openRows(fc)
 	if err != nil {
 		return []Problem{asProblem(err, fc.name)}
@@ -331,7 +334,7 @@ func checkHeader(t Table, fc fileCheck) []Problem {
 	case err != nil:
 		return []Problem{asProblem(err, fc.name)}
 	}
-	_, problems := headerMap(t, fc.name, header)
+	_, problems := headerMap(t, fc.name, header, aliases)
 	return problems
 }
 
@@ -414,7 +417,7 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 	}
 	// The files are read and validated on their own goroutine while this
 	// one appends and checks (stage.go).
-	reader := startReading(ctx, q, files)
+	reader := startReading(ctx, q, files, l.Aliases)
 	defer reader.stop()
 
 	for _, t := range Tables {

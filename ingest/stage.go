@@ -71,7 +71,7 @@ type quarterReader struct {
 }
 
 // startReading starts reading the checked files of quarter q.
-func startReading(ctx context.Context, q quarter, files []fileCheck) *quarterReader {
+func startReading(ctx context.Context, q quarter, files []fileCheck, aliases Aliases) *quarterReader {
 	r := &quarterReader{
 		batches: make(chan *rowBatch, readAheadBytes/batchBytes*4),
 		free:    make(chan *rowBatch, 16),
@@ -82,7 +82,7 @@ func startReading(ctx context.Context, q quarter, files []fileCheck) *quarterRea
 	go func() {
 		defer r.wg.Done()
 		for i, t := range Tables {
-			if !r.readFile(ctx, i, t, files[i], q) {
+			if !r.readFile(ctx, i, t, files[i], q, aliases.forTable(t.Name)) {
 				return
 			}
 		}
@@ -172,7 +172,7 @@ func (r *quarterReader) next(ctx context.Context, file int) (*rowBatch, error) {
 
 // readFile reads, splits and validates one file, sending its rows and
 // rejections in batches; it reports false when reading must stop.
-func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc fileCheck, q quarter) bool {
+func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc fileCheck, q quarter, aliases map[string]string) bool {
 	width := len(t.Columns) + 1
 	fail := func(err error) bool {
 		b := r.newBatch(file, width)
@@ -189,7 +189,7 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 	if err != nil {
 		return fail(err)
 	}
-	idx, problems := headerMap(t, fc.name, header)
+	idx, problems := headerMap(t, fc.name, header, aliases)
 	if len(problems) > 0 { // the file changed since it was checked
 		return fail(&problems[0])
 	}
