@@ -93,6 +93,7 @@ var Rules = []Rule{
 	{"uncalculated_formulas", true, "A workbook may hold at most 10,000 uncalculated formulas or error cells."},
 	{"line_too_long", true, "No line or row may exceed 1 MiB."},
 	{"empty_file", true, "A file needs at least its header line."},
+	{"garbled_text", true, "Text must not carry the marks of UTF-8 opened as Windows-1252 and saved again (Ã© for é, â€™ for ’)."},
 	{"bad_separator", true, "CSV fields are separated by commas, not semicolons or tabs (nor by what an Excel sep= line names)."},
 	{"missing_column", true, "The header must have every column of the contract."},
 	{"unknown_column", true, "The header must have no column outside the contract, unless the configuration's aliases map it to one."},

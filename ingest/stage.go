@@ -249,6 +249,11 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 						ordered[i] = ""
 					}
 				}
+				for i, v := range ordered {
+					if found, meant, ok := garbledText(v); ok {
+						return fail(garbledProblem(fc.name, line, t.Columns[i], v, found, meant))
+					}
+				}
 				values, fe := parser.parse(line, ordered)
 				if fe != nil {
 					reject(line, fe.column, fe.value, fe.rule, fe.reason)
