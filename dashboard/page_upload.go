@@ -30,14 +30,16 @@ import (
 // writes to the database: files flow through ingest only.
 
 // QuarterLoader loads an uploaded zip holding one quarter (its folder, or
-// its files with quarter naming it) into the database for who.
-// Implementations run one load at a time and record each in the audit log.
+// its files with quarter naming it) into the database for who; with
+// acceptRejections, even if its files lose more rows to rejection than
+// the configuration allows. Implementations run one load at a time and
+// record each in the audit log, the acceptance included.
 // A zip or quarter refused because of its files comes back as an error
 // with a BadRequest() bool method answering true, whose message (naming
 // the file, column and rule) is shown to the user; any other error is
 // logged and answered 500.
 type QuarterLoader interface {
-	LoadZip(ctx context.Context, zipPath, quarter string, who accounts.Actor) (LoadOutcome, error)
+	LoadZip(ctx context.Context, zipPath, quarter string, acceptRejections bool, who accounts.Actor) (LoadOutcome, error)
 }
 
 // LoadOutcome is what a finished load did.
@@ -58,9 +60,10 @@ const (
 	// uploadTime is how long an upload and its load may take: far longer
 	// than the server's usual read and write timeouts.
 	uploadTime = 30 * time.Minute
-	// zipField and quarterField are the upload form's fields.
+	// zipField, quarterField and acceptField are the upload form's fields.
 	zipField     = "zip"
 	quarterField = "quarter"
+	acceptField  = "accept_rejections"
 )
 
 var quarterRE = regexp.MustCompile(`^(19|20)[0-9]{2}Q[1-4]$`)
@@ -70,7 +73,15 @@ var quarterRE = regexp.MustCompile(`^(19|20)[0-9]{2}Q[1-4]$`)
 type uploadRefusal struct {
 	status int
 	msg    string
+	// offerAccept shows, with the message, the box that loads the
+	// quarter anyway: it was refused only for its rejected rows.
+	offerAccept bool
 }
+
+// overCeiling is satisfied by a QuarterLoader's refusal that only the
+// rejected rows caused (too many, or dated in another quarter), which
+// acceptRejections overrides.
+type overCeiling interface{ OverCeiling() bool }
 
 func (e *uploadRefusal) Error() string { return e.msg }
 
@@ -85,6 +96,9 @@ type uploadForm struct {
 	Quarters []filterOption
 	Error    string // why the upload was refused
 	Loaded   string // the flash message after a load
+	// OfferAccept shows the box to load a quarter refused for its
+	// rejected rows anyway, after such a refusal.
+	OfferAccept bool
 }
 
 // uploadFormFor returns the Data page's upload form, or nil when loads are
@@ -207,7 +221,7 @@ func (s *Server) refuseUpload(c *gin.Context, ur *uploadRefusal) {
 		s.renderError(c, ur.status, ur.msg)
 		return
 	}
-	data.Upload.Error = ur.msg
+	data.Upload.Error, data.Upload.OfferAccept = ur.msg, ur.offerAccept
 	if err := s.render(c, ur.status, "data", data); err != nil {
 		s.renderError(c, ur.status, ur.msg)
 		return
@@ -255,10 +269,12 @@ func (s *Server) uploadQuarter(c *gin.Context) error {
 		return err
 	}
 	v := viewerOf(c)
-	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zipPath, quarter, actor(c, v))
+	accept := c.PostForm(acceptField) == "yes"
+	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zipPath, quarter, accept, actor(c, v))
 	var br badRequester
 	if errors.As(err, &br) && br.BadRequest() {
-		return refuseUpload("%s", err.Error())
+		var oc overCeiling
+		return &uploadRefusal{status: http.StatusBadRequest, msg: err.Error(), offerAccept: errors.As(err, &oc) && oc.OverCeiling() && !accept}
 	}
 	if err != nil {
 		return err

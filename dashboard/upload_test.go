@@ -33,7 +33,7 @@ type fakeLoad struct {
 
 // LoadZip unzips as the real loader does (ingest.UnzipQuarter, whose
 // refusals are the user's) and records the quarter folder it would load.
-func (l *fakeLoader) LoadZip(ctx context.Context, zipPath, quarter string, who accounts.Actor) (LoadOutcome, error) {
+func (l *fakeLoader) LoadZip(ctx context.Context, zipPath, quarter string, acceptRejections bool, who accounts.Actor) (LoadOutcome, error) {
 	work, err := os.MkdirTemp("", "fake-upload-")
 	if err != nil {
 		return LoadOutcome{}, err

@@ -62,6 +62,13 @@ type Loader struct {
 	// Aliases maps the column names of other systems to the contract's
 	// (the configuration's "aliases"); nil for none.
 	Aliases Aliases
+	// Ceiling bounds the rows each file may lose to rejection before the
+	// quarter is refused whole; the zero value means DefaultCeiling().
+	Ceiling RejectionCeiling
+	// AcceptRejections loads a quarter over the Ceiling all the same,
+	// recording each breach in Result.OverCeiling, for whoever knows the
+	// rejections are expected; callers audit it.
+	AcceptRejections bool
 
 	mu sync.Mutex
 }
@@ -107,8 +114,11 @@ type Result struct {
 	// TopRules holds the most common rejection rules, most frequent first.
 	TopRules []RuleCount
 	// Sample holds the first rejected rows, by file and line.
-	Sample   []Rejection
-	Duration time.Duration
+	Sample []Rejection
+	// OverCeiling lists how the quarter broke the Loader's Ceiling,
+	// loaded all the same because AcceptRejections was set.
+	OverCeiling []Problem
+	Duration    time.Duration
 }
 
 const (
@@ -461,10 +471,10 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		fc := files[i]
 		progress := Progress{Quarter: q.name, Stage: "reading", File: fc.name, FileIndex: i + 1, Files: len(Tables), TotalBytes: fc.size}
 		l.report(progress)
-		var read int64
+		var tally fileTally
 		err := conn.Raw(func(dc any) error {
 			var err error
-			read, err = l.stageFile(ctx, dc.(driver.Conn), i, t, fc, reader, progress)
+			tally, err = l.stageFile(ctx, dc.(driver.Conn), i, t, fc, reader, progress)
 			return err
 		})
 		if err != nil {
@@ -477,16 +487,20 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 			}
 			return fmt.Errorf("load %s: %s: %w", q.name, fc.name, err)
 		}
-		progress.Stage, progress.Rows, progress.Bytes = "validating", read, fc.size
+		progress.Stage, progress.Rows, progress.Bytes = "validating", tally.read, fc.size
 		l.report(progress)
+		rejected := tally.rejected
 		if query, usesQuarter := crossCheckSQL(t); query != "" {
 			args := []any{fc.name}
 			if usesQuarter {
 				args = append(args, q.name)
 			}
-			if _, err := exec(query, args...); err != nil {
+			r, err := exec(query, args...)
+			if err != nil {
 				return err
 			}
+			n, _ := r.RowsAffected()
+			rejected += n
 		}
 		r, err := exec(insertSQL(t), q.name, fc.name)
 		if err != nil {
@@ -495,6 +509,9 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		accepted, _ := r.RowsAffected()
 		res.Files[i].Accepted = accepted
 		res.Accepted += accepted
+		if err := l.weigh(ctx, tx, q, t, fc.name, accepted, rejected, tally, res); err != nil {
+			return err
+		}
 	}
 
 	counts := map[string]int64{}

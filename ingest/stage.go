@@ -53,6 +53,10 @@ type rowBatch struct {
 	offset  int64 // bytes of the file read up to the end of this batch
 	end     bool  // the file's last batch
 	err     error // the file cannot be read further; no batches follow
+	// On the last batch: the rows whose quarter date was read, and of
+	// those the rows dated in each other quarter.
+	dated   int64
+	outside map[string]int64
 }
 
 func (b *rowBatch) row(k int) []driver.Value { return b.values[k*b.width : (k+1)*b.width] }
@@ -276,59 +280,65 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 		}
 	}
 	b.read, b.offset, b.end = read, rr.Offset(), true
+	b.dated, b.outside = parser.dated, parser.outside
 	return r.send(b)
 }
 
 // stageFile appends one file's rows, as the reader hands them over, to its
 // staging table, and its rejected rows to stg_rejected. It runs on the
 // transaction's own connection, so the appended rows belong to the
-// transaction. It returns the number of data rows read.
-func (l *Loader) stageFile(ctx context.Context, dc driver.Conn, file int, t Table, fc fileCheck, r *quarterReader, progress Progress) (int64, error) {
+// transaction. It returns what it counted: the data rows read, those
+// rejected, and their dates' quarters.
+func (l *Loader) stageFile(ctx context.Context, dc driver.Conn, file int, t Table, fc fileCheck, r *quarterReader, progress Progress) (fileTally, error) {
+	var tally fileTally
 	stg, err := duckdb.NewAppender(dc, "temp", "main", "stg_"+t.Name)
 	if err != nil {
-		return 0, err
+		return tally, err
 	}
 	defer stg.Close()
 	rej, err := duckdb.NewAppender(dc, "temp", "main", "stg_rejected")
 	if err != nil {
-		return 0, err
+		return tally, err
 	}
 	defer rej.Close()
-	var read int64
 	for {
 		b, err := r.next(ctx, file)
 		if err != nil {
-			return read, err
+			return tally, err
 		}
 		if b.err != nil {
-			return read, b.err
+			return tally, b.err
 		}
 		for k := 0; k < b.n; k++ {
 			if err := stg.AppendRow(b.row(k)...); err != nil {
-				return read, err
+				return tally, err
 			}
 		}
 		for _, rj := range b.rejects {
 			if err := rej.AppendRow(fc.name, rj.line, rj.column, truncateValue(rj.value), rj.rule, rj.reason); err != nil {
-				return read, err
+				return tally, err
 			}
 		}
-		if b.read/progressEvery > read/progressEvery && !b.end {
+		tally.rejected += int64(len(b.rejects))
+		if b.read/progressEvery > tally.read/progressEvery && !b.end {
 			progress.Rows, progress.Bytes = b.read, b.offset
 			l.report(progress)
 		}
-		read = b.read
+		tally.read = b.read
 		end := b.end
+		if end {
+			tally.dated, tally.outside = b.dated, b.outside
+		}
 		r.release(b)
 		if end {
 			break
 		}
 		if err := ctx.Err(); err != nil {
-			return read, err
+			return tally, err
 		}
 	}
 	if err := stg.Close(); err != nil {
-		return read, err
+		return tally, err
 	}
-	return read, rej.Close()
+	return tally, rej.Close()
 }

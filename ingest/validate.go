@@ -63,6 +63,11 @@ type rowParser struct {
 	// ones), so that each is parsed, and boxed as a driver.Value, once.
 	dates  map[string]driver.Value
 	values []driver.Value
+	// dated counts the rows whose quarter date was read, and outside
+	// those dated in each other quarter, for the wrong-folder check
+	// (RejectionCeiling).
+	dated   int64
+	outside map[string]int64
 }
 
 // maxCachedDates bounds rowParser.dates.
@@ -168,7 +173,14 @@ func (p *rowParser) parseValue(c Column, raw string, i int) (driver.Value, *fiel
 				p.dates[strings.Clone(s)] = v
 			}
 		}
+		if i == p.dateCol {
+			p.dated++
+		}
 		if d := v.(time.Time); i == p.dateCol && !p.quarter.contains(d) {
+			if p.outside == nil {
+				p.outside = map[string]int64{}
+			}
+			p.outside[fmt.Sprintf("%dQ%d", d.Year(), (int(d.Month())+2)/3)]++
 			return nil, &fieldError{rule: "outside_quarter", reason: fmt.Sprintf("%s is outside %s (%s to %s); a row belongs in the folder of the quarter its %s falls in.",
 				d.Format("2006-01-02"), p.quarter.name, p.quarter.first.Format("2 January 2006"), p.quarter.end.AddDate(0, 0, -1).Format("2 January 2006"), c.Name)}
 		}

@@ -30,6 +30,9 @@ type quarterLoads struct {
 	// parquet is the export the server reads (serve --parquet): loads are
 	// refused, since its extract tables are views over the export's files.
 	parquet string
+	// aliases and ceiling are the configuration's, for every load.
+	aliases ingest.Aliases
+	ceiling ingest.RejectionCeiling
 	// afterCommit, if set, runs after each load that changed the data.
 	afterCommit func()
 }
@@ -39,11 +42,13 @@ func newQuarterLoads(db *sql.DB, store *queries.Store, log *slog.Logger) *quarte
 }
 
 // load loads the quarter folder dir for who, reporting progress, and
-// writes the audit log, whatever the outcome.
-func (l *quarterLoads) load(ctx context.Context, dir string, who accounts.Actor, progress func(ingest.Progress)) (*ingest.Result, error) {
+// writes the audit log, whatever the outcome. acceptRejections loads a
+// quarter over the rejection ceiling all the same (audited).
+func (l *quarterLoads) load(ctx context.Context, dir string, acceptRejections bool, who accounts.Actor, progress func(ingest.Progress)) (*ingest.Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	loader := &ingest.Loader{DB: l.db, AfterLoad: l.store.Refresh, Progress: progress}
+	loader := &ingest.Loader{DB: l.db, AfterLoad: l.store.Refresh, Progress: progress,
+		Aliases: l.aliases, Ceiling: l.ceiling, AcceptRejections: acceptRejections}
 	start := time.Now()
 	var res *ingest.Result
 	var err error
@@ -69,7 +74,7 @@ func (l *quarterLoads) load(ctx context.Context, dir string, who accounts.Actor,
 // LoadZip is the Data page's upload (dashboard.QuarterLoader): it checks
 // and unzips the zip into a temporary folder (ingest.UnzipQuarter) and
 // loads the quarter from it.
-func (l *quarterLoads) LoadZip(ctx context.Context, zipPath, quarter string, who accounts.Actor) (dashboard.LoadOutcome, error) {
+func (l *quarterLoads) LoadZip(ctx context.Context, zipPath, quarter string, acceptRejections bool, who accounts.Actor) (dashboard.LoadOutcome, error) {
 	work, err := os.MkdirTemp("", "uptake-upload-")
 	if err != nil {
 		return dashboard.LoadOutcome{}, err
@@ -83,7 +88,7 @@ func (l *quarterLoads) LoadZip(ctx context.Context, zipPath, quarter string, who
 	if err != nil {
 		return dashboard.LoadOutcome{}, err
 	}
-	res, err := l.load(ctx, dir, who, nil)
+	res, err := l.load(ctx, dir, acceptRejections, who, nil)
 	var refused *ingest.RefusedError
 	if errors.As(err, &refused) {
 		return dashboard.LoadOutcome{}, refusedLoad{refused}
@@ -106,3 +111,7 @@ func (refusedZip) BadRequest() bool { return true }
 type refusedLoad struct{ *ingest.RefusedError }
 
 func (refusedLoad) BadRequest() bool { return true }
+
+// OverCeiling tells the dashboard the quarter was refused only for its
+// rejected rows, so that it can offer to load it anyway.
+func (r refusedLoad) OverCeiling() bool { return r.RefusedError.Overridable }

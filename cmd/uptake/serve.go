@@ -127,6 +127,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	}
 	loads := newQuarterLoads(conn, store, log)
 	loads.parquet = parquet
+	loads.aliases, loads.ceiling = set.Aliases, set.Rejections
 	dash, err := dashboard.New(store, dashboard.Options{
 		Loads:              loads,
 		Logger:             log,

@@ -95,6 +95,13 @@ func zipFolder(t *testing.T, dir string) []byte {
 // answer, whose body has been read into the returned string.
 func uploadQuarter(t *testing.T, srv *server, dir string) (*http.Response, string) {
 	t.Helper()
+	return uploadQuarterWith(t, srv, dir, nil)
+}
+
+// uploadQuarterWith uploads dir as uploadQuarter does, with more form
+// fields.
+func uploadQuarterWith(t *testing.T, srv *server, dir string, fields map[string]string) (*http.Response, string) {
+	t.Helper()
 	resp, err := srv.client.Get(srv.url + "/data")
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +116,9 @@ func uploadQuarter(t *testing.T, srv *server, dir string) (*http.Response, strin
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("csrf", string(m[1]))
 	mw.WriteField("quarter", "")
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
 	fw, _ := mw.CreateFormFile("zip", filepath.Base(dir)+".zip")
 	fw.Write(zipFolder(t, dir))
 	mw.Close()
