@@ -67,24 +67,46 @@ type fileTally struct {
 // or nil: most of its dated rows outside the quarter (the wrong folder),
 // or more of its rows rejected than its share allows.
 func (c RejectionCeiling) overCeiling(t Table, file string, q quarter, accepted, rejected int64, tally fileTally) *Problem {
-	var outside int64
+	return c.judge(t, file, q, rejected, accepted+rejected, tally.dated, tally.outside, false)
+}
+
+// overCeilingSoFar reports, while a file is read, that it will break the
+// ceiling whatever its remaining rows hold: rejected and outside are the
+// rows so far, and maxRows bounds the rows the file can have (the first
+// pass counted them), so the shares can only grow past it.
+func (c RejectionCeiling) overCeilingSoFar(t Table, file string, q quarter, rejected int64, outside map[string]int64, maxRows int64) *Problem {
+	if maxRows <= 0 {
+		return nil
+	}
+	return c.judge(t, file, q, rejected, maxRows, maxRows, outside, true)
+}
+
+// judge applies the ceiling to a file of total rows, of which rejected
+// were rejected and dated had their quarter date read, outside counting
+// those dated in each other quarter. With soFar, rejected and outside are
+// counts so far, and total and dated upper bounds.
+func (c RejectionCeiling) judge(t Table, file string, q quarter, rejected, total, dated int64, outside map[string]int64, soFar bool) *Problem {
+	atLeast, stopped := "", ""
+	if soFar {
+		atLeast, stopped = "At least ", " (reading stopped there)"
+	}
+	var out int64
 	var elsewhere []string
-	for name, n := range tally.outside {
-		outside += n
+	for name, n := range outside {
+		out += n
 		elsewhere = append(elsewhere, name)
 	}
-	if outside >= c.MinRows && 2*outside > tally.dated {
+	if out >= c.MinRows && 2*out > dated {
 		sort.Slice(elsewhere, func(i, j int) bool {
-			a, b := tally.outside[elsewhere[i]], tally.outside[elsewhere[j]]
+			a, b := outside[elsewhere[i]], outside[elsewhere[j]]
 			return a > b || a == b && elsewhere[i] < elsewhere[j]
 		})
 		most := elsewhere[0]
 		return &Problem{File: file, Column: t.DateColumn, Rule: "wrong_quarter", Reason: fmt.Sprintf(
-			"%s of its %s rows are dated outside %s (%s to %s), %s of them in %s: the folder seems to be named for the wrong quarter, or the file comes from another quarter's folder. Put the files in a folder named for the quarter their %s falls in.",
-			thousands(outside), thousands(tally.dated), q.name, q.first.Format("2 January 2006"), q.end.AddDate(0, 0, -1).Format("2 January 2006"),
-			thousands(tally.outside[most]), most, t.DateColumn)}
+			"%s%s of its %s rows are dated outside %s (%s to %s), %s of them in %s%s: the folder seems to be named for the wrong quarter, or the file comes from another quarter's folder. Put the files in a folder named for the quarter their %s falls in.",
+			atLeast, thousands(out), thousands(dated), q.name, q.first.Format("2 January 2006"), q.end.AddDate(0, 0, -1).Format("2 January 2006"),
+			thousands(outside[most]), most, stopped, t.DateColumn)}
 	}
-	total := accepted + rejected
 	if rejected < c.MinRows || total == 0 {
 		return nil
 	}
@@ -96,9 +118,32 @@ func (c RejectionCeiling) overCeiling(t Table, file string, q quarter, accepted,
 	if share <= limit {
 		return nil
 	}
+	if soFar {
+		return &Problem{File: file, Rule: "too_many_rejected", Reason: fmt.Sprintf(
+			"At least %s of its %s rows were rejected, more than the %s %s; reading stopped there.",
+			thousands(rejected), thousands(total), percent(limit), why)}
+	}
 	return &Problem{File: file, Rule: "too_many_rejected", Reason: fmt.Sprintf(
 		"%s of its %s rows were rejected (%s), over the %s %s.",
 		thousands(rejected), thousands(total), percent(share), percent(limit), why)}
+}
+
+// ceilingStop ends reading a file that will break the ceiling whatever
+// its remaining rows hold (overCeilingSoFar).
+type ceilingStop struct{ problem Problem }
+
+func (s *ceilingStop) Error() string { return s.problem.String() }
+
+// maxDataRows bounds the data rows a checked file can hold, as its first
+// pass counted them (blank rows included); 0 when unknown.
+func (fc fileCheck) maxDataRows() int64 {
+	if fc.xlsx {
+		if fc.workbook == nil {
+			return 0
+		}
+		return fc.workbook.lastRow - 1
+	}
+	return fc.records - 1
 }
 
 // percent writes a share as people read it: 34%, or 0.4% below 1%.
@@ -155,15 +200,29 @@ func writeRules(b *strings.Builder, rules []RuleCount) {
 	}
 }
 
+// rejectionCeiling returns the loader's Ceiling, or the default.
+func (l *Loader) rejectionCeiling() RejectionCeiling {
+	if l.Ceiling == (RejectionCeiling{}) {
+		return DefaultCeiling()
+	}
+	return l.Ceiling
+}
+
+// readerCeiling is the ceiling the reader stops a file at, nil when
+// AcceptRejections: every row is then read.
+func (l *Loader) readerCeiling() *RejectionCeiling {
+	if l.AcceptRejections {
+		return nil
+	}
+	c := l.rejectionCeiling()
+	return &c
+}
+
 // weigh checks one file against the loader's ceiling once its rows are
 // checked: over it, the quarter is refused, unless AcceptRejections, when
 // the breach is recorded in the result.
 func (l *Loader) weigh(ctx context.Context, tx *sql.Tx, q quarter, t Table, file string, accepted, rejected int64, tally fileTally, res *Result) error {
-	c := l.Ceiling
-	if c == (RejectionCeiling{}) {
-		c = DefaultCeiling()
-	}
-	p := c.overCeiling(t, file, q, accepted, rejected, tally)
+	p := l.rejectionCeiling().overCeiling(t, file, q, accepted, rejected, tally)
 	switch {
 	case p == nil:
 		return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,16 @@ func TestOverCeiling(t *testing.T) {
 	p = c.overCeiling(practices, "practices.csv", q, 26, 4, fileTally{})
 	if !strings.Contains(p.Reason, "4 of its 30 rows were rejected (13%), over the 10%") {
 		t.Errorf("reason %q", p.Reason)
+	}
+	// While reading, with the rows so far against all the file can hold.
+	if p := c.overCeilingSoFar(referrals, "referrals.csv", q, 0, map[string]int64{"2026Q3": 2001}, 4000); p == nil || p.Rule != "wrong_quarter" || !strings.HasPrefix(p.Reason, "At least 2,001 of its 4,000 rows") {
+		t.Errorf("2,001 of at most 4,000 rows dated elsewhere: %v", p)
+	}
+	if p := c.overCeilingSoFar(referrals, "referrals.csv", q, 1000, map[string]int64{"2026Q3": 2000}, 4000); p != nil {
+		t.Errorf("2,000 of at most 4,000 dated elsewhere, 1,000 rejected: %v", p)
+	}
+	if p := c.overCeilingSoFar(referrals, "referrals.csv", q, 1001, nil, 4000); p == nil || p.Rule != "too_many_rejected" {
+		t.Errorf("1,001 of at most 4,000 rejected: %v", p)
 	}
 	for _, bad := range []RejectionCeiling{{0, 0.25, 3}, {0.1, 1.5, 3}, {0.1, 0.25, 0}} {
 		if bad.Validate() == nil {
@@ -142,5 +153,43 @@ func TestCeilingRefusesThenAccepts(t *testing.T) {
 	res.Summary(&summary)
 	if !strings.Contains(summary.String(), "over the rejection ceiling") || !strings.Contains(summary.String(), "4 of its 35 rows") {
 		t.Errorf("summary does not say the load went over the ceiling:\n%s", summary.String())
+	}
+}
+
+// TestCeilingStopsReadingEarly loads a referrals file of 10,000 rows with
+// impossible dates: the reader stops as soon as the rows rejected so far
+// are more than a quarter of all the file can hold (the first pass
+// counted them), instead of reading and staging the rest.
+func TestCeilingStopsReadingEarly(t *testing.T) {
+	db, _ := openTestDB(t)
+	dir := copyQuarter(t, sampleQuarter)
+	rows := readCSV(t, filepath.Join(dir, "referrals.csv"))
+	template := rows[1]
+	out := [][]string{rows[0]}
+	for i := range 10_000 {
+		row := append([]string(nil), template...)
+		row[0] = fmt.Sprintf("R-BAD-%05d", i)
+		row[3] = "2024-11-31"
+		out = append(out, row)
+	}
+	var buf bytes.Buffer
+	csv.NewWriter(&buf).WriteAll(out)
+	writeFile(t, dir, "referrals.csv", buf.String())
+
+	_, err := testLoader(db).LoadQuarter(context.Background(), dir)
+	var refused *RefusedError
+	if !errors.As(err, &refused) || !refused.Overridable || len(refused.Rules) == 0 {
+		t.Fatalf("err = %v; want an overridable refusal with its rules", err)
+	}
+	// Batches of 2,048 rejections: after the second, 4,096 > 2,500.
+	if p := refused.Problems[0]; p.File != "referrals.csv" || p.Rule != "too_many_rejected" ||
+		!strings.HasPrefix(p.Reason, "At least 4,096 of its 10,000 rows were rejected, more than the 25% any file may lose; reading stopped there.") {
+		t.Errorf("problem %+v", p)
+	}
+	if r := refused.Rules[0]; r.Rule != "bad_date" || r.Count != 4096 || r.Example.Line != 2 {
+		t.Errorf("rules %+v; want bad_date, 4,096 so far, first at line 2", refused.Rules)
+	}
+	if n := count(t, db, "SELECT count(*) FROM loads"); n != 0 {
+		t.Errorf("%d loads recorded", n)
 	}
 }

@@ -427,7 +427,7 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 	}
 	// The files are read and validated on their own goroutine while this
 	// one appends and checks (stage.go).
-	reader := startReading(ctx, q, files, l.Aliases)
+	reader := startReading(ctx, q, files, l.Aliases, l.readerCeiling())
 	defer reader.stop()
 
 	for _, t := range Tables {
@@ -478,6 +478,10 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 			return err
 		})
 		if err != nil {
+			var stop *ceilingStop
+			if errors.As(err, &stop) {
+				return ceilingRefusal(ctx, tx, q, res.Dir, stop.problem)
+			}
 			var p *Problem
 			if errors.As(err, &p) {
 				return &RefusedError{Quarter: q.name, Dir: res.Dir, Problems: []Problem{*p}}

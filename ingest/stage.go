@@ -72,14 +72,19 @@ type quarterReader struct {
 	cond    *sync.Cond
 	inUse   int64 // bytes read ahead and not yet released
 	stopped bool
+
+	// ceiling, unless nil, stops reading a file as soon as it is sure to
+	// break it (overCeilingSoFar).
+	ceiling *RejectionCeiling
 }
 
 // startReading starts reading the checked files of quarter q.
-func startReading(ctx context.Context, q quarter, files []fileCheck, aliases Aliases) *quarterReader {
+func startReading(ctx context.Context, q quarter, files []fileCheck, aliases Aliases, ceiling *RejectionCeiling) *quarterReader {
 	r := &quarterReader{
 		batches: make(chan *rowBatch, readAheadBytes/batchBytes*4),
 		free:    make(chan *rowBatch, 16),
 		done:    make(chan struct{}),
+		ceiling: ceiling,
 	}
 	r.cond = sync.NewCond(&r.mu)
 	r.wg.Add(1)
@@ -221,9 +226,11 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 	parser := newRowParser(t, q, fc.xlsx, date1904)
 	ordered := make([]string, len(t.Columns))
 	b := r.newBatch(file, width)
+	var rejected int64
 	reject := func(line int64, column, value, rule, reason string) {
 		b.rejects = append(b.rejects, rejection{line, column, value, rule, reason})
 		b.size += int64(len(value) + len(reason) + 64)
+		rejected++
 	}
 	var read int64
 	for {
@@ -277,6 +284,13 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 				return false
 			}
 			b = r.newBatch(file, width)
+			// A file sure to break the rejection ceiling is not read on:
+			// its rows so far are staged, for the refusal's examples.
+			if r.ceiling != nil {
+				if p := r.ceiling.overCeilingSoFar(t, fc.name, q, rejected, parser.outside, fc.maxDataRows()); p != nil {
+					return fail(&ceilingStop{*p})
+				}
+			}
 		}
 	}
 	b.read, b.offset, b.end = read, rr.Offset(), true
