@@ -57,10 +57,15 @@ type Options struct {
 	// when the request came over TLS, so a laptop can serve plain
 	// http://localhost.
 	ForceSecureCookies bool
-	// SignInAttemptsPerMinute limits sign-in attempts per client address
-	// and, separately, per username, on top of the account lockout of
-	// package accounts. Zero means 10.
+	// SignInAttemptsPerMinute limits sign-in attempts per client address,
+	// whatever the usernames, on top of the throttle per username and
+	// address (signinThrottle). Zero means 10.
 	SignInAttemptsPerMinute int
+	// SignInAttemptsPerMinuteAll limits sign-in attempts from all
+	// addresses together, so that guessing spread over many addresses
+	// cannot keep the password hashing busy. Zero means 600, a tenth of
+	// what two cores can hash.
+	SignInAttemptsPerMinuteAll int
 
 	// Loads, when set, lets service leads and administrators load a
 	// quarter from the Data page by uploading it as one zip. Nil hides
@@ -84,8 +89,10 @@ type Server struct {
 	// now is the clock for sessions, sign-in attempts and rate limits;
 	// tests replace it.
 	now func() time.Time
-	// Sign-in attempts per client address and per username.
-	ipLimit, userLimit *limiter
+	// Sign-in attempts per client address and from all addresses, and
+	// wrong passwords per username and address.
+	ipLimit, allLimit *limiter
+	throttle          *signinThrottle
 }
 
 // routeKind decides how errors are answered: HTML for pages, JSON for
@@ -127,6 +134,9 @@ func New(store Store, opts Options) (*Server, error) {
 	if opts.SignInAttemptsPerMinute <= 0 {
 		opts.SignInAttemptsPerMinute = 10
 	}
+	if opts.SignInAttemptsPerMinuteAll <= 0 {
+		opts.SignInAttemptsPerMinuteAll = 600
+	}
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = defaultMaxUploadBytes
 	}
@@ -136,7 +146,8 @@ func New(store Store, opts Options) (*Server, error) {
 	}
 	clock := func() time.Time { return s.now() }
 	s.ipLimit = newLimiter(opts.SignInAttemptsPerMinute, clock)
-	s.userLimit = newLimiter(opts.SignInAttemptsPerMinute, clock)
+	s.allLimit = newLimiter(opts.SignInAttemptsPerMinuteAll, clock)
+	s.throttle = newSigninThrottle(clock)
 	var err error
 	if s.static, err = fs.Sub(staticFiles, "static"); err != nil {
 		return nil, err
