@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,11 +19,11 @@ import (
 
 // Loading a quarter from the Data page: a service lead or administrator
 // uploads one zip holding the quarter's folder (or its nine files and the
-// quarter chosen in the form). The dashboard saves the upload to a
-// temporary file and hands it to Options.Loads, which checks the zip
-// before unzipping anything, loads the quarter whole or not at all, and
-// writes the audit log. The dashboard itself never reads extracts nor
-// writes to the database: files flow through ingest only.
+// quarter chosen in the form). The dashboard saves the upload in
+// Options.UploadDir (upload_files.go) and hands it to Options.Loads, which
+// checks the zip before unzipping anything, loads the quarter whole or not
+// at all, and writes the audit log. The dashboard itself never reads
+// extracts nor writes to the database: files flow through ingest only.
 
 // QuarterLoader loads an uploaded zip holding one quarter (its folder, or
 // its files with quarter naming it) into the database for who; with
@@ -54,9 +50,6 @@ const (
 	// defaultMaxUploadBytes bounds an uploaded zip when
 	// Options.MaxUploadBytes is zero.
 	defaultMaxUploadBytes = 512 << 20
-	// uploadMemory is how much of a multipart form is kept in memory;
-	// the file goes to a temporary file beyond it.
-	uploadMemory = 1 << 20
 	// uploadTime is how long an upload and its load may take: far longer
 	// than the server's usual read and write timeouts.
 	uploadTime = 30 * time.Minute
@@ -186,9 +179,10 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// readUpload reads an upload's multipart body, the file to a temporary
-// file, before the form token in it is checked. A body over the limit is
-// refused with 413. The upload gets more time than other requests.
+// readUpload reads an upload's multipart body, the file into UploadDir
+// (streamUpload), before the form token in it is checked. A body over the
+// limit is refused with 413. The upload gets more time than other
+// requests.
 func (s *Server) readUpload(c *gin.Context) error {
 	if s.opts.Loads == nil {
 		return ErrNotFound
@@ -196,7 +190,7 @@ func (s *Server) readUpload(c *gin.Context) error {
 	rc := http.NewResponseController(c.Writer)
 	_ = rc.SetReadDeadline(time.Now().Add(uploadTime)) // not every writer can; the defaults then stand
 	_ = rc.SetWriteDeadline(time.Now().Add(uploadTime))
-	err := c.Request.ParseMultipartForm(uploadMemory)
+	err := s.streamUpload(c)
 	var tooBig *http.MaxBytesError
 	switch {
 	case err == nil, errors.Is(err, http.ErrNotMultipart):
@@ -245,32 +239,20 @@ func (s *Server) uploadQuarter(c *gin.Context) error {
 	if s.opts.Loads == nil {
 		return ErrNotFound
 	}
-	if mf := c.Request.MultipartForm; mf != nil {
-		defer mf.RemoveAll()
-	}
 	quarter := strings.TrimSpace(c.PostForm(quarterField))
 	if quarter != "" && !quarterRE.MatchString(quarter) {
 		return refuseUpload("Choose the quarter from the list, or leave it empty when the zip holds the quarter's folder.")
 	}
-	fh, err := c.FormFile(zipField)
-	if err != nil {
+	zip, ok := uploadedZip(c)
+	if !ok || zip.name == "" {
 		return refuseUpload("Choose the quarter's .zip file; nothing was loaded.")
 	}
-	if !strings.EqualFold(path.Ext(fh.Filename), ".zip") {
+	if !strings.EqualFold(path.Ext(zip.name), ".zip") {
 		return refuseUpload("The file chosen is not a .zip file. Zip the quarter's folder and choose the zip.")
-	}
-	work, err := os.MkdirTemp("", "uptake-upload-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	zipPath := filepath.Join(work, "upload.zip")
-	if err := saveUpload(fh, zipPath); err != nil {
-		return err
 	}
 	v := viewerOf(c)
 	accept := c.PostForm(acceptField) == "yes"
-	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zipPath, quarter, accept, actor(c, v))
+	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zip.path, quarter, accept, actor(c, v))
 	var br badRequester
 	if errors.As(err, &br) && br.BadRequest() {
 		var oc overCeiling
@@ -285,22 +267,4 @@ func (s *Server) uploadQuarter(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/data?"+q.Encode()+"#upload")
 	return nil
-}
-
-// saveUpload copies the uploaded file to dst.
-func saveUpload(fh *multipart.FileHeader, dst string) error {
-	src, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, src); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -74,6 +74,13 @@ type Options struct {
 	// MaxUploadBytes bounds an uploaded zip (the whole request). Zero
 	// means 512 MiB.
 	MaxUploadBytes int64
+	// UploadDir is the folder uploads are written to while they load,
+	// each in a folder of its own removed when its request ends. It is
+	// required with Loads: uploads hold patient-level extracts, so it
+	// must be private to the server (uptake serve keeps it beside the
+	// database, mode 0700, emptied at start), never a shared temporary
+	// folder.
+	UploadDir string
 }
 
 // Server serves the dashboard. Make one with New.
@@ -139,6 +146,9 @@ func New(store Store, opts Options) (*Server, error) {
 	}
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = defaultMaxUploadBytes
+	}
+	if opts.Loads != nil && opts.UploadDir == "" {
+		return nil, errors.New("dashboard: Loads needs an UploadDir, a folder private to the server for the uploads")
 	}
 	s := &Server{store: store, accounts: opts.Accounts, opts: opts, log: opts.Logger, now: time.Now}
 	if s.log == nil {
@@ -229,6 +239,9 @@ func RouteName(c *gin.Context) string { return c.GetString(routeNameKey) }
 func (s *Server) handle(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(routeNameKey, r.Name)
+		if r.Upload {
+			defer s.removeUpload(c)
+		}
 		if err := s.guard(c, r); err != nil {
 			if !errors.Is(err, errAnswered) {
 				s.fail(c, r, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ type quarterLoads struct {
 	// aliases and ceiling are the configuration's, for every load.
 	aliases ingest.Aliases
 	ceiling ingest.RejectionCeiling
+	// uploadDir is the server's private folder for uploads
+	// (prepareUploadDir), where uploaded zips are unzipped.
+	uploadDir string
 	// afterCommit, if set, runs after each load that changed the data.
 	afterCommit func()
 }
@@ -72,10 +76,10 @@ func (l *quarterLoads) load(ctx context.Context, dir string, acceptRejections bo
 }
 
 // LoadZip is the Data page's upload (dashboard.QuarterLoader): it checks
-// and unzips the zip into a temporary folder (ingest.UnzipQuarter) and
-// loads the quarter from it.
+// and unzips the zip into a new folder in the upload folder
+// (ingest.UnzipQuarter), loads the quarter from it, and removes it.
 func (l *quarterLoads) LoadZip(ctx context.Context, zipPath, quarter string, acceptRejections bool, who accounts.Actor) (dashboard.LoadOutcome, error) {
-	work, err := os.MkdirTemp("", "uptake-upload-")
+	work, err := os.MkdirTemp(l.uploadDir, "unzip-")
 	if err != nil {
 		return dashboard.LoadOutcome{}, err
 	}
@@ -115,3 +119,27 @@ func (refusedLoad) BadRequest() bool { return true }
 // OverCeiling tells the dashboard the quarter was refused only for its
 // rejected rows, so that it can offer to load it anyway.
 func (r refusedLoad) OverCeiling() bool { return r.RefusedError.Overridable }
+
+// prepareUploadDir makes the folder uploads are written to (dir, beside
+// the database), readable only by the user running the server, and
+// empties it: a server killed during an upload leaves the zip and its
+// unzipped extracts there. The caller must hold the database's lock, so
+// that no other server is using the folder.
+func prepareUploadDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("the upload folder %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("the upload folder %s: %w", dir, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("the upload folder %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("removing what an earlier server left in the upload folder: %w", err)
+		}
+	}
+	return nil
+}
