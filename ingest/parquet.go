@@ -224,14 +224,11 @@ func exportTable(ctx context.Context, tx *sql.Tx, name, path string) (ExportTabl
 	if err != nil {
 		return t, err
 	}
-	t.Columns = cols
+	t.Columns = exportedColumns(cols)
 	var names []string
 	hasQuarter := false
-	for i, c := range cols {
+	for _, c := range cols {
 		names = append(names, exportColumnSQL(c))
-		if c.Type == "TIME" {
-			t.Columns[i] = ExportColumn{Name: c.Name, Type: "VARCHAR", Format: timeOfDayFormat}
-		}
 		hasQuarter = hasQuarter || c.Name == "quarter"
 	}
 	if !hasQuarter {
@@ -668,6 +665,19 @@ func quoteString(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`
 
 // schemaVersion is db.SchemaVersion, for functions whose *sql.DB is named db.
 func schemaVersion() (int, error) { return db.SchemaVersion() }
+
+// exportedColumns is how the manifest describes a table's columns (cols,
+// with the table's types) in the files: a time of day as HH:MM text.
+func exportedColumns(cols []ExportColumn) []ExportColumn {
+	out := make([]ExportColumn, len(cols))
+	for i, c := range cols {
+		out[i] = c
+		if c.Type == "TIME" {
+			out[i] = ExportColumn{Name: c.Name, Type: "VARCHAR", Format: timeOfDayFormat}
+		}
+	}
+	return out
+}
 
 // exportColumnSQL selects a column for export: a time of day as HH:MM
 // text (the warehouse keeps times to the minute), anything else as it is.
