@@ -253,6 +253,7 @@ func (s *Server) uploadQuarter(c *gin.Context) error {
 	v := viewerOf(c)
 	accept := c.PostForm(acceptField) == "yes"
 	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zip.path, quarter, accept, actor(c, v))
+	s.removeUpload(c)
 	var br badRequester
 	if errors.As(err, &br) && br.BadRequest() {
 		var oc overCeiling

@@ -240,15 +240,19 @@ func (s *Server) handle(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(routeNameKey, r.Name)
 		if r.Upload {
+			// An upload's files go before its answer does (a panic's
+			// too); uploadQuarter removes them before its redirect.
 			defer s.removeUpload(c)
 		}
 		if err := s.guard(c, r); err != nil {
 			if !errors.Is(err, errAnswered) {
+				s.removeUpload(c)
 				s.fail(c, r, err)
 			}
 			return
 		}
 		if err := r.Handle(c); err != nil {
+			s.removeUpload(c)
 			s.fail(c, r, err)
 		}
 	}

@@ -121,12 +121,14 @@ func uploadedZip(c *gin.Context) (uploadedFile, bool) {
 	return f, ok
 }
 
-// removeUpload deletes what streamUpload wrote for the request, once it
-// has been answered.
+// removeUpload deletes what streamUpload wrote for the request, before
+// the answer goes out, so that nothing of it outlives the request. It
+// does nothing the second time.
 func (s *Server) removeUpload(c *gin.Context) {
 	if dir := c.GetString(uploadDirKey); dir != "" {
 		if err := os.RemoveAll(dir); err != nil {
 			s.log.Error("removing an upload", "request_id", requestID(c), "err", err)
 		}
+		c.Set(uploadDirKey, "")
 	}
 }
