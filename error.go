@@ -17,6 +17,11 @@ const (
 	// naming a practice that is not loaded or a quarter refused for its
 	// files. Message says what is wrong and what is allowed.
 	EINVALID = "invalid"
+	// ECEILING: a quarter refused only because its files lost more rows to
+	// the checks than the configuration allows, or are dated in another
+	// quarter (ingest's rejection ceiling). It is the caller's mistake like
+	// EINVALID, but whoever may load may load it anyway, and is offered to.
+	ECEILING = "rejection_ceiling"
 	// EFORBIDDEN: the signed-in user's role does not allow it.
 	EFORBIDDEN = "forbidden"
 	// ENOTFOUND: no such page or record.

@@ -6,8 +6,10 @@
 //
 // Secrets never reach the database: passwords are stored as argon2id hashes
 // (password.go) and sessions as the SHA-256 of their token (sessions.go).
-// The package knows nothing of HTTP: cookies, forms and rate limiting per
-// client address belong to the dashboard.
+// The package knows nothing of HTTP: cookies, forms and the throttling of
+// sign-in attempts per username and client address belong to the
+// dashboard. There is no account lockout, which anyone knowing a username
+// could turn against its owner.
 package accounts
 
 import (
@@ -23,11 +25,6 @@ import (
 
 // The security policy, in one place.
 const (
-	// MaxFailedAttempts consecutive wrong passwords lock an account for
-	// LockoutDuration.
-	MaxFailedAttempts = 5
-	LockoutDuration   = 15 * time.Minute
-
 	// A session ends IdleTimeout after its last use, and AbsoluteLifetime
 	// after sign-in however busy it is.
 	IdleTimeout      = 30 * time.Minute
@@ -48,7 +45,6 @@ const (
 // password, so that the answer does not reveal which usernames exist.
 var (
 	ErrBadCredentials = errors.New("wrong username or password")
-	ErrLocked         = fmt.Errorf("too many failed sign-ins: the account is locked for %v", LockoutDuration)
 	ErrDisabled       = errors.New("this account is disabled")
 	ErrNoSuchUser     = errors.New("no such user")
 	ErrUsernameTaken  = errors.New("that username is taken")

@@ -12,12 +12,14 @@ import (
 // Action is what an audit event records.
 type Action string
 
-// The actions of the audit log. Sign-ins, lockouts and changes to users are
-// recorded by this package itself; the dashboard records sign-outs,
-// downloads and loads with Audit.
+// The actions of the audit log. Sign-ins and changes to users are recorded
+// by this package itself; the dashboard records sign-outs, downloads and
+// loads with Audit.
 const (
-	ActionSignIn          Action = "sign_in"
-	ActionSignInFailed    Action = "sign_in_failed"
+	ActionSignIn       Action = "sign_in"
+	ActionSignInFailed Action = "sign_in_failed"
+	// ActionLockedOut is no longer written (there is no lockout); audit
+	// logs from before hold it.
 	ActionLockedOut       Action = "locked_out"
 	ActionSignOut         Action = "sign_out"
 	ActionDownload        Action = "download"

@@ -19,15 +19,15 @@ type Attempt struct {
 // Authenticate checks a username and password and returns the user. Every
 // attempt is written to the audit log.
 //
-// It answers ErrBadCredentials both for an unknown username and for a
-// wrong password, and takes about as long for either (an unknown username
-// is checked against a dummy hash), so that neither the answer nor its
-// timing tells which usernames exist. MaxFailedAttempts consecutive wrong
-// passwords lock the account for LockoutDuration: the attempt that locks it
-// and every attempt while it is locked, right password or not, answer
-// ErrLocked. A disabled account answers ErrDisabled, but only to someone
-// who gave its right password. A success clears the failures, and upgrades
-// a hash made with older parameters.
+// An unknown username and a wrong password get the same answer,
+// ErrBadCredentials, after the same work: one argon2id verification with
+// the current parameters (an unknown username against a dummy hash) and
+// one audit event, so that neither the answer nor its timing tells which
+// usernames exist. Nothing is counted against the account: wrong passwords
+// are slowed down per username and client address by the dashboard,
+// never by locking the account, which a stranger could do to anyone. A
+// disabled account answers ErrDisabled, but only to someone who gave its
+// right password. A success upgrades a hash made with older parameters.
 //
 // The caller decides what to do with a user whose MustChangePassword is
 // set: the dashboard lets them do nothing but choose a new password.
@@ -48,23 +48,13 @@ func (s *Store) Authenticate(ctx context.Context, a Attempt) (User, error) {
 		ev := Event{At: now, Action: ActionSignInFailed, Detail: "unknown username", RemoteAddr: a.RemoteAddr}
 		return User{}, audited(ErrBadCredentials, s.Audit(ctx, ev))
 	}
-	if u.LockedAt(now) {
-		ev := u.Actor(a.RemoteAddr).event(ActionSignInFailed, "account locked", now)
-		return User{}, audited(ErrLocked, s.Audit(ctx, ev))
-	}
 	ok, err := verifyPassword(ctx, u.passwordHash, a.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("sign-in as %s: %w", u.Username, err)
 	}
 	if !ok {
-		locked, err := s.recordFailure(ctx, u, a.RemoteAddr, now)
-		if err != nil {
-			return User{}, err
-		}
-		if locked {
-			return User{}, ErrLocked
-		}
-		return User{}, ErrBadCredentials
+		ev := u.Actor(a.RemoteAddr).event(ActionSignInFailed, "wrong password", now)
+		return User{}, audited(ErrBadCredentials, s.Audit(ctx, ev))
 	}
 	if u.Disabled {
 		ev := u.Actor(a.RemoteAddr).event(ActionSignInFailed, "account disabled", now)
@@ -92,46 +82,11 @@ func (s *Store) Authenticate(ctx context.Context, a Attempt) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("sign-in as %s: %w", u.Username, err)
 	}
-	u.FailedAttempts, u.LockedUntil, u.LastSignInAt = 0, time.Time{}, now
+	u.LastSignInAt = now
 	if rehash != "" {
 		u.passwordHash = rehash
 	}
 	return u, nil
-}
-
-// recordFailure counts a wrong password against u and reports whether the
-// account is now locked. The count restarts once a lock has run out, so a
-// user coming back after a lockout has MaxFailedAttempts tries again; a
-// wrong password while locked is never counted, so nobody can keep an
-// account locked for longer than LockoutDuration after their fifth try.
-func (s *Store) recordFailure(ctx context.Context, u User, remoteAddr string, now time.Time) (locked bool, err error) {
-	lockEnd := now.Add(LockoutDuration)
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		var failed int
-		var until sql.NullTime
-		actor := u.Actor(remoteAddr)
-		err := tx.QueryRowContext(ctx, query("record_failed_sign_in"), u.ID, now, MaxFailedAttempts, lockEnd).Scan(&failed, &until)
-		if errors.Is(err, sql.ErrNoRows) {
-			// Locked by an attempt that finished while this one was hashing.
-			locked = true
-			return insertEvent(ctx, tx, actor.event(ActionSignInFailed, "account locked", now))
-		}
-		if err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, actor.event(ActionSignInFailed, fmt.Sprintf("wrong password (%d in a row)", failed), now)); err != nil {
-			return err
-		}
-		locked = until.Valid && now.Before(until.Time)
-		if locked {
-			return insertEvent(ctx, tx, actor.event(ActionLockedOut, fmt.Sprintf("locked until %s UTC after %d wrong passwords", until.Time.UTC().Format("2006-01-02 15:04"), failed), now))
-		}
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("recording a failed sign-in: %w", err)
-	}
-	return locked, nil
 }
 
 // audited returns err, joined with auditErr if the audit log could not be

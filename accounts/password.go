@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -116,6 +117,11 @@ func decodePHC(phc string) (p argon2Params, salt, key []byte, err error) {
 	return p, salt, key, nil
 }
 
+// verifications counts the argon2id verifications done, by the cost of
+// their parameters (KiB times passes), so that a test can check that an
+// unknown username costs exactly what a wrong password does.
+var verifications atomic.Int64
+
 // verifyPassword reports whether password matches the PHC string, using
 // the parameters recorded in it. The comparison takes the same time
 // wherever the first difference is.
@@ -129,6 +135,7 @@ func verifyPassword(ctx context.Context, phc, password string) (bool, error) {
 		return false, err
 	}
 	defer release()
+	verifications.Add(int64(p.memory) * int64(p.time))
 	got := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, p.keyLen)
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

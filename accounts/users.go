@@ -23,19 +23,11 @@ type User struct {
 	Disabled           bool      `json:"disabled"`
 	MustChangePassword bool      `json:"must_change_password"` // after a reset: send them to change it before anything else
 	Demo               bool      `json:"demo"`                 // a published demo account of the sample data
-	FailedAttempts     int       `json:"failed_attempts"`      // consecutive wrong passwords
-	LockedUntil        time.Time `json:"locked_until"`         // zero when never locked
 	LastSignInAt       time.Time `json:"last_sign_in_at"`      // zero until the first sign-in
 	CreatedAt          time.Time `json:"created_at"`
 	UpdatedAt          time.Time `json:"updated_at"`
 
 	passwordHash string
-}
-
-// LockedAt reports whether the account is locked at now after too many
-// failed sign-ins.
-func (u User) LockedAt(now time.Time) bool {
-	return !u.LockedUntil.IsZero() && now.Before(u.LockedUntil)
 }
 
 // Actor returns u as the actor of an audit event, seen from remoteAddr.
@@ -237,8 +229,8 @@ func (s *Store) setDisabled(ctx context.Context, by Actor, username string, disa
 }
 
 // ResetPassword sets a new password for a user who has forgotten theirs,
-// ends their sessions, lifts a lockout, and makes them choose their own
-// password at their next sign-in (User.MustChangePassword).
+// ends their sessions, and makes them choose their own password at their
+// next sign-in (User.MustChangePassword).
 func (s *Store) ResetPassword(ctx context.Context, by Actor, username, newPassword string) error {
 	u, err := s.UserByUsername(ctx, username)
 	if err != nil {
@@ -251,32 +243,25 @@ func (s *Store) ResetPassword(ctx context.Context, by Actor, username, newPasswo
 }
 
 // ChangePassword is a user choosing a new password, proving who they are
-// with the current one. A wrong current password counts as a failed
-// sign-in. It ends every session of the user, the caller's included: the
-// dashboard signs them in afresh with CreateSession, so that a session
-// stolen before the change is worthless after it.
+// with the current one. A wrong current password answers
+// ErrBadCredentials and is audited as a failed sign-in; the dashboard
+// throttles it as it does sign-ins. It ends every session of the user,
+// the caller's included: the dashboard signs them in afresh with
+// CreateSession, so that a session stolen before the change is worthless
+// after it.
 func (s *Store) ChangePassword(ctx context.Context, by Actor, username, currentPassword, newPassword string, now time.Time) error {
 	u, err := s.UserByUsername(ctx, username)
 	if err != nil {
 		return err
 	}
 	now = s.at(now)
-	if u.LockedAt(now) {
-		return ErrLocked
-	}
 	ok, err := verifyPassword(ctx, u.passwordHash, currentPassword)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		locked, err := s.recordFailure(ctx, u, by.RemoteAddr, now)
-		if err != nil {
-			return err
-		}
-		if locked {
-			return ErrLocked
-		}
-		return ErrBadCredentials
+		ev := u.Actor(by.RemoteAddr).event(ActionSignInFailed, "wrong current password, changing it", now)
+		return audited(ErrBadCredentials, s.Audit(ctx, ev))
 	}
 	if u.Disabled {
 		return ErrDisabled
@@ -327,24 +312,22 @@ type scanner interface {
 
 // scanUser reads the columns every user query selects, in this order:
 // user_id, username, display_name, role, practice_code, password_hash,
-// disabled, must_change_password, demo, failed_attempts, locked_until,
-// last_sign_in_at, created_at, updated_at.
+// disabled, must_change_password, demo, last_sign_in_at, created_at,
+// updated_at. (The users table's failed_attempts and locked_until, from
+// migration 002, are no longer read or written: there is no lockout.)
 func scanUser(sc scanner, extra ...any) (User, error) {
 	var u User
 	var role string
 	var practice sql.NullString
-	var locked, lastSignIn sql.NullTime
+	var lastSignIn sql.NullTime
 	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &role, &practice, &u.passwordHash,
-		&u.Disabled, &u.MustChangePassword, &u.Demo, &u.FailedAttempts, &locked, &lastSignIn,
+		&u.Disabled, &u.MustChangePassword, &u.Demo, &lastSignIn,
 		&u.CreatedAt, &u.UpdatedAt}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return User{}, err
 	}
 	u.Role = Role(role)
 	u.PracticeCode = practice.String
-	if locked.Valid {
-		u.LockedUntil = locked.Time.UTC()
-	}
 	if lastSignIn.Valid {
 		u.LastSignInAt = lastSignIn.Time.UTC()
 	}

@@ -200,8 +200,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 			case tc.route == "signin.submit":
 				// Signing in needs no session: a wrong password through
 				// the form is 401 in every column (the sign-in tests
-				// cover the rest).
-				c = newClient(t, ts.URL)
+				// cover the rest), each from an address of its own, so
+				// that the throttle of wrong passwords stays out of it.
+				c = newClientFrom(t, ts.URL, "127.0.0."+strconv.Itoa(100+i))
 				_, page := c.get(t, ts.URL+"/signin")
 				m := csrfInputRE.FindStringSubmatch(page)
 				res, body = c.postForm(t, ts.URL+tc.path, url.Values{"csrf": {m[1]}, "username": {userCommissioner}, "password": {"wrong"}})

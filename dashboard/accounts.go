@@ -11,8 +11,8 @@ import (
 // *accounts.Store satisfies it, and tests use a fake. Times are passed in
 // (the Server's clock) so that session expiry can be tested.
 type Accounts interface {
-	// Authenticate checks a password, applies the lockout and writes the
-	// sign-in (or its failure) to the audit log.
+	// Authenticate checks a password and writes the sign-in (or its
+	// failure) to the audit log; the dashboard throttles the attempts.
 	Authenticate(ctx context.Context, a accounts.Attempt) (accounts.User, error)
 	CreateSession(ctx context.Context, userID int64, now time.Time) (token string, sess accounts.Session, err error)
 	LookupSession(ctx context.Context, token string, now time.Time) (accounts.Session, accounts.User, error)

@@ -3,10 +3,12 @@ package dashboard
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -116,47 +118,145 @@ func TestDemoAccountsAreListedInAMarkedBox(t *testing.T) {
 	}
 }
 
+// TestWrongPasswordAndUnknownUserGetTheSameAnswer tries a known username
+// with wrong passwords and an unknown one, each from an address of its
+// own, in step: every answer, throttled or not, is the same, so that
+// nothing on the page, its status or its headers tells which usernames
+// exist. (That both take the same work, and so about the same time, is
+// package accounts' TestNoUsernameEnumeration.)
 func TestWrongPasswordAndUnknownUserGetTheSameAnswer(t *testing.T) {
 	ts, _ := newTestServer(t)
-	var bodies []string
-	for _, u := range []string{userCommissioner, "nobody-at-all"} {
-		c := newClient(t, ts.URL)
-		res, body := attempt(t, c, u, "wrong password")
-		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Username or password is wrong.") {
-			t.Errorf("%s: %d\n%.400s", u, res.StatusCode, body)
+	known := newClientFrom(t, ts.URL, "127.0.0.4")
+	unknown := newClientFrom(t, ts.URL, "127.0.0.5")
+	for i := 1; i <= 8; i++ {
+		var answers []string
+		for _, try := range []struct {
+			c    *client
+			user string
+		}{{known, userCommissioner}, {unknown, "nobody-at-all"}} {
+			res, body := attempt(t, try.c, try.user, "wrong password")
+			if try.c.sessionToken(t) != "" {
+				t.Fatalf("%s: a failed sign-in set a session cookie", try.user)
+			}
+			// The page keeps the username typed, so that differs; the
+			// rest must not.
+			answers = append(answers, fmt.Sprintf("%d Retry-After=%q\n%s", res.StatusCode, res.Header.Get("Retry-After"),
+				reqIDRE.ReplaceAllString(strings.ReplaceAll(body, try.user, "USER"), "")))
 		}
-		if c.sessionToken(t) != "" {
-			t.Errorf("%s: a failed sign-in set a session cookie", u)
+		if answers[0] != answers[1] {
+			t.Fatalf("attempt %d: the answer for a wrong password differs from the answer for an unknown user:\n%.600s\n---\n%.600s", i, answers[0], answers[1])
 		}
-		// The page keeps the username typed, so that differs; the rest
-		// must not.
-		bodies = append(bodies, reqIDRE.ReplaceAllString(strings.ReplaceAll(body, u, "USER"), ""))
-	}
-	if bodies[0] != bodies[1] {
-		t.Error("the answer for an unknown user differs from the answer for a wrong password")
+		// Three seconds apart: the waits after the fifth and sixth
+		// failures, 4 and 8 seconds, hold up the next attempt.
+		want := "401 "
+		if i == 6 || i == 8 {
+			want = "429 "
+		}
+		if !strings.HasPrefix(answers[0], want) {
+			t.Errorf("attempt %d: %.80s; want %s", i, answers[0], want)
+		}
+		ts.clock.Add(3 * time.Second)
 	}
 }
 
-func TestLockoutAfterRepeatedFailures(t *testing.T) {
+// TestStrangersFailuresDoNotStopTheUser: five wrong passwords for a
+// username from 127.0.0.2 slow down 127.0.0.2 only; the user signs in
+// from 127.0.0.3 with the right password at once.
+func TestStrangersFailuresDoNotStopTheUser(t *testing.T) {
 	ts, _ := newTestServer(t)
-	c := newClient(t, ts.URL)
-	for i := 1; i <= accounts.MaxFailedAttempts; i++ {
-		res, body := attempt(t, c, userPractice, "wrong password")
-		locked := strings.Contains(body, "locked for 15 minutes")
-		if res.StatusCode != http.StatusUnauthorized || locked != (i == accounts.MaxFailedAttempts) {
-			t.Errorf("attempt %d: %d, locked message %v", i, res.StatusCode, locked)
+	stranger := newClientFrom(t, ts.URL, "127.0.0.2")
+	for i := 1; i <= 5; i++ {
+		if res, body := attempt(t, stranger, userPractice, "a guess"); res.StatusCode != http.StatusUnauthorized && res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("guess %d: %d\n%.400s", i, res.StatusCode, body)
+		}
+		ts.clock.Add(5 * time.Second) // the stranger waits out each delay
+	}
+	user := newClientFrom(t, ts.URL, "127.0.0.3")
+	if res, body := attempt(t, user, userPractice, testPassword(userPractice)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the right password from another address: %d\n%.400s", res.StatusCode, body)
+	}
+	// From 127.0.0.2, a sixth guess once the wait is over; then even the
+	// right password waits, 8 seconds after six failures in a row.
+	if res, _ := attempt(t, stranger, userPractice, "a guess"); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("sixth guess after waiting: %d", res.StatusCode)
+	}
+	res, body := attempt(t, stranger, userPractice, testPassword(userPractice))
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "8" || !strings.Contains(body, "Too many wrong passwords for this username from your address. Wait 8 seconds") {
+		t.Fatalf("right password from the stranger's address at once: %d, Retry-After %q\n%.600s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	ts.clock.Add(8 * time.Second)
+	if res, _ := attempt(t, stranger, userPractice, testPassword(userPractice)); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("right password after the wait: %d", res.StatusCode)
+	}
+	// No lockout was recorded; every checked attempt was.
+	if n := len(ts.accounts.eventsOf(accounts.ActionLockedOut)); n != 0 {
+		t.Errorf("%d lockout events", n)
+	}
+	if n := len(ts.accounts.eventsOf(accounts.ActionSignInFailed)); n != 6 {
+		t.Errorf("%d failed sign-ins audited, want the 6 checked", n)
+	}
+}
+
+func TestThrottleDelays(t *testing.T) {
+	var got []time.Duration
+	for n := 1; n <= 16; n++ {
+		got = append(got, delayAfter(n))
+	}
+	s := time.Second
+	want := []time.Duration{0, 0, s, 2 * s, 4 * s, 8 * s, 16 * s, 32 * s, 64 * s, 128 * s, 256 * s, 512 * s, 15 * time.Minute, 15 * time.Minute, 15 * time.Minute, 15 * time.Minute}
+	if !slices.Equal(got, want) {
+		t.Errorf("delays %v\nwant   %v", got, want)
+	}
+	clock := &testClock{t: time.Unix(0, 0)}
+	th := newSigninThrottle(clock.Now)
+	th.max = 2
+	for _, k := range []string{"a", "b", "c"} {
+		th.failed(k)
+		clock.Add(time.Second)
+	}
+	if len(th.pairs) > 2 {
+		t.Errorf("%d pairs kept, max 2", len(th.pairs))
+	}
+	key := throttleKey(" Fatima ", "192.0.2.1")
+	for range 4 {
+		th.failed(key)
+	}
+	if w := th.wait(throttleKey("fatima", "192.0.2.1")); w != 2*time.Second {
+		t.Errorf("wait after 4 failures %v, want 2s, whatever the case and spaces typed", w)
+	}
+	if w := th.wait(throttleKey("fatima", "192.0.2.2")); w != 0 {
+		t.Errorf("another address waits %v", w)
+	}
+	clock.Add(forgetAfter)
+	if d := th.failed(key); d != 0 {
+		t.Errorf("a failure a day after the last: wait %v, want a fresh start", d)
+	}
+	th.succeeded(key)
+	if w := th.wait(key); w != 0 {
+		t.Errorf("after a success: wait %v", w)
+	}
+}
+
+// TestWrongCurrentPasswordIsThrottled: the change-password form is no way
+// around the throttle.
+func TestWrongCurrentPasswordIsThrottled(t *testing.T) {
+	ts, _ := newTestServer(t)
+	c := ts.as(t, userCommissioner)
+	change := func(current string) *http.Response {
+		res, _ := c.post(t, ts.URL+"/account/password", url.Values{"current": {current}, "new": {"violet canyon drum"}, "confirm": {"violet canyon drum"}})
+		return res
+	}
+	for i := 1; i <= 3; i++ {
+		if res := change("wrong"); res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("wrong current password %d: %d", i, res.StatusCode)
 		}
 	}
-	// Now even the right password is refused, with the same message.
-	if _, body := attempt(t, c, userPractice, testPassword(userPractice)); !strings.Contains(body, "locked for 15 minutes") {
-		t.Errorf("right password while locked:\n%.400s", body)
+	if res := change(testPassword(userCommissioner)); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" {
+		t.Fatalf("right current password at once after three wrong: %d", res.StatusCode)
 	}
-	ts.clock.Add(accounts.LockoutDuration + time.Second)
-	if res, _ := attempt(t, c, userPractice, testPassword(userPractice)); res.StatusCode != http.StatusSeeOther {
-		t.Errorf("after the lockout: %d", res.StatusCode)
-	}
-	if n := len(ts.accounts.eventsOf(accounts.ActionLockedOut)); n != 1 {
-		t.Errorf("%d lockout events", n)
+	ts.clock.Add(time.Second)
+	if res := change(testPassword(userCommissioner)); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after the wait: %d", res.StatusCode)
 	}
 }
 
@@ -187,22 +287,33 @@ func TestSignInRateLimitPerAddress(t *testing.T) {
 	}
 }
 
-func TestSignInRateLimitPerUsername(t *testing.T) {
-	// Behind a trusted proxy each attempt comes from another address, so
-	// only the per-username limit applies.
-	ts, _ := newTestServerWith(t, Options{TrustedProxies: []string{"127.0.0.1"}})
-	c := newClient(t, ts.URL)
-	for i := 1; i <= 11; i++ {
-		res, _ := attempt(t, c, "nobody", "x", "X-Forwarded-For", "192.0.2."+strconv.Itoa(i))
+// TestSignInRateLimitForAll: guessing spread over many addresses is
+// bounded by the limit for all of them together.
+func TestSignInRateLimitForAll(t *testing.T) {
+	ts, _ := newTestServerWith(t, Options{SignInAttemptsPerMinuteAll: 3})
+	for i := 1; i <= 4; i++ {
+		c := newClientFrom(t, ts.URL, "127.0.0."+strconv.Itoa(10+i))
+		res, body := attempt(t, c, "nobody", "x")
 		want := http.StatusUnauthorized
-		if i == 11 {
+		if i == 4 {
 			want = http.StatusTooManyRequests
 		}
-		if res.StatusCode != want {
-			t.Errorf("attempt %d from its own address: %d, want %d", i, res.StatusCode, want)
+		if res.StatusCode != want || (i == 4 && !strings.Contains(body, "Too many sign-in attempts. Wait 20 seconds")) {
+			t.Errorf("attempt %d from its own address: %d, want %d\n%.400s", i, res.StatusCode, want, body)
 		}
 	}
-	// The audit log has the client's address from the proxy.
+}
+
+// TestAuditHasForwardedAddress: behind a trusted proxy the audit log has
+// the client's address from X-Forwarded-For, and so does the throttle.
+func TestAuditHasForwardedAddress(t *testing.T) {
+	ts, _ := newTestServerWith(t, Options{TrustedProxies: []string{"127.0.0.1"}})
+	c := newClient(t, ts.URL)
+	for i := 1; i <= 5; i++ {
+		if res, _ := attempt(t, c, userCommissioner, "x", "X-Forwarded-For", "192.0.2."+strconv.Itoa(i)); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("attempt %d from its own address: %d", i, res.StatusCode)
+		}
+	}
 	var found bool
 	for _, e := range ts.accounts.eventsOf(accounts.ActionSignInFailed) {
 		found = found || e.RemoteAddr == "192.0.2.3"

@@ -307,26 +307,35 @@ func TestE2EWorkListsOnlyForTheirPractice(t *testing.T) {
 	}
 }
 
-// TestE2ELockout signs in with wrong passwords against the real accounts
-// store until it locks the account.
-func TestE2ELockout(t *testing.T) {
+// TestE2EThrottle signs in with the real accounts store: five wrong
+// passwords from 127.0.0.2 do not stop the right one from 127.0.0.3, and
+// a wrong password for a real user is answered as one for no user at all.
+func TestE2EThrottle(t *testing.T) {
 	ts := newRealServer(t)
-	name := "lockout." + strconv.FormatInt(time.Now().UnixNano(), 36)
+	name := "throttle." + strconv.FormatInt(time.Now().UnixNano(), 36)
 	password := "a perfectly good password"
 	if _, err := ts.accounts.AddUser(t.Context(), accounts.Actor{Username: "test"}, accounts.NewUser{Username: name, Role: accounts.RoleCommissioner, Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	c := newClient(t, ts.URL)
-	for i := 1; i <= accounts.MaxFailedAttempts; i++ {
-		res, body := attempt(t, c, name, "wrong password")
-		if res.StatusCode != http.StatusUnauthorized || strings.Contains(body, "locked for 15 minutes") != (i == accounts.MaxFailedAttempts) {
+	stranger := newClientFrom(t, ts.URL, "127.0.0.2")
+	var first string
+	for i := 1; i <= 5; i++ {
+		res, body := attempt(t, stranger, name, "wrong password")
+		if res.StatusCode != http.StatusUnauthorized && res.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("attempt %d: %d", i, res.StatusCode)
 		}
+		if i == 1 {
+			first = reqIDRE.ReplaceAllString(strings.ReplaceAll(body, name, "USER"), "")
+		}
 	}
-	if res, body := attempt(t, c, name, password); res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "locked for 15 minutes") {
-		t.Errorf("right password while locked: %d", res.StatusCode)
+	if res, body := attempt(t, newClientFrom(t, ts.URL, "127.0.0.3"), name, password); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("right password from another address: %d\n%.400s", res.StatusCode, body)
 	}
-	_, body := get(t, ts.URL+"/signin")
+	res, body := attempt(t, newClientFrom(t, ts.URL, "127.0.0.4"), "no.such.user", "wrong password")
+	if got := reqIDRE.ReplaceAllString(strings.ReplaceAll(body, "no.such.user", "USER"), ""); res.StatusCode != http.StatusUnauthorized || got != first {
+		t.Errorf("an unknown user is answered %d, and differently from a wrong password", res.StatusCode)
+	}
+	_, body = get(t, ts.URL+"/signin")
 	if !strings.Contains(body, "Demo data — these accounts exist only in the sample database") || !strings.Contains(body, "demo-commissioner") {
 		t.Error("the sample database's sign-in page does not list the demo accounts")
 	}

@@ -16,6 +16,7 @@ import (
 // internal (500).
 var codes = map[string]int{
 	uptake.EINVALID:   http.StatusBadRequest,
+	uptake.ECEILING:   http.StatusBadRequest,
 	uptake.EFORBIDDEN: http.StatusForbidden,
 	uptake.ENOTFOUND:  http.StatusNotFound,
 	uptake.ETOOLARGE:  http.StatusRequestEntityTooLarge,
@@ -68,7 +69,7 @@ func (s *Server) fail(c *gin.Context, r route, err error) {
 		s.log.Error("request failed", "request_id", id, "route", r.Name, "err", err)
 	}
 	if r.refusal != nil && (status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge) {
-		r.refusal(c, status, msg)
+		r.refusal(c, status, err)
 		return
 	}
 	c.Error(err) //nolint:errcheck // recorded for the request log only

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -112,28 +113,15 @@ func (a *fakeAccounts) Authenticate(ctx context.Context, at accounts.Attempt) (a
 	ev := func(action accounts.Action, detail string) {
 		a.log(accounts.Event{At: at.At, Username: u.Username, Role: u.Role, Action: action, Detail: detail, RemoteAddr: at.RemoteAddr})
 	}
-	if u.LockedAt(at.At) {
-		ev(accounts.ActionSignInFailed, "account locked")
-		return accounts.User{}, accounts.ErrLocked
-	}
 	if at.Password != u.password {
-		if !u.LockedUntil.IsZero() {
-			u.FailedAttempts, u.LockedUntil = 0, time.Time{}
-		}
-		u.FailedAttempts++
 		ev(accounts.ActionSignInFailed, "wrong password")
-		if u.FailedAttempts >= accounts.MaxFailedAttempts {
-			u.LockedUntil = at.At.Add(accounts.LockoutDuration)
-			ev(accounts.ActionLockedOut, "locked")
-			return accounts.User{}, accounts.ErrLocked
-		}
 		return accounts.User{}, accounts.ErrBadCredentials
 	}
 	if u.Disabled {
 		ev(accounts.ActionSignInFailed, "account disabled")
 		return accounts.User{}, accounts.ErrDisabled
 	}
-	u.FailedAttempts, u.LockedUntil, u.LastSignInAt = 0, time.Time{}, at.At
+	u.LastSignInAt = at.At
 	ev(accounts.ActionSignIn, "signed in")
 	return u.User, nil
 }
@@ -298,7 +286,7 @@ func (a *fakeAccounts) ResetPassword(ctx context.Context, by accounts.Actor, use
 	if err := accounts.CheckPassword(username, pw); err != nil {
 		return err
 	}
-	u.password, u.MustChangePassword, u.FailedAttempts, u.LockedUntil = pw, true, 0, time.Time{}
+	u.password, u.MustChangePassword = pw, true
 	a.deleteUserSessions(u.ID)
 	a.log(accounts.Event{Username: by.Username, Role: by.Role, Action: accounts.ActionPasswordReset, Detail: username, RemoteAddr: by.RemoteAddr})
 	return nil
@@ -342,6 +330,17 @@ func newClient(t testing.TB, base string) *client {
 		Timeout:       2 * time.Minute,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// newClientFrom is newClient connecting from the loopback address ip,
+// such as 127.0.0.2, so that the server sees each client at an address
+// of its own.
+func newClientFrom(t testing.TB, base, ip string) *client {
+	t.Helper()
+	c := newClient(t, base)
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	c.http.Transport = &http.Transport{DialContext: dialer.DialContext}
+	return c
 }
 
 var csrfInputRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

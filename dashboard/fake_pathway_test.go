@@ -195,7 +195,9 @@ func (s *fakeStore) PracticeBenchmark(ctx context.Context, f queries.Filter) (qu
 			return queries.PracticeMeasure{Proportion: pci(num, den), Borough: fptr(borough), Lower95: fptr(borough - 5), Upper95: fptr(borough + 5),
 				Lower998: fptr(borough - 8), Upper998: fptr(borough + 8), Label: labels[i%len(labels)], Rank: &rank}
 		}
-		r.Practices = append(r.Practices, queries.PracticeBenchmarkRow{Code: p.Code, Name: p.Name, PCN: p.PCN, RegisterQuarter: "2026Q2",
+		// The third practice's register is stale (its note's test); the
+		// figures are left as they were, since no chart draws the flag.
+		r.Practices = append(r.Practices, queries.PracticeBenchmarkRow{Code: p.Code, Name: p.Name, PCN: p.PCN, RegisterQuarter: "2026Q2", StaleRegister: i == 2,
 			ReferralRate: pm(60-15*k, 400+100*k, 12), Conversion: pm(40-10*k, 100+50*k, 35), FollowUp: pm(30-5*k, 60+10*k, 40)})
 	}
 	return r, nil

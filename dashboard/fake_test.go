@@ -113,6 +113,9 @@ func newTestServerWith(t *testing.T, opts Options) (*testServer, *fakeStore) {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	opts.Accounts = acc
+	if opts.Loads != nil && opts.UploadDir == "" {
+		opts.UploadDir = t.TempDir()
+	}
 	srv, err := New(store, opts)
 	if err != nil {
 		t.Fatal(err)

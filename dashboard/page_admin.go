@@ -66,7 +66,6 @@ func (s *Server) renderAdmin(c *gin.Context, status int, d *adminData) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
 	for _, u := range users {
 		au := adminUser{
 			Username: u.Username, Name: u.DisplayName, Role: u.Role.Label(), Practice: u.PracticeCode,
@@ -78,8 +77,6 @@ func (s *Server) renderAdmin(c *gin.Context, status int, d *adminData) error {
 		switch {
 		case u.Disabled:
 			au.Status = "Disabled"
-		case u.LockedAt(now):
-			au.Status = "Locked until " + u.LockedUntil.UTC().Format("15:04") + " UTC"
 		case u.MustChangePassword:
 			au.Status = "Must choose a new password"
 		}
@@ -204,8 +201,7 @@ func (s *Server) adminSetDisabled(disable bool) handlerFunc {
 }
 
 // adminResetPassword serves POST /admin/users/NAME/password: a new
-// temporary password, shown once; the user's sessions end and a lockout
-// is lifted.
+// temporary password, shown once; the user's sessions end.
 func (s *Server) adminResetPassword(c *gin.Context) error {
 	v := viewerOf(c)
 	username := c.Param("username")

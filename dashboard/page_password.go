@@ -2,7 +2,9 @@ package dashboard
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -35,7 +37,7 @@ func (s *Server) renderPassword(c *gin.Context, status int, form *passwordForm) 
 }
 
 // passwordSubmit serves POST /account/password. Package accounts checks
-// the current password (a wrong one counts towards the lockout), the new
+// the current password (a wrong one is throttled as at sign-in), the new
 // one's rules, writes the audit event and ends every session of the user;
 // this one is replaced by a new session, so a session stolen before the
 // change is worthless after it.
@@ -47,13 +49,18 @@ func (s *Server) passwordSubmit(c *gin.Context) error {
 		form.Error, form.Field = "The two new passwords are not the same. Type the new password twice.", "confirm"
 		return s.renderPassword(c, http.StatusBadRequest, form)
 	}
+	key := throttleKey(v.user.Username, c.ClientIP())
+	if wait := s.throttle.wait(key); wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		form.Error, form.Field = throttledMessage(wait), "current"
+		return s.renderPassword(c, http.StatusTooManyRequests, form)
+	}
 	err := s.accounts.ChangePassword(c.Request.Context(), actor(c, v), v.user.Username, current, next, s.now())
 	var ve *accounts.ValidationError
 	switch {
 	case errors.Is(err, accounts.ErrBadCredentials):
+		s.throttle.failed(key)
 		form.Error, form.Field = "The current password is wrong.", "current"
-	case errors.Is(err, accounts.ErrLocked):
-		form.Error, form.Field = msgLocked, "current"
 	case errors.As(err, &ve):
 		form.Error, form.Field = ve.Msg, "new"
 	case err != nil:

@@ -28,13 +28,31 @@ type demoAccount struct {
 }
 
 // Messages of the sign-in page. Unknown usernames and wrong passwords get
-// the same one, so the page does not tell which usernames exist.
+// the same one, and the same throttling, so the page does not tell which
+// usernames exist.
 var (
 	msgBadCredentials = "Username or password is wrong."
-	msgLocked         = "This account is locked for " + strconv.Itoa(int(accounts.LockoutDuration.Minutes())) +
-		" minutes after too many wrong passwords. Try again later, or ask an administrator to reset your password."
-	msgDisabled = "This account is disabled. Ask an administrator if you still need it."
+	msgDisabled       = "This account is disabled. Ask an administrator if you still need it."
 )
+
+// throttledMessage asks to wait after too many wrong passwords for one
+// username from one address.
+func throttledMessage(wait time.Duration) string {
+	return "Too many wrong passwords for this username from your address. Wait " + waitText(wait) +
+		", then try again; if you have forgotten the password, ask an administrator to reset it."
+}
+
+// waitText writes a wait for people: 4 seconds, 2 minutes.
+func waitText(d time.Duration) string {
+	secs := int(math.Ceil(d.Seconds()))
+	switch {
+	case secs == 1:
+		return "1 second"
+	case secs < 120:
+		return strconv.Itoa(secs) + " seconds"
+	}
+	return strconv.Itoa((secs+59)/60) + " minutes"
+}
 
 // signinPage serves GET /signin. A signed-in user goes straight on.
 func (s *Server) signinPage(c *gin.Context) error {
@@ -64,9 +82,10 @@ func (s *Server) renderSignin(c *gin.Context, status int, form *signinForm) erro
 }
 
 // signinSubmit serves POST /signin (guard has checked the form token).
-// Attempts are rate-limited per client address and per username before
-// the password is checked; package accounts applies the lockout and writes
-// every attempt to the audit log.
+// Before the password is checked, attempts are rate-limited per client
+// address and from all addresses together, and an address that gave too
+// many wrong passwords for this username must wait (signinThrottle);
+// package accounts writes every attempt it checks to the audit log.
 func (s *Server) signinSubmit(c *gin.Context) error {
 	username := strings.TrimSpace(c.PostForm("username"))
 	password := c.PostForm("password")
@@ -76,24 +95,29 @@ func (s *Server) signinSubmit(c *gin.Context) error {
 	}
 
 	ip := c.ClientIP()
+	key := throttleKey(username, ip)
 	ok, wait := s.ipLimit.allow(ip)
 	if ok {
-		ok, wait = s.userLimit.allow(strings.ToLower(username))
+		ok, wait = s.allLimit.allow("")
 	}
 	if !ok {
-		secs := int(math.Ceil(wait.Seconds()))
 		s.log.Warn("sign-in attempts throttled", "request_id", requestID(c), "remote_addr", ip)
-		c.Header("Retry-After", strconv.Itoa(secs))
-		form.Error = "Too many sign-in attempts. Wait " + strconv.Itoa(secs) + " seconds, then try again."
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		form.Error = "Too many sign-in attempts. Wait " + waitText(wait) + ", then try again."
+		return s.renderSignin(c, http.StatusTooManyRequests, form)
+	}
+	if wait := s.throttle.wait(key); wait > 0 {
+		s.log.Warn("sign-in throttled after wrong passwords", "request_id", requestID(c), "remote_addr", ip)
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		form.Error = throttledMessage(wait)
 		return s.renderSignin(c, http.StatusTooManyRequests, form)
 	}
 
 	u, err := s.accounts.Authenticate(c.Request.Context(), accounts.Attempt{Username: username, Password: password, RemoteAddr: ip, At: s.now()})
 	switch {
 	case errors.Is(err, accounts.ErrBadCredentials):
+		s.throttle.failed(key)
 		form.Error = msgBadCredentials
-	case errors.Is(err, accounts.ErrLocked):
-		form.Error = msgLocked
 	case errors.Is(err, accounts.ErrDisabled):
 		form.Error = msgDisabled
 	case err != nil:
@@ -102,6 +126,7 @@ func (s *Server) signinSubmit(c *gin.Context) error {
 	if form.Error != "" {
 		return s.renderSignin(c, http.StatusUnauthorized, form)
 	}
+	s.throttle.succeeded(key)
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}

@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,21 +20,24 @@ import (
 
 // Loading a quarter from the Data page: a service lead or administrator
 // uploads one zip holding the quarter's folder (or its nine files and the
-// quarter chosen in the form). The dashboard saves the upload to a
-// temporary file and hands it to Options.Loads, which checks the zip
-// before unzipping anything, loads the quarter whole or not at all, and
-// writes the audit log. The dashboard itself never reads extracts nor
-// writes to the database: files flow through ingest only.
+// quarter chosen in the form). The dashboard saves the upload in
+// Options.UploadDir (upload_files.go) and hands it to Options.Loads, which
+// checks the zip before unzipping anything, loads the quarter whole or not
+// at all, and writes the audit log. The dashboard itself never reads
+// extracts nor writes to the database: files flow through ingest only.
 
 // QuarterLoader loads an uploaded zip holding one quarter (its folder, or
-// its files with quarter naming it) into the database for who.
-// Implementations run one load at a time and record each in the audit log.
+// its files with quarter naming it) into the database for who; with
+// acceptRejections, even if its files lose more rows to rejection than
+// the configuration allows. Implementations run one load at a time and
+// record each in the audit log, the acceptance included.
 // A zip or quarter refused because of its files comes back as an
-// *uptake.Error with code uptake.EINVALID, whose message (naming the file,
-// column and rule) is shown to the user; any other error is logged and
-// answered 500.
+// *uptake.Error with code uptake.EINVALID, or uptake.ECEILING when only
+// its rejected rows refused it (acceptRejections would load it); its
+// message (naming the file, column and rule) is shown to the user. Any
+// other error is logged and answered 500.
 type QuarterLoader interface {
-	LoadZip(ctx context.Context, zipPath, quarter string, who accounts.Actor) (LoadOutcome, error)
+	LoadZip(ctx context.Context, zipPath, quarter string, acceptRejections bool, who accounts.Actor) (LoadOutcome, error)
 }
 
 // LoadOutcome is what a finished load did.
@@ -53,15 +52,13 @@ const (
 	// defaultMaxUploadBytes bounds an uploaded zip when
 	// Options.MaxUploadBytes is zero.
 	defaultMaxUploadBytes = 512 << 20
-	// uploadMemory is how much of a multipart form is kept in memory;
-	// the file goes to a temporary file beyond it.
-	uploadMemory = 1 << 20
 	// uploadTime is how long an upload and its load may take: far longer
 	// than the server's usual read and write timeouts.
 	uploadTime = 30 * time.Minute
-	// zipField and quarterField are the upload form's fields.
+	// zipField, quarterField and acceptField are the upload form's fields.
 	zipField     = "zip"
 	quarterField = "quarter"
+	acceptField  = "accept_rejections"
 )
 
 var quarterRE = regexp.MustCompile(`^(19|20)[0-9]{2}Q[1-4]$`)
@@ -79,6 +76,9 @@ type uploadForm struct {
 	Quarters []filterOption
 	Error    string // why the upload was refused
 	Loaded   string // the flash message after a load
+	// OfferAccept shows the box to load a quarter refused for its
+	// rejected rows anyway, after such a refusal.
+	OfferAccept bool
 }
 
 // uploadFormFor returns the Data page's upload form, or nil when loads are
@@ -166,9 +166,10 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// readUpload reads an upload's multipart body, the file to a temporary
-// file, before the form token in it is checked. A body over the limit is
-// refused with 413. The upload gets more time than other requests.
+// readUpload reads an upload's multipart body, the file into UploadDir
+// (streamUpload), before the form token in it is checked. A body over the
+// limit is refused with 413. The upload gets more time than other
+// requests.
 func (s *Server) readUpload(c *gin.Context) error {
 	if s.opts.Loads == nil {
 		return errNotFound
@@ -176,7 +177,7 @@ func (s *Server) readUpload(c *gin.Context) error {
 	rc := http.NewResponseController(c.Writer)
 	_ = rc.SetReadDeadline(time.Now().Add(uploadTime)) // not every writer can; the defaults then stand
 	_ = rc.SetWriteDeadline(time.Now().Add(uploadTime))
-	err := c.Request.ParseMultipartForm(uploadMemory)
+	err := s.streamUpload(c)
 	var tooBig *http.MaxBytesError
 	switch {
 	case err == nil, errors.Is(err, http.ErrNotMultipart):
@@ -188,8 +189,9 @@ func (s *Server) readUpload(c *gin.Context) error {
 }
 
 // showUploadRefusal shows the Data page again with why the upload was
-// refused (msg), answered with status (400 or 413).
-func (s *Server) showUploadRefusal(c *gin.Context, status int, msg string) {
+// refused (err's message), answered with status (400 or 413).
+func (s *Server) showUploadRefusal(c *gin.Context, status int, refused error) {
+	msg := uptake.ErrorMessage(refused)
 	s.log.Info("upload refused", "request_id", requestID(c), "status", status)
 	p, ok := s.site.page("data")
 	var data *pageData
@@ -201,7 +203,9 @@ func (s *Server) showUploadRefusal(c *gin.Context, status int, msg string) {
 		s.renderError(c, status, msg)
 		return
 	}
-	data.Upload.Error = msg
+	// A quarter refused only for its rejected rows may be loaded anyway:
+	// the page offers the box that does it.
+	data.Upload.Error, data.Upload.OfferAccept = msg, uptake.ErrorCode(refused) == uptake.ECEILING
 	if err := s.render(c, status, "data", data); err != nil {
 		s.renderError(c, status, msg)
 		return
@@ -216,33 +220,24 @@ func (s *Server) uploadQuarter(c *gin.Context) error {
 	if s.opts.Loads == nil {
 		return errNotFound
 	}
-	if mf := c.Request.MultipartForm; mf != nil {
-		defer mf.RemoveAll()
-	}
 	quarter := strings.TrimSpace(c.PostForm(quarterField))
 	if quarter != "" && !quarterRE.MatchString(quarter) {
 		return refuseUpload("Choose the quarter from the list, or leave it empty when the zip holds the quarter's folder.")
 	}
-	fh, err := c.FormFile(zipField)
-	if err != nil {
+	zip, ok := uploadedZip(c)
+	if !ok || zip.name == "" {
 		return refuseUpload("Choose the quarter's .zip file; nothing was loaded.")
 	}
-	if !strings.EqualFold(path.Ext(fh.Filename), ".zip") {
+	if !strings.EqualFold(path.Ext(zip.name), ".zip") {
 		return refuseUpload("The file chosen is not a .zip file. Zip the quarter's folder and choose the zip.")
 	}
-	work, err := os.MkdirTemp("", "uptake-upload-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	zipPath := filepath.Join(work, "upload.zip")
-	if err := saveUpload(fh, zipPath); err != nil {
-		return err
-	}
 	v := viewerOf(c)
-	// A refusal for the files (uptake.EINVALID) shows the Data page again
-	// with its message (showUploadRefusal); anything else is a 500.
-	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zipPath, quarter, actor(c, v))
+	// A refusal for the files (uptake.EINVALID or ECEILING) shows the Data
+	// page again with its message (showUploadRefusal); anything else is a
+	// 500.
+	accept := c.PostForm(acceptField) == "yes"
+	out, err := s.opts.Loads.LoadZip(c.Request.Context(), zip.path, quarter, accept, actor(c, v))
+	s.removeUpload(c)
 	if err != nil {
 		return err
 	}
@@ -252,22 +247,4 @@ func (s *Server) uploadQuarter(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/data?"+q.Encode()+"#upload")
 	return nil
-}
-
-// saveUpload copies the uploaded file to dst.
-func saveUpload(fh *multipart.FileHeader, dst string) error {
-	src, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, src); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

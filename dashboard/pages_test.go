@@ -64,6 +64,23 @@ func TestPracticePageHasRankTrendsAndWorkLists(t *testing.T) {
 	}
 }
 
+// TestPracticePageNotesAStaleRegister: a practice whose register is
+// smaller than the people it referred (the fake's F83020) is told so under
+// its comparison table; a practice whose register is fine (F83004) is not.
+func TestPracticePageNotesAStaleRegister(t *testing.T) {
+	ts, _ := newTestServer(t)
+	const note = "(2026Q2 snapshot) is smaller than the number of people it referred in these quarters"
+	for code, want := range map[string]bool{"F83020": true, "F83004": false} {
+		res, body := ts.as(t, userCommissioner).get(t, ts.URL+"/practices/"+code)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", code, res.StatusCode)
+		}
+		if got := strings.Contains(body, note); got != want {
+			t.Errorf("%s: data-quality note shown %v, want %v", code, got, want)
+		}
+	}
+}
+
 func TestPracticesPageBenchmarkTablesSortAndLink(t *testing.T) {
 	ts, _ := newTestServer(t)
 	_, body := ts.as(t, userCommissioner).get(t, ts.URL+"/practices")

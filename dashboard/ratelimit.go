@@ -6,11 +6,13 @@ import (
 	"time"
 )
 
-// limiter is an in-memory token bucket per key (a client address or a
-// username). It slows down password guessing before the account lockout
-// of package accounts is reached, and keeps a flood of sign-in attempts
-// from queueing password hashes. It is per process: behind several
-// replicas each has its own, which still bounds the rate.
+// limiter is an in-memory token bucket per key (a client address, or one
+// key for all of them). It bounds the sign-in attempts of one address
+// whatever the usernames, and of all addresses together, so that a flood
+// of attempts does not queue password hashes; wrong passwords for one
+// username are slowed down per address by signinThrottle. It is per
+// process: behind several replicas each has its own, which still bounds
+// the rate.
 type limiter struct {
 	rate  float64 // tokens added per second
 	burst float64 // bucket size: attempts allowed at once

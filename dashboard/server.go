@@ -57,10 +57,15 @@ type Options struct {
 	// when the request came over TLS, so a laptop can serve plain
 	// http://localhost.
 	ForceSecureCookies bool
-	// SignInAttemptsPerMinute limits sign-in attempts per client address
-	// and, separately, per username, on top of the account lockout of
-	// package accounts. Zero means 10.
+	// SignInAttemptsPerMinute limits sign-in attempts per client address,
+	// whatever the usernames, on top of the throttle per username and
+	// address (signinThrottle). Zero means 10.
 	SignInAttemptsPerMinute int
+	// SignInAttemptsPerMinuteAll limits sign-in attempts from all
+	// addresses together, so that guessing spread over many addresses
+	// cannot keep the password hashing busy. Zero means 600, a tenth of
+	// what two cores can hash.
+	SignInAttemptsPerMinuteAll int
 
 	// Loads, when set, lets service leads and administrators load a
 	// quarter from the Data page by uploading it as one zip. Nil hides
@@ -69,6 +74,13 @@ type Options struct {
 	// MaxUploadBytes bounds an uploaded zip (the whole request). Zero
 	// means 512 MiB.
 	MaxUploadBytes int64
+	// UploadDir is the folder uploads are written to while they load,
+	// each in a folder of its own removed when its request ends. It is
+	// required with Loads: uploads hold patient-level extracts, so it
+	// must be private to the server (uptake serve keeps it beside the
+	// database, mode 0700, emptied at start), never a shared temporary
+	// folder.
+	UploadDir string
 }
 
 // Server serves the dashboard. Make one with New.
@@ -85,8 +97,10 @@ type Server struct {
 	// now is the clock for sessions, sign-in attempts and rate limits;
 	// tests replace it.
 	now func() time.Time
-	// Sign-in attempts per client address and per username.
-	ipLimit, userLimit *limiter
+	// Sign-in attempts per client address and from all addresses, and
+	// wrong passwords per username and address.
+	ipLimit, allLimit *limiter
+	throttle          *signinThrottle
 }
 
 // routeKind decides how errors are answered: HTML for pages, JSON for
@@ -115,7 +129,7 @@ type route struct {
 	// refusal, when set, answers the caller's mistakes (400 and 413)
 	// instead of the error page: an upload shows the Data page again
 	// with why it was refused.
-	refusal func(c *gin.Context, status int, msg string)
+	refusal func(c *gin.Context, status int, err error)
 }
 
 // New builds a Server over store.
@@ -132,8 +146,14 @@ func New(store Store, opts Options) (*Server, error) {
 	if opts.SignInAttemptsPerMinute <= 0 {
 		opts.SignInAttemptsPerMinute = 10
 	}
+	if opts.SignInAttemptsPerMinuteAll <= 0 {
+		opts.SignInAttemptsPerMinuteAll = 600
+	}
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = defaultMaxUploadBytes
+	}
+	if opts.Loads != nil && opts.UploadDir == "" {
+		return nil, errors.New("dashboard: Loads needs an UploadDir, a folder private to the server for the uploads")
 	}
 	s := &Server{store: store, accounts: opts.Accounts, opts: opts, log: opts.Logger, now: time.Now}
 	if s.log == nil {
@@ -141,7 +161,8 @@ func New(store Store, opts Options) (*Server, error) {
 	}
 	clock := func() time.Time { return s.now() }
 	s.ipLimit = newLimiter(opts.SignInAttemptsPerMinute, clock)
-	s.userLimit = newLimiter(opts.SignInAttemptsPerMinute, clock)
+	s.allLimit = newLimiter(opts.SignInAttemptsPerMinuteAll, clock)
+	s.throttle = newSigninThrottle(clock)
 	var err error
 	if s.static, err = fs.Sub(staticFiles, "static"); err != nil {
 		return nil, err
@@ -224,7 +245,13 @@ func RouteName(c *gin.Context) string { return c.GetString(routeNameKey) }
 func (s *Server) handle(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(routeNameKey, r.Name)
+		if r.Upload {
+			// An upload's files go before its answer does (a panic's
+			// too); uploadQuarter removes them before its redirect.
+			defer s.removeUpload(c)
+		}
 		if err := s.guard(c, r); err != nil {
+			s.removeUpload(c)
 			s.fail(c, r, err)
 			return
 		}
@@ -232,6 +259,7 @@ func (s *Server) handle(r route) gin.HandlerFunc {
 			return // guard has answered: the sign-in page, 401 or the password page
 		}
 		if err := r.Handle(c); err != nil {
+			s.removeUpload(c)
 			s.fail(c, r, err)
 		}
 	}

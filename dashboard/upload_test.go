@@ -30,12 +30,13 @@ type fakeLoad struct {
 	quarter string // the folder's name
 	files   []string
 	who     accounts.Actor
+	zipPath string // where the dashboard saved the upload
 }
 
 // LoadZip unzips as the real loader does (ingest.UnzipQuarter, whose
 // refusals are the user's) and records the quarter folder it would load.
-func (l *fakeLoader) LoadZip(ctx context.Context, zipPath, quarter string, who accounts.Actor) (LoadOutcome, error) {
-	work, err := os.MkdirTemp("", "fake-upload-")
+func (l *fakeLoader) LoadZip(ctx context.Context, zipPath, quarter string, acceptRejections bool, who accounts.Actor) (LoadOutcome, error) {
+	work, err := os.MkdirTemp(filepath.Dir(zipPath), "unzip-")
 	if err != nil {
 		return LoadOutcome{}, err
 	}
@@ -59,7 +60,7 @@ func (l *fakeLoader) LoadZip(ctx context.Context, zipPath, quarter string, who a
 	sort.Strings(files)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.calls = append(l.calls, fakeLoad{quarter: filepath.Base(dir), files: files, who: who})
+	l.calls = append(l.calls, fakeLoad{quarter: filepath.Base(dir), files: files, who: who, zipPath: zipPath})
 	if l.err != nil {
 		return LoadOutcome{}, l.err
 	}
@@ -262,5 +263,39 @@ func TestUploadNeedsTheFormToken(t *testing.T) {
 	}
 	if n := len(loader.loads()); n != 0 {
 		t.Errorf("%d loads without a valid token", n)
+	}
+}
+
+// TestUploadsStayInUploadDir: the uploaded zip is written under
+// Options.UploadDir, never the system's temporary folder, and removed
+// when the request ends, loaded, refused or forbidden alike.
+func TestUploadsStayInUploadDir(t *testing.T) {
+	loader := &fakeLoader{}
+	dir := t.TempDir()
+	ts, _ := newTestServerWith(t, Options{Loads: loader, UploadDir: dir})
+	c := ts.as(t, userServiceLead)
+	empty := func(when string) {
+		t.Helper()
+		if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+			t.Errorf("%s, the upload folder holds %v (%v)", when, entries, err)
+		}
+	}
+	if res, body := c.upload(t, c.csrf(t), "", "q.zip", zipOf(t, "2026Q3/referrals.csv", "x")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%.300s", res.StatusCode, body)
+	}
+	if p := loader.loads()[0].zipPath; !strings.HasPrefix(p, dir+string(filepath.Separator)) {
+		t.Errorf("the zip was saved at %s, not under the upload folder %s", p, dir)
+	}
+	empty("after a load")
+	loader.err = refusal("refused")
+	c.upload(t, c.csrf(t), "", "q.zip", zipOf(t, "2026Q3/referrals.csv", "x"))
+	empty("after a refused load")
+	if res, _ := c.upload(t, "not the token", "", "q.zip", zipOf(t, "2026Q3/referrals.csv", "x")); res.StatusCode != http.StatusForbidden {
+		t.Errorf("upload with a wrong token: %d", res.StatusCode)
+	}
+	empty("after an upload refused for its form token")
+
+	if _, err := New(newFakeStore(), Options{Accounts: newFakeAccounts(), Loads: loader}); err == nil {
+		t.Error("a server with Loads but no UploadDir was made")
 	}
 }

@@ -114,7 +114,7 @@ func followUpQuartersView() view {
 
 func followUpDaysView() view {
 	return newView(srcFollowUp, "followup-days", "Days from the practice being told to the first follow-up",
-		"How quickly non-attenders were contacted. \"Never\" means no follow-up is recorded yet.",
+		"How quickly non-attenders were contacted. \"Never\" means no follow-up since the outcome is recorded yet.",
 		func(r queries.FollowUp, l linker) Table {
 			t := Table{Columns: []Column{text("Days"), num("Non-attenders"), num("Share (%)")}, Disclosure: r.Disclosure}
 			for _, b := range r.DaysToFollowUp {

@@ -32,7 +32,7 @@ var srcFollowUpWorkList = newSource("followup-worklist", workListSource(Store.Fo
 
 func followUpWorkListView() view {
 	return newView(srcFollowUpWorkList, "followup-worklist", "Non-attenders not yet followed up",
-		"People who did not attend, declined or did not respond, whom nobody has contacted yet. Open tasks come first, with the fewest days left; then overdue ones.",
+		"People who did not attend, declined or did not respond, whom nobody has contacted since that outcome. Open tasks come first, with the fewest days left; then overdue ones.",
 		func(tasks []queries.FollowUpTask, l linker) Table {
 			t := Table{Columns: []Column{text("Patient (pseudonym)"), text("Referral"), text("Referred"), text("Outcome"), text("Practice told"), text("Follow up by"), num("Days left")}}
 			for _, k := range tasks {
@@ -135,6 +135,9 @@ func practiceRankView() view {
 					t.Rows = append(t.Rows, row(RowHeader(m.bm.Title), CountCell(m.v.Numerator), CountCell(m.v.Denominator), ciCells(m.v.Proportion),
 						Percent(m.v.Borough), Text(m.v.Label), rankCell(m.v.Rank, m.bm.Ranked)))
 				}
+				if p.StaleRegister {
+					t.Notes = append(t.Notes, staleRegisterNote(p.RegisterQuarter))
+				}
 			}
 			return t
 		}, nil)
@@ -155,4 +158,15 @@ func daysLeftCell(daysLeft int, overdue bool) Cell {
 		return Text("overdue by " + strconv.Itoa(-daysLeft) + " days")
 	}
 	return Int(int64(daysLeft))
+}
+
+// staleRegisterNote tells a practice that its register, from the
+// snapshot of quarter q, is smaller than the people it referred: the
+// figure it sent is out of date, which is why its referral rate is "Not
+// compared". It names no count, so it says the same under the disclosure
+// rule as without it.
+func staleRegisterNote(q string) string {
+	return "Data quality: the type 2 diabetes register this practice reported (" + q + " snapshot) is smaller than the number of people it referred in these quarters, " +
+		"so the register looks out of date and the referral rate is not compared with the borough. " +
+		"Its referrals and register still count in the borough's figures. Check the register count in the practice's extract."
 }

@@ -34,12 +34,19 @@ func (p Problem) String() string {
 }
 
 // RefusedError reports a quarter that was not loaded at all because a file
-// is missing, unknown, unreadable or has the wrong columns. The database is
-// left exactly as it was.
+// is missing, unknown, unreadable or has the wrong columns, or lost more
+// rows to rejection than the RejectionCeiling allows. The database is left
+// exactly as it was.
 type RefusedError struct {
 	Quarter  string // "" when the folder name is not a quarter
 	Dir      string
 	Problems []Problem
+	// Rules are, for a quarter over the rejection ceiling, the commonest
+	// reasons the file's rows were rejected, with an example each.
+	Rules []RuleCount
+	// Overridable is set when the quarter was refused only for its
+	// rejections, which Loader.AcceptRejections overrides.
+	Overridable bool
 }
 
 // maxProblemsShown bounds the message; the Problems field keeps them all.
@@ -62,7 +69,16 @@ func (e *RefusedError) Error() string {
 		b.WriteString("\n  ")
 		b.WriteString(p.String())
 	}
-	return b.String()
+	if len(e.Rules) > 0 {
+		b.WriteString("\nMost common reasons its rows were rejected:\n")
+		writeRules(&b, e.Rules)
+	}
+	if e.Overridable {
+		b.WriteString("\nCorrect the files and load them again. If the rejections are expected, load the quarter anyway with " +
+			"`uptake ingest --accept-rejections` (or tick \"Load even if many rows are rejected\" on the Data page): " +
+			"the rejected rows are kept aside with their reasons as usual, and the override is written to the audit log.")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // Rule describes one validation rule: its machine name, as stored in
@@ -93,9 +109,12 @@ var Rules = []Rule{
 	{"uncalculated_formulas", true, "A workbook may hold at most 10,000 uncalculated formulas or error cells."},
 	{"line_too_long", true, "No line or row may exceed 1 MiB."},
 	{"empty_file", true, "A file needs at least its header line."},
-	{"bad_separator", true, "CSV fields are separated by commas, not semicolons or tabs."},
+	{"garbled_text", true, "Text must not carry the marks of UTF-8 opened as Windows-1252 and saved again (Ã© for é, â€™ for ’)."},
+	{"too_many_rejected", true, "A file may lose at most a set share of its rows to rejection (rejection_ceiling); practices, venues and courses less than the others."},
+	{"wrong_quarter", true, "Most of a file's dated rows must fall in the folder's quarter."},
+	{"bad_separator", true, "CSV fields are separated by commas, not semicolons or tabs (nor by what an Excel sep= line names)."},
 	{"missing_column", true, "The header must have every column of the contract."},
-	{"unknown_column", true, "The header must have no column outside the contract."},
+	{"unknown_column", true, "The header must have no column outside the contract, unless the configuration's aliases map it to one."},
 	{"duplicate_column", true, "The header must name each column once."},
 	{"blank_column", true, "Every header cell before the last named one must have a name."},
 	// One row: the row is rejected and kept in rejected_rows.
@@ -103,11 +122,11 @@ var Rules = []Rule{
 	{"formula_cell", false, "An XLSX cell must hold a value: a formula saved without its result, or an error such as #REF!, is not one."},
 	{"wrong_field_count", false, "The line must have one value per header column."},
 	{"missing_value", false, "Only optional columns may be empty."},
-	{"bad_integer", false, "The value must be a whole number."},
+	{"bad_integer", false, "The value must be a whole number (12, 12,000 and 12.0 are; 12.5 is not)."},
 	{"bad_decimal", false, "The value must be a number with at most one decimal place."},
 	{"out_of_range", false, "The number must lie within the contract's range."},
 	{"bad_date", false, "The value must be a real date, as 2026-04-07 or 07/04/2026."},
-	{"bad_time", false, "The value must be a time of day as HH:MM."},
+	{"bad_time", false, "The value must be a time of day: HH:MM or HH:MM:SS on the 24-hour clock, or h:mm AM/PM."},
 	{"bad_yes_no", false, "The value must be yes or no."},
 	{"bad_enum", false, "The value must be one of the contract's values for the column."},
 	{"bad_ods_code", false, "A practice code is one letter and five digits."},

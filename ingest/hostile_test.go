@@ -327,7 +327,7 @@ func TestXLSXFormulas(t *testing.T) {
 	if p != nil {
 		t.Fatal(p)
 	}
-	if ps := checkHeader(Tables[6], fc); len(ps) != 1 || ps[0].Rule != "formula_cell" || ps[0].Line != 1 {
+	if ps := checkHeader(Tables[6], fc, nil); len(ps) != 1 || ps[0].Rule != "formula_cell" || ps[0].Line != 1 {
 		t.Errorf("header problems %+v; want formula_cell on line 1", ps)
 	}
 }
@@ -389,7 +389,7 @@ func TestHostileFilesLeaveDatabaseUnchanged(t *testing.T) {
 			text, _ := os.ReadFile(filepath.Join(dir, "gp_codes.csv"))
 			os.WriteFile(filepath.Join(dir, "gp_codes.csv"), utf16Bytes(string(text), false, true), 0o644)
 		}, "gp_codes.csv", "bad_encoding"},
-		{"too many rows, found in the second pass", func(t *testing.T, dir string) {
+		{"too many rows", func(t *testing.T, dir string) {
 			setLimit(t, &MaxRowsPerFile, 4) // attendance.csv, the fifth file, has 5
 		}, "attendance.csv", "too_many_rows"},
 	}

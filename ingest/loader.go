@@ -59,6 +59,16 @@ type Loader struct {
 	AfterLoad func(ctx context.Context, tx *sql.Tx) error
 	// Now, if set, replaces time.Now for the loads table, for tests.
 	Now func() time.Time
+	// Aliases maps the column names of other systems to the contract's
+	// (the configuration's "aliases"); nil for none.
+	Aliases Aliases
+	// Ceiling bounds the rows each file may lose to rejection before the
+	// quarter is refused whole; the zero value means DefaultCeiling().
+	Ceiling RejectionCeiling
+	// AcceptRejections loads a quarter over the Ceiling all the same,
+	// recording each breach in Result.OverCeiling, for whoever knows the
+	// rejections are expected; callers audit it.
+	AcceptRejections bool
 
 	mu sync.Mutex
 }
@@ -104,8 +114,11 @@ type Result struct {
 	// TopRules holds the most common rejection rules, most frequent first.
 	TopRules []RuleCount
 	// Sample holds the first rejected rows, by file and line.
-	Sample   []Rejection
-	Duration time.Duration
+	Sample []Rejection
+	// OverCeiling lists how the quarter broke the Loader's Ceiling,
+	// loaded all the same because AcceptRejections was set.
+	OverCeiling []Problem
+	Duration    time.Duration
 }
 
 const (
@@ -293,7 +306,7 @@ func (l *Loader) checkFolder(dir string, q quarter) ([]fileCheck, error) {
 				results[i] <- checked{fc, []Problem{*p}}
 				return
 			}
-			results[i] <- checked{fc, checkHeader(t, fc)}
+			results[i] <- checked{fc, checkHeader(t, fc, l.Aliases.forTable(t.Name))}
 		}()
 	}
 	files := make([]fileCheck, len(Tables))
@@ -318,7 +331,7 @@ func tableNames() []string {
 }
 
 // checkHeader reads a file's first line and matches it to the contract.
-func checkHeader(t Table, fc fileCheck) []Problem {
+func checkHeader(t Table, fc fileCheck, aliases map[string]string) []Problem {
 	rr, err := openRows(fc)
 	if err != nil {
 		return []Problem{asProblem(err, fc.name)}
@@ -331,7 +344,7 @@ func checkHeader(t Table, fc fileCheck) []Problem {
 	case err != nil:
 		return []Problem{asProblem(err, fc.name)}
 	}
-	_, problems := headerMap(t, fc.name, header)
+	_, problems := headerMap(t, fc.name, header, aliases)
 	return problems
 }
 
@@ -413,7 +426,7 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 	}
 	// The files are read and validated on their own goroutine while this
 	// one appends and checks (stage.go).
-	reader := startReading(ctx, q, files)
+	reader := startReading(ctx, q, files, l.Aliases, l.readerCeiling())
 	defer reader.stop()
 
 	for _, t := range Tables {
@@ -455,13 +468,17 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		fc := files[i]
 		progress := Progress{Quarter: q.name, Stage: "reading", File: fc.name, FileIndex: i + 1, Files: len(Tables), TotalBytes: fc.size}
 		l.report(progress)
-		var read int64
+		var tally fileTally
 		err := conn.Raw(func(dc any) error {
 			var err error
-			read, err = l.stageFile(ctx, dc.(driver.Conn), i, t, fc, reader, progress)
+			tally, err = l.stageFile(ctx, dc.(driver.Conn), i, t, fc, reader, progress)
 			return err
 		})
 		if err != nil {
+			var stop *ceilingStop
+			if errors.As(err, &stop) {
+				return ceilingRefusal(ctx, tx, q, res.Dir, stop.problem)
+			}
 			var p *Problem
 			if errors.As(err, &p) {
 				return &RefusedError{Quarter: q.name, Dir: res.Dir, Problems: []Problem{*p}}
@@ -471,16 +488,20 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 			}
 			return fmt.Errorf("load %s: %s: %w", q.name, fc.name, err)
 		}
-		progress.Stage, progress.Rows, progress.Bytes = "validating", read, fc.size
+		progress.Stage, progress.Rows, progress.Bytes = "validating", tally.read, fc.size
 		l.report(progress)
+		rejected := tally.rejected
 		if query, usesQuarter := crossCheckSQL(t); query != "" {
 			args := []any{fc.name}
 			if usesQuarter {
 				args = append(args, q.name)
 			}
-			if _, err := exec(query, args...); err != nil {
+			r, err := exec(query, args...)
+			if err != nil {
 				return err
 			}
+			n, _ := r.RowsAffected()
+			rejected += n
 		}
 		r, err := exec(insertSQL(t), q.name, fc.name)
 		if err != nil {
@@ -489,6 +510,9 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 		accepted, _ := r.RowsAffected()
 		res.Files[i].Accepted = accepted
 		res.Accepted += accepted
+		if err := l.weigh(ctx, tx, q, t, fc.name, accepted, rejected, tally, res); err != nil {
+			return err
+		}
 	}
 
 	counts := map[string]int64{}

@@ -29,17 +29,26 @@ import (
 // the folder name (hive partitioning). Users, sessions and the audit log
 // (migration 002) are never exported: they hold password hashes and who
 // did what, not warehouse data.
+//
+// Times of day (courses.start_time) are written as text, HH:MM, not as
+// Parquet TIME, which Spark 3 cannot read; the manifest says so per column
+// (ExportColumn.Format). Exports of format version 1 hold TIME, and are
+// served all the same: the views cast either back to TIME.
 
 // ExportManifestName is the file in an export's folder that describes it
 // and marks the folder as an uptake export.
 const ExportManifestName = "uptake-export.json"
 
 // ExportFormat is the manifest's format name, and ExportFormatVersion the
-// version of the layout it describes.
+// version of the layout it describes: 2 writes times of day as HH:MM text,
+// 1 wrote them as Parquet TIME. UseParquetSource serves both.
 const (
 	ExportFormat        = "uptake-parquet-export"
-	ExportFormatVersion = 1
+	ExportFormatVersion = 2
 )
+
+// timeOfDayFormat is the manifest's Format of a time of day written as text.
+const timeOfDayFormat = "HH:MM"
 
 // ExportManifest describes a Parquet export: where it came from, when, and
 // the rows of every table and quarter partition.
@@ -67,7 +76,11 @@ type ExportTable struct {
 // ExportColumn is a column of an exported table.
 type ExportColumn struct {
 	Name string `json:"name"`
-	Type string `json:"type"` // DuckDB type, e.g. VARCHAR, DATE, DECIMAL(4,1)
+	Type string `json:"type"` // DuckDB type in the files, e.g. VARCHAR, DATE, DECIMAL(4,1)
+	// Format, if set, is how a text column holds a value of another type:
+	// "HH:MM" for a time of day on the 24-hour clock (the warehouse's
+	// TIME, which Spark 3 cannot read as Parquet).
+	Format string `json:"format,omitempty"`
 }
 
 // Table returns the manifest's entry for the named table.
@@ -211,7 +224,7 @@ func exportTable(ctx context.Context, tx *sql.Tx, name, path string) (ExportTabl
 	if err != nil {
 		return t, err
 	}
-	t.Columns = cols
+	t.Columns = exportedColumns(cols)
 	hasQuarter := false
 	for _, c := range cols {
 		hasQuarter = hasQuarter || c.Name == "quarter"
@@ -438,8 +451,8 @@ func ReadExportManifest(dir string) (ExportManifest, error) {
 	if m.Format != ExportFormat {
 		return m, fmt.Errorf("%s: format %q, want %q", ExportManifestName, m.Format, ExportFormat)
 	}
-	if m.FormatVersion != ExportFormatVersion {
-		return m, fmt.Errorf("%s: format version %d; this uptake reads version %d: export again with this uptake", ExportManifestName, m.FormatVersion, ExportFormatVersion)
+	if m.FormatVersion < 1 || m.FormatVersion > ExportFormatVersion {
+		return m, fmt.Errorf("%s: format version %d; this uptake reads versions 1 to %d: export again with this uptake", ExportManifestName, m.FormatVersion, ExportFormatVersion)
 	}
 	return m, nil
 }
@@ -606,3 +619,16 @@ func ParquetSource(ctx context.Context, db *sql.DB) (string, error) {
 
 // schemaVersion is db.SchemaVersion, for functions whose *sql.DB is named db.
 func schemaVersion() (int, error) { return db.SchemaVersion() }
+
+// exportedColumns is how the manifest describes a table's columns (cols,
+// with the table's types) in the files: a time of day as HH:MM text.
+func exportedColumns(cols []ExportColumn) []ExportColumn {
+	out := make([]ExportColumn, len(cols))
+	for i, c := range cols {
+		out[i] = c
+		if c.Type == "TIME" {
+			out[i] = ExportColumn{Name: c.Name, Type: "VARCHAR", Format: timeOfDayFormat}
+		}
+	}
+	return out
+}

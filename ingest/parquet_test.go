@@ -93,6 +93,20 @@ func columnList(tb testing.TB, db *sql.DB, table string) string {
 	return strings.Join(names, ", ")
 }
 
+// castList is a table's columns, each cast to its type in the table.
+func castList(tb testing.TB, db *sql.DB, table string) string {
+	tb.Helper()
+	cols, err := tableColumns(context.Background(), db, table)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var exprs []string
+	for _, c := range cols {
+		exprs = append(exprs, "CAST("+c.Name+" AS "+c.Type+")")
+	}
+	return strings.Join(exprs, ", ")
+}
+
 // TestExportParquetMatchesTables exports the sample data and reads the
 // files back with DuckDB's own hive partitioning: every table, every
 // quarter partition and every row (as a multiset) must equal the source
@@ -157,15 +171,18 @@ func TestExportParquetMatchesTables(t *testing.T) {
 			t.Errorf("%s: manifest rows %d, table %d", table, mt.Rows, total)
 		}
 
-		// Row for row, both ways, counting duplicates.
+		// Row for row, both ways, counting duplicates, with the files'
+		// values read as the warehouse's types (times of day are HH:MM
+		// text in the files).
 		cols := columnList(t, db, table)
+		typed := castList(t, db, table)
 		var typ string
 		if err := db.QueryRow(`SELECT typeof(quarter) FROM read_parquet(?, hive_partitioning = true) LIMIT 1`, glob).Scan(&typ); err != nil || typ != "VARCHAR" {
 			t.Errorf("%s: quarter read back as %s (%v), want VARCHAR", table, typ, err)
 		}
 		for _, q := range []string{
-			`SELECT count(*) FROM (SELECT ` + cols + ` FROM ` + table + ` EXCEPT ALL SELECT ` + cols + ` FROM read_parquet($1, hive_partitioning = true))`,
-			`SELECT count(*) FROM (SELECT ` + cols + ` FROM read_parquet($1, hive_partitioning = true) EXCEPT ALL SELECT ` + cols + ` FROM ` + table + `)`,
+			`SELECT count(*) FROM (SELECT ` + cols + ` FROM ` + table + ` EXCEPT ALL SELECT ` + typed + ` FROM read_parquet($1, hive_partitioning = true))`,
+			`SELECT count(*) FROM (SELECT ` + typed + ` FROM read_parquet($1, hive_partitioning = true) EXCEPT ALL SELECT ` + cols + ` FROM ` + table + `)`,
 		} {
 			if n := count(t, db, q, glob); n != 0 {
 				t.Errorf("%s: %d rows differ between the table and its Parquet files (%s)", table, n, q)
@@ -461,5 +478,98 @@ func TestParquetSourceRefusesIncompleteExport(t *testing.T) {
 	}
 	if err := UseParquetSource(ctx, app, t.TempDir()); err == nil {
 		t.Error("UseParquetSource over a folder that is no export succeeded")
+	}
+}
+
+// TestExportHasNoParquetTime reads the schema of every file of an export:
+// no column is a Parquet TIME, which Spark 3 cannot read, and the
+// manifest says courses.start_time is HH:MM text.
+func TestExportHasNoParquetTime(t *testing.T) {
+	db := loadSampleData(t)
+	dir, sum := exportForTest(t, db)
+	var columns, times int64
+	err := db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE converted_type LIKE 'TIME%' AND converted_type NOT LIKE 'TIMESTAMP%' OR logical_type LIKE 'TimeType%')
+		FROM parquet_schema($1)`, filepath.Join(dir, "*", "*", "*.parquet")).Scan(&columns, &times)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if columns < 50 || times != 0 {
+		t.Errorf("%d columns in the export's files, %d of them TIME; want many and none", columns, times)
+	}
+	var typ string
+	if err := db.QueryRow(`SELECT DISTINCT typeof(start_time) FROM read_parquet($1)`, filepath.Join(dir, "courses", "*", "*.parquet")).Scan(&typ); err != nil || typ != "VARCHAR" {
+		t.Errorf("courses.start_time in the files is %s (%v), want VARCHAR", typ, err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM read_parquet($1) WHERE NOT regexp_full_match(start_time, '[0-2][0-9]:[0-5][0-9]')`, filepath.Join(dir, "courses", "*", "*.parquet")); n != 0 {
+		t.Errorf("%d start times are not HH:MM", n)
+	}
+	courses, _ := sum.Manifest.Table("courses")
+	var found bool
+	for _, c := range courses.Columns {
+		if c.Name == "start_time" {
+			found = c.Type == "VARCHAR" && c.Format == "HH:MM"
+		}
+	}
+	if !found || sum.Manifest.FormatVersion != 2 {
+		t.Errorf("manifest format %d, courses columns %+v; want version 2 and start_time VARCHAR HH:MM", sum.Manifest.FormatVersion, courses.Columns)
+	}
+}
+
+// TestParquetSourceReadsVersion1 serves an export as format version 1
+// wrote it, with courses.start_time a Parquet TIME, and one as version 2
+// writes it, with HH:MM text: the times served are the warehouse's from
+// either.
+func TestParquetSourceReadsVersion1(t *testing.T) {
+	ctx := context.Background()
+	src := loadSampleData(t)
+	dir, _ := exportForTest(t, src)
+	current := filepath.Join(t.TempDir(), "version 2")
+	if _, err := ExportParquet(ctx, src, current); err != nil {
+		t.Fatal(err)
+	}
+
+	// Rewrite the first as version 1: TIME in the files and the manifest.
+	files, _ := filepath.Glob(filepath.Join(dir, "courses", "*", "*.parquet"))
+	for _, f := range files {
+		mustExec(t, src, `COPY (SELECT * REPLACE (CAST(start_time AS TIME) AS start_time) FROM read_parquet(?)) TO '`+strings.ReplaceAll(f+".v1", "'", "''")+`' (FORMAT parquet)`, f)
+		if err := os.Rename(f+".v1", f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := ReadExportManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.FormatVersion = 1
+	for i := range m.Tables {
+		for j, c := range m.Tables[i].Columns {
+			if c.Format == "HH:MM" {
+				m.Tables[i].Columns[j] = ExportColumn{Name: c.Name, Type: "TIME"}
+			}
+		}
+	}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	writeFile(t, dir, ExportManifestName, string(b))
+	var typ string
+	if err := src.QueryRow(`SELECT DISTINCT typeof(start_time) FROM read_parquet($1)`, filepath.Join(dir, "courses", "*", "*.parquet")).Scan(&typ); err != nil || typ != "TIME" {
+		t.Fatalf("the rewritten files hold start_time as %s (%v)", typ, err)
+	}
+
+	for name, export := range map[string]string{"version 1": dir, "version 2": current} {
+		app, _ := openTestDB(t)
+		if err := UseParquetSource(ctx, app, export); err != nil {
+			t.Fatalf("%s: UseParquetSource: %v", name, err)
+		}
+		const times = `SELECT string_agg(course_id || '@' || CAST(start_time AS VARCHAR), ' ' ORDER BY course_id) FROM courses`
+		var got, want string
+		if err := app.QueryRow(times).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if err := src.QueryRow(times).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want || !strings.Contains(got, ":00") {
+			t.Errorf("%s: served start times differ from the warehouse's:\n got %.200s\nwant %.200s", name, got, want)
+		}
 	}
 }

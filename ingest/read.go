@@ -50,6 +50,9 @@ type fileCheck struct {
 	size     int64
 	sha256   string
 	encoding textEncoding
+	crLines  bool      // CSV lines end with a lone CR (old Mac Excel)
+	sepLine  bool      // CSV line 1 is Excel's "sep=,", before the header
+	records  int64     // CSV records, the header included, as encoding/csv will split them
 	workbook *xlsxInfo // XLSX only
 }
 
@@ -127,6 +130,7 @@ func checkFile(path string) (fileCheck, *Problem) {
 		return fc, p
 	}
 	fc.encoding = enc
+	fc.crLines, fc.sepLine, fc.records = s.endings == endingsCR, s.sepLine, s.records.n
 	fc.sha256 = hex.EncodeToString(h.Sum(nil))
 	return fc, nil
 }
@@ -153,14 +157,27 @@ type textSniffer struct {
 	utf8OK       bool
 	carry        []byte // an incomplete UTF-8 sequence at the end of the last chunk
 	firstBad1252 int64  // line of the first byte Windows-1252 leaves undefined, 0 if none
+
+	// Line endings and records (csvshape.go): what the first line break
+	// is decides whether a lone CR ends a line, and the records are
+	// counted as encoding/csv will split them, so that a file with too
+	// many rows is refused in this pass, before anything is staged.
+	endings   lineEndings
+	pendingCR bool // the last byte was a CR whose meaning the next byte decides
+	records   recordCounter
+	first     []byte // the first bytes of line 1, to recognise Excel's sep= line
+	firstLen  int    // the length of line 1
+	sepLine   bool   // line 1 is Excel's "sep=," and is not the header
 }
 
 func (s *textSniffer) feed(chunk []byte) *Problem {
+	start := 0
 	if !s.started {
 		s.started, s.line, s.utf8OK = true, 1, true
 		switch {
 		case bytes.HasPrefix(chunk, []byte{0xEF, 0xBB, 0xBF}):
 			s.bom = true
+			start = 3 // the byte-order mark is not part of the header
 		case bytes.HasPrefix(chunk, []byte{0xFF, 0xFE}), bytes.HasPrefix(chunk, []byte{0xFE, 0xFF}), looksUTF16(chunk):
 			return &Problem{Line: 1, Rule: "bad_encoding", Reason: "The file is saved as UTF-16 (\"Unicode Text\"); save it as \"CSV UTF-8\" or plain CSV instead."}
 		case bytes.HasPrefix(chunk, []byte("PK\x03\x04")):
@@ -169,11 +186,47 @@ func (s *textSniffer) feed(chunk []byte) *Problem {
 			return &Problem{Line: 1, Rule: "binary_file", Reason: "The file is an old Excel workbook (.xls), not CSV; save it as CSV or .xlsx."}
 		}
 	}
-	for _, b := range chunk {
+	for i := start; i < len(chunk); {
+		if !s.pendingCR {
+			// Most bytes are plain text: skip them in one go (csvshape.go).
+			j := i
+			for j < len(chunk) && plainByte[chunk[j]] {
+				j++
+			}
+			if j > i {
+				if p := s.plainRun(chunk[i:j]); p != nil {
+					return p
+				}
+				if i = j; i == len(chunk) {
+					break
+				}
+			}
+		}
+		b := chunk[i]
+		i++
+		if s.pendingCR {
+			s.pendingCR = false
+			if p := s.afterCR(b); p != nil {
+				return p
+			}
+		}
 		switch {
 		case b == '\n':
-			s.line++
-			s.lineBytes = 0
+			if s.endings == endingsUnknown {
+				s.endings = endingsLF
+			}
+			if p := s.lineBreak(); p != nil {
+				return p
+			}
+			continue
+		case b == '\r':
+			if s.endings == endingsCR {
+				if p := s.lineBreak(); p != nil {
+					return p
+				}
+			} else {
+				s.pendingCR = true
+			}
 			continue
 		case b == 0:
 			return &Problem{Line: s.line, Rule: "binary_file", Reason: "The file contains NUL bytes, so it is not a text (CSV) file; export the data again as CSV."}
@@ -182,9 +235,8 @@ func (s *textSniffer) feed(chunk []byte) *Problem {
 		case b >= 0x80 && b < 0xA0 && s.firstBad1252 == 0 && win1252[b-0x80] == utf8.RuneError:
 			s.firstBad1252 = s.line
 		}
-		s.lineBytes++
-		if s.lineBytes > maxLineBytes {
-			return &Problem{Line: s.line, Rule: "line_too_long", Reason: fmt.Sprintf("Line %d is longer than %d bytes; the file is probably not a CSV extract, or a line break is missing.", s.line, maxLineBytes)}
+		if p := s.dataByte(b); p != nil {
+			return p
 		}
 	}
 	if s.utf8OK {
@@ -223,6 +275,9 @@ func looksUTF16(b []byte) bool {
 func (s *textSniffer) finish() (textEncoding, *Problem) {
 	if !s.started {
 		return encUTF8, nil // an empty file; the header check refuses it
+	}
+	if p := s.endOfFile(); p != nil {
+		return 0, p
 	}
 	if s.utf8OK && len(s.carry) == 0 {
 		if s.bom {
@@ -363,6 +418,9 @@ type csvRows struct {
 	name     string
 	lastLine int64 // line the last record ended on
 	records  int64 // records read, the header included
+	// offset is added to encoding/csv's line numbers: 1 when Excel's
+	// sep= line was skipped before the reader saw the file.
+	offset int64
 }
 
 func openCSV(fc fileCheck) (*csvRows, error) {
@@ -372,20 +430,31 @@ func openCSV(fc fileCheck) (*csvRows, error) {
 	}
 	count := &countingReader{r: f}
 	var src io.Reader = bufio.NewReaderSize(count, 64<<10)
-	switch fc.encoding {
-	case encUTF8BOM:
+	if fc.encoding == encUTF8BOM {
 		if _, err := io.CopyN(io.Discard, src, 3); err != nil && err != io.EOF {
 			f.Close()
 			return nil, err
 		}
-	case encWindows1252:
+	}
+	if fc.crLines {
+		src = crToLF{src}
+	}
+	var offset int64
+	if fc.sepLine {
+		if err := skipLine(src); err != nil {
+			f.Close()
+			return nil, err
+		}
+		offset = 1
+	}
+	if fc.encoding == encWindows1252 {
 		src = newWin1252Reader(src)
 	}
 	limit := &recordLimiter{r: src}
 	r := csv.NewReader(limit)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
-	return &csvRows{f: f, count: count, limit: limit, r: r, name: fc.name}, nil
+	return &csvRows{f: f, count: count, limit: limit, r: r, name: fc.name, offset: offset}, nil
 }
 
 func (c *csvRows) Read() (int64, []string, error) {
@@ -402,9 +471,9 @@ func (c *csvRows) Read() (int64, []string, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			c.lastLine = int64(pe.Line)
-			return int64(pe.StartLine), nil, &rowProblem{
-				line:   int64(pe.StartLine),
+			c.lastLine = int64(pe.Line) + c.offset
+			return int64(pe.StartLine) + c.offset, nil, &rowProblem{
+				line:   int64(pe.StartLine) + c.offset,
 				rule:   "bad_csv",
 				reason: fmt.Sprintf("The line cannot be split into fields (%v); a field containing quotes or commas must be in double quotes, with quotes inside it doubled.", pe.Err),
 			}
@@ -413,8 +482,8 @@ func (c *csvRows) Read() (int64, []string, error) {
 	}
 	line, _ := c.r.FieldPos(0)
 	last, _ := c.r.FieldPos(len(rec) - 1)
-	c.lastLine = int64(last)
-	return int64(line), rec, nil
+	c.lastLine = int64(last) + c.offset
+	return int64(line) + c.offset, rec, nil
 }
 
 func (c *csvRows) Offset() int64 { return c.count.n }
@@ -539,8 +608,9 @@ func (x *xlsxRows) Close() error {
 
 // headerMap matches a header row to the table's columns: for each column of
 // the contract, the index of its field in the file. Names match without
-// regard to case or surrounding spaces, in any order.
-func headerMap(t Table, file string, header []string) ([]int, []Problem) {
+// regard to case or surrounding spaces, in any order; a name in aliases
+// (keyed by headerKey, Aliases.forTable) stands for its contract column.
+func headerMap(t Table, file string, header []string, aliases map[string]string) ([]int, []Problem) {
 	idx := make([]int, len(t.Columns))
 	for i := range idx {
 		idx[i] = -1
@@ -557,10 +627,13 @@ func headerMap(t Table, file string, header []string) ([]int, []Problem) {
 		last--
 	}
 	for pos, raw := range header[:last] {
-		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff")))
+		name := headerKey(raw)
 		if name == "" {
 			problems = append(problems, Problem{File: file, Line: 1, Rule: "blank_column", Reason: fmt.Sprintf("Column %d of the header has no name; delete the empty column or name it.", pos+1)})
 			continue
+		}
+		if column, ok := aliases[name]; ok {
+			name = column
 		}
 		_, ci := t.Column(name)
 		switch {
@@ -584,7 +657,7 @@ func headerMap(t Table, file string, header []string) ([]int, []Problem) {
 	}
 	if len(unknown) > 0 {
 		problems = append(problems, Problem{File: file, Line: 1, Column: strings.Join(unknown, ", "), Rule: "unknown_column",
-			Reason: fmt.Sprintf("The header has column(s) not in the contract: %s; %s needs exactly: %s.", strings.Join(unknown, ", "), t.Name, strings.Join(t.ColumnNames(), ", "))})
+			Reason: unknownColumnsReason(t, unknown, missing)})
 	}
 	return idx, problems
 }

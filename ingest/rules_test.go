@@ -200,13 +200,16 @@ func TestParseValues(t *testing.T) {
 	if d, ok := excelSerialDate("46119", false); !ok || d.Format("2006-01-02") != "2026-04-07" {
 		t.Errorf("serial 46119 = %v, %v; want 2026-04-07", d, ok)
 	}
-	for s, want := range map[string]string{"18:00": "18:00", "9:30": "09:30", "18:30:00": "18:30"} {
+	for s, want := range map[string]string{"18:00": "18:00", "9:30": "09:30", "18:30:00": "18:30", "18:30:45": "18:30",
+		// The 12-hour clock of Excel and LibreOffice in an en-US locale.
+		"10:00:00 AM": "10:00", "06:30:00 PM": "18:30", "6:30 PM": "18:30", "6:30pm": "18:30",
+		"12:30 AM": "00:30", "12:00 PM": "12:00", "11:59 pm": "23:59"} {
 		c, ok := parseClock(s)
 		if !ok || c.Format("15:04") != want {
 			t.Errorf("parseClock(%q) = %v, %v", s, c, ok)
 		}
 	}
-	for _, s := range []string{"24:00", "18:60", "1800", "6pm"} {
+	for _, s := range []string{"24:00", "18:60", "1800", "6pm", "13:00 PM", "0:30 AM", "18:30:60", "18:30:5", "PM", "6:30 XM"} {
 		if _, ok := parseClock(s); ok {
 			t.Errorf("parseClock(%q) accepted", s)
 		}
@@ -240,12 +243,14 @@ func TestParseValues(t *testing.T) {
 			t.Errorf("clinical code %q accepted as %q", s, got)
 		}
 	}
-	for s, want := range map[string]int64{"9200": 9200, "9,200": 9200, "1,234,567": 1234567} {
+	for s, want := range map[string]int64{"9200": 9200, "9,200": 9200, "1,234,567": 1234567,
+		// Zero fractions, as pandas and spreadsheets write whole numbers.
+		"12.0": 12, "14.00": 14, "9,200.00": 9200, "-3.0": -3} {
 		if got, ok := parseInteger(s, false); !ok || got != want {
 			t.Errorf("parseInteger(%q) = %d, %v", s, got, ok)
 		}
 	}
-	for _, s := range []string{"9,20", "12.0", "1e3", ",200"} {
+	for _, s := range []string{"9,20", "2.5", "12.05", "12.", ".0", "12.0.0", "1e3", ",200"} {
 		if _, ok := parseInteger(s, false); ok {
 			t.Errorf("parseInteger(%q) accepted from CSV", s)
 		}

@@ -177,10 +177,19 @@ func quarterCountsSQL(name string) string {
 func exportSQL(name string, cols []ExportColumn) string {
 	names := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = quoteIdent(c.Name)
+		names[i] = exportColumnSQL(c)
 	}
 	return "COPY (SELECT " + strings.Join(names, ", ") + " FROM " + quoteIdent(name) + ") TO ?\n" +
 		"\t(FORMAT parquet, PARTITION_BY (quarter), COMPRESSION zstd)"
+}
+
+// exportColumnSQL selects a column for export: a time of day as HH:MM
+// text (the warehouse keeps times to the minute), anything else as it is.
+func exportColumnSQL(c ExportColumn) string {
+	if c.Type == "TIME" {
+		return `strftime(DATE '2000-01-01' + ` + quoteIdent(c.Name) + `, '%H:%M') AS ` + quoteIdent(c.Name)
+	}
+	return quoteIdent(c.Name)
 }
 
 // parquetViewSQL makes name a view over the Parquet files of an export's

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uptake-nhs/uptake/internal/sqltest"
+	"github.com/uptake-nhs/uptake/db/sqltest"
 )
 
 // things is a small table of the contract's shape for the SQL builders:

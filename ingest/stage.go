@@ -53,6 +53,10 @@ type rowBatch struct {
 	offset  int64 // bytes of the file read up to the end of this batch
 	end     bool  // the file's last batch
 	err     error // the file cannot be read further; no batches follow
+	// On the last batch: the rows whose quarter date was read, and of
+	// those the rows dated in each other quarter.
+	dated   int64
+	outside map[string]int64
 }
 
 func (b *rowBatch) row(k int) []driver.Value { return b.values[k*b.width : (k+1)*b.width] }
@@ -68,21 +72,26 @@ type quarterReader struct {
 	cond    *sync.Cond
 	inUse   int64 // bytes read ahead and not yet released
 	stopped bool
+
+	// ceiling, unless nil, stops reading a file as soon as it is sure to
+	// break it (overCeilingSoFar).
+	ceiling *RejectionCeiling
 }
 
 // startReading starts reading the checked files of quarter q.
-func startReading(ctx context.Context, q quarter, files []fileCheck) *quarterReader {
+func startReading(ctx context.Context, q quarter, files []fileCheck, aliases Aliases, ceiling *RejectionCeiling) *quarterReader {
 	r := &quarterReader{
 		batches: make(chan *rowBatch, readAheadBytes/batchBytes*4),
 		free:    make(chan *rowBatch, 16),
 		done:    make(chan struct{}),
+		ceiling: ceiling,
 	}
 	r.cond = sync.NewCond(&r.mu)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		for i, t := range Tables {
-			if !r.readFile(ctx, i, t, files[i], q) {
+			if !r.readFile(ctx, i, t, files[i], q, aliases.forTable(t.Name)) {
 				return
 			}
 		}
@@ -172,7 +181,7 @@ func (r *quarterReader) next(ctx context.Context, file int) (*rowBatch, error) {
 
 // readFile reads, splits and validates one file, sending its rows and
 // rejections in batches; it reports false when reading must stop.
-func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc fileCheck, q quarter) bool {
+func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc fileCheck, q quarter, aliases map[string]string) bool {
 	width := len(t.Columns) + 1
 	fail := func(err error) bool {
 		b := r.newBatch(file, width)
@@ -189,7 +198,7 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 	if err != nil {
 		return fail(err)
 	}
-	idx, problems := headerMap(t, fc.name, header)
+	idx, problems := headerMap(t, fc.name, header, aliases)
 	if len(problems) > 0 { // the file changed since it was checked
 		return fail(&problems[0])
 	}
@@ -217,9 +226,11 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 	parser := newRowParser(t, q, fc.xlsx, date1904)
 	ordered := make([]string, len(t.Columns))
 	b := r.newBatch(file, width)
+	var rejected int64
 	reject := func(line int64, column, value, rule, reason string) {
 		b.rejects = append(b.rejects, rejection{line, column, value, rule, reason})
 		b.size += int64(len(value) + len(reason) + 64)
+		rejected++
 	}
 	var read int64
 	for {
@@ -249,6 +260,11 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 						ordered[i] = ""
 					}
 				}
+				for i, v := range ordered {
+					if found, meant, ok := garbledText(v); ok {
+						return fail(garbledProblem(fc.name, line, t.Columns[i], v, found, meant))
+					}
+				}
 				values, fe := parser.parse(line, ordered)
 				if fe != nil {
 					reject(line, fe.column, fe.value, fe.rule, fe.reason)
@@ -268,62 +284,75 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 				return false
 			}
 			b = r.newBatch(file, width)
+			// A file sure to break the rejection ceiling is not read on:
+			// its rows so far are staged, for the refusal's examples.
+			if r.ceiling != nil {
+				if p := r.ceiling.overCeilingSoFar(t, fc.name, q, rejected, parser.outside, fc.maxDataRows()); p != nil {
+					return fail(&ceilingStop{*p})
+				}
+			}
 		}
 	}
 	b.read, b.offset, b.end = read, rr.Offset(), true
+	b.dated, b.outside = parser.dated, parser.outside
 	return r.send(b)
 }
 
 // stageFile appends one file's rows, as the reader hands them over, to its
 // staging table, and its rejected rows to stg_rejected. It runs on the
 // transaction's own connection, so the appended rows belong to the
-// transaction. It returns the number of data rows read.
-func (l *Loader) stageFile(ctx context.Context, dc driver.Conn, file int, t Table, fc fileCheck, r *quarterReader, progress Progress) (int64, error) {
+// transaction. It returns what it counted: the data rows read, those
+// rejected, and their dates' quarters.
+func (l *Loader) stageFile(ctx context.Context, dc driver.Conn, file int, t Table, fc fileCheck, r *quarterReader, progress Progress) (fileTally, error) {
+	var tally fileTally
 	stg, err := duckdb.NewAppender(dc, "temp", "main", "stg_"+t.Name)
 	if err != nil {
-		return 0, err
+		return tally, err
 	}
 	defer stg.Close()
 	rej, err := duckdb.NewAppender(dc, "temp", "main", "stg_rejected")
 	if err != nil {
-		return 0, err
+		return tally, err
 	}
 	defer rej.Close()
-	var read int64
 	for {
 		b, err := r.next(ctx, file)
 		if err != nil {
-			return read, err
+			return tally, err
 		}
 		if b.err != nil {
-			return read, b.err
+			return tally, b.err
 		}
 		for k := 0; k < b.n; k++ {
 			if err := stg.AppendRow(b.row(k)...); err != nil {
-				return read, err
+				return tally, err
 			}
 		}
 		for _, rj := range b.rejects {
 			if err := rej.AppendRow(fc.name, rj.line, rj.column, truncateValue(rj.value), rj.rule, rj.reason); err != nil {
-				return read, err
+				return tally, err
 			}
 		}
-		if b.read/progressEvery > read/progressEvery && !b.end {
+		tally.rejected += int64(len(b.rejects))
+		if b.read/progressEvery > tally.read/progressEvery && !b.end {
 			progress.Rows, progress.Bytes = b.read, b.offset
 			l.report(progress)
 		}
-		read = b.read
+		tally.read = b.read
 		end := b.end
+		if end {
+			tally.dated, tally.outside = b.dated, b.outside
+		}
 		r.release(b)
 		if end {
 			break
 		}
 		if err := ctx.Err(); err != nil {
-			return read, err
+			return tally, err
 		}
 	}
 	if err := stg.Close(); err != nil {
-		return read, err
+		return tally, err
 	}
-	return read, rej.Close()
+	return tally, rej.Close()
 }

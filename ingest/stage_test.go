@@ -90,7 +90,7 @@ func TestReadAheadBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := startReading(context.Background(), q, files)
+	r := startReading(context.Background(), q, files, nil, nil)
 	inUse := func() int64 {
 		r.mu.Lock()
 		defer r.mu.Unlock()

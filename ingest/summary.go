@@ -35,15 +35,16 @@ func (r *Result) Summary(w io.Writer) {
 	}
 	if len(r.TopRules) > 0 {
 		fmt.Fprintln(w, "Most common reasons rows were rejected:")
-		for _, rc := range r.TopRules {
-			e := rc.Example
-			where := fmt.Sprintf("%s:%d", e.File, e.Line)
-			if e.Column != "" {
-				where += ":" + e.Column
-			}
-			fmt.Fprintf(w, "  %8s  %s, e.g. %s: %s\n", thousands(rc.Count), rc.Rule, where, e.Reason)
-		}
+		var b strings.Builder
+		writeRules(&b, r.TopRules)
+		io.WriteString(w, b.String())
 		fmt.Fprintln(w, "Every rejected row is kept with its reason in the database (rejected_rows, and the Data page).")
+	}
+	if len(r.OverCeiling) > 0 {
+		fmt.Fprintln(w, "Loaded although over the rejection ceiling, as asked (--accept-rejections):")
+		for _, p := range r.OverCeiling {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
 	}
 	fmt.Fprintf(w, "Took %s.\n", r.Duration.Round(time.Millisecond))
 }

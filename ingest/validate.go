@@ -63,6 +63,11 @@ type rowParser struct {
 	// ones), so that each is parsed, and boxed as a driver.Value, once.
 	dates  map[string]driver.Value
 	values []driver.Value
+	// dated counts the rows whose quarter date was read, and outside
+	// those dated in each other quarter, for the wrong-folder check
+	// (RejectionCeiling).
+	dated   int64
+	outside map[string]int64
 }
 
 // maxCachedDates bounds rowParser.dates.
@@ -168,7 +173,14 @@ func (p *rowParser) parseValue(c Column, raw string, i int) (driver.Value, *fiel
 				p.dates[strings.Clone(s)] = v
 			}
 		}
+		if i == p.dateCol {
+			p.dated++
+		}
 		if d := v.(time.Time); i == p.dateCol && !p.quarter.contains(d) {
+			if p.outside == nil {
+				p.outside = map[string]int64{}
+			}
+			p.outside[fmt.Sprintf("%dQ%d", d.Year(), (int(d.Month())+2)/3)]++
 			return nil, &fieldError{rule: "outside_quarter", reason: fmt.Sprintf("%s is outside %s (%s to %s); a row belongs in the folder of the quarter its %s falls in.",
 				d.Format("2006-01-02"), p.quarter.name, p.quarter.first.Format("2 January 2006"), p.quarter.end.AddDate(0, 0, -1).Format("2 January 2006"), c.Name)}
 		}
@@ -179,7 +191,7 @@ func (p *rowParser) parseValue(c Column, raw string, i int) (driver.Value, *fiel
 			t, ok = excelSerialClock(s)
 		}
 		if !ok {
-			return nil, &fieldError{rule: "bad_time", reason: fmt.Sprintf("%q is not a time of day; write times as HH:MM, e.g. 18:30.", s)}
+			return nil, &fieldError{rule: "bad_time", reason: fmt.Sprintf("%q is not a time of day; write times as HH:MM, e.g. 18:30 (6:30 PM and 18:30:00 are read too).", s)}
 		}
 		return t, nil
 	case TypeYesNo:
@@ -293,11 +305,20 @@ func normaliseEnum(s string) string {
 }
 
 // parseInteger reads a whole number. It accepts thousands separators (Excel
-// writes them into CSV when the cell is so formatted) and, from XLSX, a
-// number stored as 12.0.
+// writes them into CSV when the cell is so formatted), a zero fraction
+// such as 12.0 or 14.00 (pandas writes a column of whole numbers with gaps
+// as floats, and spreadsheets show a set number of decimals) and, from
+// XLSX, any number stored as a whole one. A fraction that is not zero,
+// such as 2.5, is not a whole number.
 func parseInteger(s string, xlsx bool) (int64, bool) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, true
+	}
+	if whole, frac, ok := strings.Cut(s, "."); ok && whole != "" && frac != "" && strings.Trim(frac, "0") == "" {
+		s = whole
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, true
+		}
 	}
 	if strings.Contains(s, ",") && isThousands(s) {
 		n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
@@ -391,10 +412,32 @@ func excelSerialDate(s string, date1904 bool) (time.Time, bool) {
 // clock returns a time of day in the form the database driver stores as TIME.
 func clock(h, m int) time.Time { return time.Date(1970, 1, 1, h, m, 0, 0, time.UTC) }
 
-// parseClock reads HH:MM (also H:MM, and HH:MM:00 as spreadsheets write it).
+// parseClock reads a time of day as people's spreadsheets write it:
+// 24-hour HH:MM or H:MM, with or without seconds (HH:MM:SS, as
+// LibreOffice and pandas write a time), or on the 12-hour clock with AM or
+// PM (h:mm AM, hh:mm:ss PM, as Excel and LibreOffice write times in an
+// en-US locale), in any case, with or without a space before it. Times are
+// kept to the minute: seconds, which no course timetable uses, are
+// dropped.
 func parseClock(s string) (time.Time, bool) {
+	half := 0 // 0: a 24-hour time; 1: AM; 2: PM
+	if n := len(s); n > 2 {
+		switch strings.ToUpper(s[n-2:]) {
+		case "AM":
+			half = 1
+		case "PM":
+			half = 2
+		}
+		if half != 0 {
+			s = strings.TrimSuffix(s[:n-2], " ")
+		}
+	}
 	parts := strings.Split(s, ":")
-	if len(parts) == 3 && parts[2] == "00" {
+	if len(parts) == 3 {
+		sec, ok := atoiDigits(parts[2])
+		if !ok || len(parts[2]) != 2 || sec > 59 {
+			return time.Time{}, false
+		}
 		parts = parts[:2]
 	}
 	if len(parts) != 2 || len(parts[0]) < 1 || len(parts[0]) > 2 || len(parts[1]) != 2 {
@@ -404,6 +447,15 @@ func parseClock(s string) (time.Time, bool) {
 	m, ok2 := atoiDigits(parts[1])
 	if !ok1 || !ok2 || h > 23 || m > 59 {
 		return time.Time{}, false
+	}
+	if half != 0 {
+		if h < 1 || h > 12 {
+			return time.Time{}, false
+		}
+		h %= 12 // 12:30 AM is half past midnight
+		if half == 2 {
+			h += 12
+		}
 	}
 	return clock(h, m), true
 }

@@ -85,10 +85,17 @@ type PracticeBenchmarkRow struct {
 	PCN  string `json:"pcn"`
 	// RegisterQuarter is the snapshot the register comes from ("" when the
 	// practice has no snapshot in the range).
-	RegisterQuarter string          `json:"register_quarter"`
-	ReferralRate    PracticeMeasure `json:"referral_rate"`
-	Conversion      PracticeMeasure `json:"conversion"`
-	FollowUp        PracticeMeasure `json:"follow_up"`
+	RegisterQuarter string `json:"register_quarter"`
+	// StaleRegister is true when the practice referred more people than
+	// its register holds: the register is out of date, so the referral
+	// rate is not compared (no interval, no label, no rank), though its
+	// counts stay in the borough's totals. Pages show the practice a
+	// data-quality note. Worked out from the true counts; it tells no
+	// more than the "Not compared" label beside a published rate.
+	StaleRegister bool            `json:"stale_register"`
+	ReferralRate  PracticeMeasure `json:"referral_rate"`
+	Conversion    PracticeMeasure `json:"conversion"`
+	FollowUp      PracticeMeasure `json:"follow_up"`
 }
 
 // PracticeMeasure is one practice's value of one measure with where it
@@ -189,7 +196,8 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		if (f.PCN != "" && c.pcn != f.PCN) || (f.Practice != "" && c.code != f.Practice) {
 			continue
 		}
-		row := PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter}
+		row := PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter,
+			StaleRegister: c.num[0] > c.den[0]}
 		values := [3]*PracticeMeasure{&row.ReferralRate, &row.Conversion, &row.FollowUp}
 		for m, v := range values {
 			k, n := c.num[m], c.den[m]

@@ -200,6 +200,46 @@ func TestPracticeBenchmark(t *testing.T) {
 	}
 }
 
+// TestPracticeBenchmarkStaleRegister: a practice that referred more people
+// than its register holds (D00004: register 2 in every snapshot, patients
+// PD1-PD3 referred in 2025Q4) has a stale register. Its referral rate,
+// 3 of 2, is not compared: no interval, label "Not compared", no rank,
+// and StaleRegister set for the page's data-quality note. Its counts stay
+// in the borough's totals: 60 + 3 = 63 people over 700 + 2 = 702.
+func TestPracticeBenchmarkStaleRegister(t *testing.T) {
+	f := buildBenchmarkFixture(t)
+	for _, q := range []string{"2025Q4", "2026Q1", "2026Q2"} {
+		f.practice(q, "D00004", "Dogwood Surgery", "South PCN", 2)
+	}
+	for i := 1; i <= 3; i++ {
+		f.referral(referral{ID: fmt.Sprintf("D%d", i), Patient: fmt.Sprintf("PD%d", i), Practice: "D00004", Date: "2025-10-20"})
+	}
+	got, err := f.store().PracticeBenchmark(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pwCheckProportion(t, "borough referral rate", got.ReferralRate.Borough, pwN(63), pwN(702), 100*63.0/702, 63, 702)
+	if got.ReferralRate.Ranked != 3 {
+		t.Errorf("%d practices ranked on referral rate, want 3 (not D00004)", got.ReferralRate.Ranked)
+	}
+	for _, p := range got.Practices {
+		stale := p.Code == "D00004"
+		if p.StaleRegister != stale {
+			t.Errorf("%s stale register %v, want %v", p.Code, p.StaleRegister, stale)
+		}
+		if !stale {
+			continue
+		}
+		r := p.ReferralRate
+		pwCheckCount(t, "D00004 people referred", r.Numerator, pwN(3))
+		pwCheckCount(t, "D00004 register", r.Denominator, pwN(2))
+		if r.Label != stats.NotCompared || r.Rank != nil || r.CILow != nil || r.CIHigh != nil {
+			t.Errorf("D00004 referral rate: label %q, rank %v, interval %v-%v; want Not compared, none, none",
+				r.Label, r.Rank, r.CILow, r.CIHigh)
+		}
+	}
+}
+
 // TestPracticeBenchmarkFilters: the practice and PCN filters choose rows,
 // not the comparator; the period chooses the register snapshot.
 func TestPracticeBenchmarkFilters(t *testing.T) {

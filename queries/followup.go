@@ -65,7 +65,8 @@ type FollowUpQuarter struct {
 // FollowUpDaysBin counts the due non-attenders whose first follow-up came
 // that many days after the practice was notified. Bins are "0-7" (which
 // also holds follow-ups made before the notification), "8-14", "15-21",
-// "22-28", "29-42", "43+" and "never" (no follow-up recorded by AsOf).
+// "22-28", "29-42", "43+" and "never" (no follow-up on or after the
+// outcome recorded by AsOf).
 type FollowUpDaysBin struct {
 	Bin          string   `json:"bin"`
 	NonAttenders Count    `json:"non_attenders"`
@@ -271,10 +272,12 @@ type FollowUpTask struct {
 }
 
 // FollowUpWorkList lists the practice's eligible non-attenders whom the
-// practice has been told about and whom nobody has followed up at all and
-// who have not attended since: open tasks first, fewest days left first,
-// then overdue tasks, longest overdue first. Anyone followed up, even late,
-// is off the list (they were contacted); so is anyone who came back.
+// practice has been told about, whom nobody has followed up on or after
+// the non-attendance outcome (the follow-ups the rate counts) and who have
+// not attended since: open tasks first, fewest days left first, then
+// overdue tasks, longest overdue first. Anyone followed up after the
+// outcome, even late, is off the list (they were contacted); so is anyone
+// who came back.
 //
 // The list identifies people (by pseudonym) and is NOT under the
 // disclosure rule: it is the practice's own list of its own patients. The

@@ -316,3 +316,30 @@ func TestFollowUpWorkListUnknownPractice(t *testing.T) {
 		checkFilterError(t, err, "practice")
 	}
 }
+
+// TestFollowUpWorkListCountsOnlyFollowUpsAfterTheOutcome: the list leaves
+// out people followed up on or after their non-attendance outcome, the
+// follow-ups the rate counts; an earlier contact takes nobody off it. As
+// of 2026-06-30, all F83004, did not attend 2026-02-01, notified
+// 2026-02-03 (deadline 2026-03-03):
+//
+//	id  follow-up                          on the list
+//	W1  practice 2026-01-25 (a reminder)   yes: nothing since the outcome
+//	W2  practice 2026-02-01 (outcome day)  no
+//	W3  provider 2026-03-10 (late)         no: contacted
+func TestFollowUpWorkListCountsOnlyFollowUpsAfterTheOutcome(t *testing.T) {
+	f := newFixture(t)
+	f.boroughPractices("2025Q4", "2026Q1", "2026Q2")
+	for _, w := range [][3]string{{"W1", "2026-01-25", "practice"}, {"W2", "2026-02-01", "practice"}, {"W3", "2026-03-10", "provider"}} {
+		f.referral(referral{ID: w[0], Practice: "F83004", Date: "2025-12-01"})
+		f.outcome(w[0], "did not attend", "2026-02-01", "2026-02-03")
+		f.followup(w[0], w[1], w[2], "no contact")
+	}
+	got, err := f.store().FollowUpWorkList(context.Background(), "F83004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ReferralID != "W1" || !got[0].Overdue || got[0].Deadline != "2026-03-03" {
+		t.Errorf("work list %+v, want W1 alone, overdue since 2026-03-03", got)
+	}
+}

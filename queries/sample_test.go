@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -29,22 +30,7 @@ import (
 // of these ranges deserves a second look, whichever is wrong.
 func TestSampleHeadlinesArePlausible(t *testing.T) {
 	ctx := context.Background()
-	conn, err := db.Open(ctx, filepath.Join(t.TempDir(), "sample.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	dirs, err := filepath.Glob(filepath.Join("..", "sample-data", "20*Q*"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no sample quarters: %v", err)
-	}
-	sort.Strings(dirs)
-	loader := &ingest.Loader{DB: conn}
-	for _, dir := range dirs {
-		if _, err := loader.LoadQuarter(ctx, dir); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conn := openSampleDB(t)
 	s, err := Open(ctx, conn, DefaultConfig()) // disclosure on: the published figures
 	if err != nil {
 		t.Fatal(err)
@@ -82,4 +68,29 @@ func TestSampleHeadlinesArePlausible(t *testing.T) {
 	if r := b.ReferralRate.Borough.Percent; r == nil || *r < 1 || *r > 6 {
 		t.Errorf("referral rate in %s: %v%% of the register, want 1-6%% a quarter", h.Referrals.Quarter, r)
 	}
+}
+
+// openSampleDB loads the shipped sample data (../sample-data) into a new
+// database file and returns it, without the derived tables (Open builds
+// them).
+func openSampleDB(t testing.TB) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Open(ctx, filepath.Join(t.TempDir(), "sample.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	dirs, err := filepath.Glob(filepath.Join("..", "sample-data", "20*Q*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no sample quarters: %v", err)
+	}
+	sort.Strings(dirs)
+	loader := &ingest.Loader{DB: conn}
+	for _, dir := range dirs {
+		if _, err := loader.LoadQuarter(ctx, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
 }

@@ -3,7 +3,7 @@ package queries
 import (
 	"testing"
 
-	"github.com/uptake-nhs/uptake/internal/sqltest"
+	"github.com/uptake-nhs/uptake/db/sqltest"
 )
 
 // TestEverySQLFileIsUsed keeps sql/ free of dead queries.

@@ -1,4 +1,4 @@
--- A successful sign-in at $2: clears the failed attempts and any lock.
+-- A successful sign-in at $2.
 UPDATE users
-SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = $2
+SET last_sign_in_at = $2
 WHERE user_id = $1;

@@ -1,7 +1,6 @@
 -- Every user, disabled ones too, by username. Columns in the order scanUser
 -- reads them.
 SELECT user_id, username, display_name, role, practice_code, password_hash,
-       disabled, must_change_password, demo, failed_attempts, locked_until,
-       last_sign_in_at, created_at, updated_at
+       disabled, must_change_password, demo, last_sign_in_at, created_at, updated_at
 FROM users
 ORDER BY username;

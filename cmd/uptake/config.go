@@ -7,22 +7,26 @@ import (
 	"os"
 
 	"github.com/uptake-nhs/uptake/db"
+	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
 )
 
 // settings is the configuration file given with --config: the indicator
-// definitions at the top level and DuckDB's resources under "database"
+// definitions at the top level, DuckDB's resources under "database", and
+// what loads accept: column aliases and the rejection ceiling
 // (docs/configuration.md).
 type settings struct {
 	queries.Config
-	Database db.Engine `json:"database"`
+	Database   db.Engine               `json:"database"`
+	Aliases    ingest.Aliases          `json:"aliases"`
+	Rejections ingest.RejectionCeiling `json:"rejection_ceiling"`
 }
 
 // loadSettings reads the configuration file at path, or returns the
 // defaults when path is empty. Settings left out keep their defaults;
 // unknown ones are an error so that a typo is not silently ignored.
 func loadSettings(path string) (settings, error) {
-	s := settings{Config: queries.DefaultConfig(), Database: db.DefaultEngine()}
+	s := settings{Config: queries.DefaultConfig(), Database: db.DefaultEngine(), Rejections: ingest.DefaultCeiling()}
 	if path == "" {
 		return s, nil
 	}
@@ -39,6 +43,12 @@ func loadSettings(path string) (settings, error) {
 		return s, fmt.Errorf("configuration %s: %w", path, err)
 	}
 	if err := s.Database.Validate(); err != nil {
+		return s, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := s.Aliases.Check(); err != nil {
+		return s, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if err := s.Rejections.Validate(); err != nil {
 		return s, fmt.Errorf("configuration %s: %w", path, err)
 	}
 	return s, nil

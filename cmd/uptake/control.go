@@ -23,11 +23,19 @@ import (
 // owns the database file (DuckDB allows one writing process per file). It is
 // a Unix socket beside the database, FILE.sock, with mode 0600: only the
 // operating-system user who runs the server can use it, so it needs no
-// password of its own. The protocol is HTTP: POST /load with {"dir": PATH}
-// answers with one JSON message per line (progress, then the result);
+// password of its own. The protocol is HTTP: POST /load with a loadRequest,
+// {"dir": PATH, "accept_rejections": false}, answers with one JSON message
+// per line (progress, then the result);
 // POST /user with a userRequest (`uptake user`) answers with one
 // userResponse. Changes arriving here are audited as "cli:" and the
 // server's operating-system user, the only one who can reach the socket.
+
+// loadRequest asks the server to load the quarter folder Dir, an absolute
+// path; AcceptRejections is `uptake ingest --accept-rejections`.
+type loadRequest struct {
+	Dir              string `json:"dir"`
+	AcceptRejections bool   `json:"accept_rejections,omitempty"`
+}
 
 // controlMessage is one line of the /load answer.
 type controlMessage struct {
@@ -63,7 +71,7 @@ func startControl(ctx context.Context, path string, loads *quarterLoads, log *sl
 	actor := cliActor("control socket")
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /load", func(w http.ResponseWriter, r *http.Request) {
-		var req struct{ Dir string }
+		var req loadRequest
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || !filepath.IsAbs(req.Dir) {
 			http.Error(w, "want {\"dir\": absolute path}", http.StatusBadRequest)
 			return
@@ -77,7 +85,7 @@ func startControl(ctx context.Context, path string, loads *quarterLoads, log *sl
 				flusher.Flush()
 			}
 		}
-		res, err := loads.load(r.Context(), req.Dir, actor, func(p ingest.Progress) { send(controlMessage{Progress: &p}) })
+		res, err := loads.load(r.Context(), req.Dir, req.AcceptRejections, actor, func(p ingest.Progress) { send(controlMessage{Progress: &p}) })
 		if err != nil {
 			send(controlMessage{Error: err.Error()})
 			return
@@ -180,21 +188,22 @@ func handOffUser(ctx context.Context, sockPath string, req userRequest) (userRes
 	return out, nil
 }
 
-// handOff asks the server owning the database to load dir, showing its
-// progress and printing its summary. The dir must be readable by the
-// server, which runs as the same user.
-func handOff(ctx context.Context, sockPath, dir string, progress func(ingest.Progress), out io.Writer) (action string, err error) {
-	abs, err := filepath.Abs(dir)
+// handOff asks the server owning the database to load req.Dir, showing
+// its progress and printing its summary. The folder must be readable by
+// the server, which runs as the same user.
+func handOff(ctx context.Context, sockPath string, req loadRequest, progress func(ingest.Progress), out io.Writer) (action string, err error) {
+	abs, err := filepath.Abs(req.Dir)
 	if err != nil {
 		return "", err
 	}
 	client := controlClient(sockPath)
-	body, _ := json.Marshal(map[string]string{"dir": abs})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://uptake/load", bytes.NewReader(body))
+	req.Dir = abs
+	body, _ := json.Marshal(req)
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://uptake/load", bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
-	resp, err := client.Do(req)
+	resp, err := client.Do(hreq)
 	if err != nil {
 		return "", noAnswer(sockPath, err, "upload the quarter on the dashboard's Data page, or stop the server and run this command again")
 	}

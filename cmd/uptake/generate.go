@@ -26,6 +26,7 @@ func (c *generateCommand) parse(args []string) error {
 	fs.StringVar(&c.opts.LastQuarter, "last-quarter", c.opts.LastQuarter, "the last `quarter` written, e.g. 2026Q3")
 	fs.BoolVar(&c.opts.BadRows, "bad-rows", c.opts.BadRows, "add a few deliberately broken rows per quarter, as real extracts have")
 	fs.BoolVar(&c.opts.MixedFormats, "mixed-formats", c.opts.MixedFormats, "vary formats as real extracts do (XLSX, Windows-1252, BOM, dd/mm/yyyy)")
+	fs.BoolVar(&c.opts.EdgeCases, "edge-cases", c.opts.EdgeCases, "add the few scripted referrals that sit on the indicators' boundaries (listed in manifest.json)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

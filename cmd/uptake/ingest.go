@@ -19,17 +19,19 @@ import (
 type ingestCommand struct {
 	stdout, stderr io.Writer
 
-	dbPath     string
-	configPath string
-	dirs       []string
+	dbPath           string
+	configPath       string
+	acceptRejections bool
+	dirs             []string
 
 	db *sql.DB
 }
 
 func (c *ingestCommand) parse(args []string) error {
-	fs := newFlagSet("ingest", "uptake ingest --db FILE [--config FILE] DIR...", c.stderr)
+	fs := newFlagSet("ingest", "uptake ingest --db FILE [--config FILE] [--accept-rejections] DIR...", c.stderr)
 	fs.StringVar(&c.dbPath, "db", "", "DuckDB database `file` to load into (created if missing)")
 	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; see docs/configuration.md)")
+	fs.BoolVar(&c.acceptRejections, "accept-rejections", false, "load a quarter even if its files lose more rows to rejection than the configuration's rejection_ceiling allows, or most of its rows are dated in another quarter; written to the audit log")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +60,7 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 	if db.IsLockConflict(err) {
 		fmt.Fprintf(c.stdout, "%s is open in a running uptake server: handing the load to it.\n", c.dbPath)
 		return c.each(func(dir string) error {
-			_, err := handOff(ctx, c.dbPath+".sock", dir, progress, c.stdout)
+			_, err := handOff(ctx, c.dbPath+".sock", loadRequest{Dir: dir, AcceptRejections: c.acceptRejections}, progress, c.stdout)
 			return err
 		})
 	}
@@ -72,7 +74,7 @@ func (c *ingestCommand) Run(ctx context.Context) error {
 	// Load every folder, then rebuild the derived tables once: no server
 	// reads this file meanwhile (we hold its lock), and if we are killed
 	// before the rebuild, the next queries.Open notices and rebuilds.
-	loader := &ingest.Loader{DB: conn, Progress: progress}
+	loader := &ingest.Loader{DB: conn, Progress: progress, Aliases: set.Aliases, Ceiling: set.Rejections, AcceptRejections: c.acceptRejections}
 	users, actor := accounts.New(conn), cliActor("cli")
 	changed := false
 	// Many quarters in a row: checkpoint the file once, after the last,

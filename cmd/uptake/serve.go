@@ -125,10 +125,19 @@ func (c *serveCommand) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	// Uploads, patient-level extracts, are written beside the database in
+	// a folder only this user can read, and what a killed server left
+	// there is removed now that this one holds the database's lock.
+	uploads := c.dbPath + ".uploads"
+	if err := prepareUploadDir(uploads); err != nil {
+		return err
+	}
 	loads := newQuarterLoads(conn, store, log)
 	loads.parquet = parquet
+	loads.aliases, loads.ceiling, loads.uploadDir = set.Aliases, set.Rejections, uploads
 	dash, err := dashboard.New(store, dashboard.Options{
 		Loads:              loads,
+		UploadDir:          uploads,
 		Logger:             log,
 		Accounts:           acc,
 		DemoAccounts:       demo,

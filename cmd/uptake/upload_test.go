@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptake-nhs/uptake/accounts"
 )
@@ -95,6 +97,13 @@ func zipFolder(t *testing.T, dir string) []byte {
 // answer, whose body has been read into the returned string.
 func uploadQuarter(t *testing.T, srv *server, dir string) (*http.Response, string) {
 	t.Helper()
+	return uploadQuarterWith(t, srv, dir, nil)
+}
+
+// uploadQuarterWith uploads dir as uploadQuarter does, with more form
+// fields.
+func uploadQuarterWith(t *testing.T, srv *server, dir string, fields map[string]string) (*http.Response, string) {
+	t.Helper()
 	resp, err := srv.client.Get(srv.url + "/data")
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +118,9 @@ func uploadQuarter(t *testing.T, srv *server, dir string) (*http.Response, strin
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("csrf", string(m[1]))
 	mw.WriteField("quarter", "")
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
 	fw, _ := mw.CreateFormFile("zip", filepath.Base(dir)+".zip")
 	fw.Write(zipFolder(t, dir))
 	mw.Close()
@@ -122,4 +134,80 @@ func uploadQuarter(t *testing.T, srv *server, dir string) (*http.Response, strin
 	answer, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	return resp, string(answer)
+}
+
+// TestKilledUploadIsSweptAtStart kills the server while a quarter is being
+// uploaded: the zip it was writing stays in the upload folder beside the
+// database (never the system's temporary folder), and the next server to
+// start on that database removes it before serving.
+func TestKilledUploadIsSweptAtStart(t *testing.T) {
+	quarters := sampleQuarters(t)
+	db := filepath.Join(t.TempDir(), "live.duckdb")
+	mustRunMain(t, "ingest", "--db", db, quarters[0])
+	addUserAs(t, db, "lead", "a long test password", accounts.RoleServiceLead)
+	uploads := db + ".uploads"
+
+	srv := startServer(t, t.TempDir(), "--db", db)
+	srv.signIn(t, "lead", "a long test password")
+	resp, err := srv.client.Get(srv.url + "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfFieldRE.FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no form token on the Data page")
+	}
+
+	// An upload whose body stops half-way, as if the connection were slow.
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	req, _ := http.NewRequest(http.MethodPost, srv.url+"/data/upload", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", srv.url)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := srv.client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	mw.WriteField("csrf", string(m[1]))
+	fw, _ := mw.CreateFormFile("zip", "2024Q4.zip")
+	zipped := zipFolder(t, quarters[0])
+	fw.Write(zipped[:len(zipped)/2])
+
+	var partial string
+	for deadline := time.Now().Add(30 * time.Second); partial == "" && time.Now().Before(deadline); {
+		found, _ := filepath.Glob(filepath.Join(uploads, "upload-*", "upload.zip"))
+		if len(found) == 1 {
+			if st, err := os.Stat(found[0]); err == nil && st.Size() > 0 {
+				partial = found[0]
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if partial == "" {
+		t.Fatalf("no partial upload appeared in %s within 30 s", uploads)
+	}
+	if err := srv.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	srv.cmd.Wait()
+	pw.CloseWithError(errors.New("server killed"))
+	<-done
+	if _, err := os.Stat(partial); err != nil {
+		t.Fatalf("the killed server's upload is already gone (%v); the test shows nothing", err)
+	}
+
+	startServer(t, t.TempDir(), "--db", db)
+	entries, err := os.ReadDir(uploads)
+	if err != nil || len(entries) != 0 {
+		t.Errorf("after the next start the upload folder holds %v (%v)", entries, err)
+	}
+	if st, err := os.Stat(uploads); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("upload folder %v, %v; want mode 0700", st.Mode(), err)
+	}
 }

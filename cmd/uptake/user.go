@@ -13,7 +13,6 @@ import (
 	"os/user"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/db"
@@ -21,7 +20,7 @@ import (
 
 // userCommand manages the people who may sign in: the command-line way in
 // for the first administrator, and the way back in when every
-// administrator is locked out. It changes the database itself, or through
+// administrator has lost their password. It changes the database itself, or through
 // the server that holds it.
 type userCommand struct {
 	stdin          io.Reader
@@ -165,7 +164,7 @@ func (c *userCommand) Run(ctx context.Context) error {
 		}
 	}
 	if c.req.Op == "list" {
-		printUsers(c.stdout, resp.Users, time.Now())
+		printUsers(c.stdout, resp.Users)
 		return nil
 	}
 	fmt.Fprintln(c.stdout, resp.Message)
@@ -226,7 +225,7 @@ func runUserOp(ctx context.Context, store *accounts.Store, by accounts.Actor, re
 }
 
 // printUsers writes users as a table.
-func printUsers(w io.Writer, users []accounts.User, now time.Time) {
+func printUsers(w io.Writer, users []accounts.User) {
 	if len(users) == 0 {
 		fmt.Fprintln(w, "No users yet. Add the first administrator with: uptake user add --db FILE --username NAME --role admin")
 		return
@@ -238,8 +237,6 @@ func printUsers(w io.Writer, users []accounts.User, now time.Time) {
 		switch {
 		case u.Disabled:
 			status = append(status, "disabled")
-		case u.LockedAt(now):
-			status = append(status, "locked until "+u.LockedUntil.Local().Format("15:04"))
 		default:
 			status = append(status, "active")
 		}

@@ -40,12 +40,17 @@ type Options struct {
 	// XLSX in some quarters, a UTF-8 byte-order mark, a Windows-1252 file,
 	// UK dates.
 	MixedFormats bool `json:"mixed_formats"`
+	// EdgeCases adds a few scripted referrals that sit exactly on the
+	// boundaries of the indicator definitions (a first session on day 180
+	// and on day 181, a course at 17:00, a stale register, ...), listed in
+	// the manifest. Runs shorter than five quarters have no room for them.
+	EdgeCases bool `json:"edge_cases"`
 	// Progress, if set, is called after each quarter's folder is written.
 	Progress func(quarter string) `json:"-"`
 }
 
 // DefaultOptions returns the options that made sample-data: 35 practices,
-// 8 quarters to 2026Q3, seed 1, with bad rows and mixed formats.
+// 8 quarters to 2026Q3, seed 1, with bad rows, mixed formats and edge cases.
 func DefaultOptions() Options {
 	return Options{
 		Out:          "sample-data",
@@ -55,6 +60,7 @@ func DefaultOptions() Options {
 		LastQuarter:  "2026Q3",
 		BadRows:      true,
 		MixedFormats: true,
+		EdgeCases:    true,
 	}
 }
 
@@ -67,6 +73,11 @@ type Manifest struct {
 	Areas           int              `json:"areas"`
 	Quarters        []QuarterFiles   `json:"quarters"`
 	Totals          map[string]Count `json:"totals"` // by table, over all quarters
+	// EdgeCases lists the scripted edge-case referrals (Options.EdgeCases),
+	// and StaleRegisterPractice the practice whose latest register is
+	// smaller than the people it referred (when it referred anyone).
+	EdgeCases             []EdgeCase `json:"edge_cases,omitempty"`
+	StaleRegisterPractice string     `json:"stale_register_practice,omitempty"`
 }
 
 // QuarterFiles lists the nine files of one quarter folder.
@@ -134,6 +145,10 @@ func Generate(opts Options) (*Manifest, error) {
 		AsOf:            g.asOf.iso(),
 		Areas:           len(g.areas),
 		Totals:          map[string]Count{},
+		EdgeCases:       g.edgeCases,
+	}
+	if g.stalePractice >= 0 {
+		m.StaleRegisterPractice = g.practices[g.stalePractice].code
 	}
 	for qi, q := range g.quarters {
 		g.simulateQuarter(qi)
@@ -190,5 +205,7 @@ func newGen(opts Options) (*gen, error) {
 		g.bufs[i] = &quarterBuf{}
 	}
 	g.buildWorld()
+	g.stalePractice, g.staleReferred = -1, map[uint32]bool{}
+	g.planEdgeCases() // after the world, and drawing nothing from g.r
 	return g, nil
 }

@@ -30,6 +30,15 @@ type gen struct {
 	nextRef     int32
 	nextPatient uint32
 	patientKey  uint32
+
+	// The scripted edge cases (edgecases.go): their rows by quarter (nil
+	// when there are none), what each stands for, and the practice whose
+	// last register is set below the people it referred (-1 for none),
+	// with those people counted as quarters are written.
+	edge          []*quarterBuf
+	edgeCases     []EdgeCase
+	stalePractice int32
+	staleReferred map[uint32]bool
 }
 
 // quarterBuf collects the rows dated in one quarter until the quarter is

@@ -1,6 +1,7 @@
 -- A practice's follow-up work list: its eligible non-attenders the practice
--- has been told about, with no follow-up recorded at all and no attendance
--- since. Open tasks (deadline not yet passed) come first, fewest days left
+-- has been told about, with no follow-up recorded on or after the
+-- non-attendance outcome (first_followup_date, as the rate counts them) and
+-- no attendance since. Open tasks (deadline not yet passed) come first, fewest days left
 -- first; then overdue tasks, longest overdue first. "Now" is as_of, the
 -- last day the loaded data cover.
 --   $practice              practice code

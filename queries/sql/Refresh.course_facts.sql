@@ -5,6 +5,9 @@
 DROP TABLE IF EXISTS refresh_notified;
 
 CREATE OR REPLACE TABLE course_facts AS
+-- Name and ward from the venue's latest snapshot. venues has one row per
+-- (quarter, venue_id) and no NULL name or ward, so arg_max has one latest
+-- row to take and no NULL to skip.
 WITH venue_latest AS (
     SELECT venue_id, arg_max(venue_name, quarter) AS venue_name, arg_max(ward, quarter) AS ward
     FROM venues GROUP BY venue_id

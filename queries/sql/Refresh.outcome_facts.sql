@@ -37,10 +37,13 @@ outcome_codes AS (
     FROM gp_codes g JOIN codes c ON c.code = g.code
 ),
 -- The first matching code for the same patient at the same practice,
--- from the referral date until the coding window closes.
+-- from the referral date until the coding window closes. Two matching
+-- codes can share the first day (9OLB and 9OLF both entered): the lowest
+-- code is named, so the answer does not depend on the order of rows.
+-- code is never NULL.
 matched AS (
     SELECT n.referral_id, n.outcome_date, min(g.code_date) AS coded_date,
-           arg_min(g.code, g.code_date) AS code
+           arg_min(g.code, {'d': g.code_date, 'c': g.code}) AS code
     FROM refresh_notified n
     JOIN referral_facts r USING (referral_id)
     JOIN outcome_codes g

@@ -18,6 +18,9 @@ WITH params AS (
            -- Data are complete up to the end of the latest quarter loaded.
            (SELECT quarter_end(max(quarter)) FROM loads) AS as_of
 ),
+-- Name and network from the practice's latest snapshot. practices has one
+-- row per (quarter, practice_code) and no NULL name or network, so
+-- arg_max has one latest row to take and no NULL to skip.
 practice_latest AS (
     SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
     FROM practices GROUP BY practice_code
@@ -46,13 +49,19 @@ course_held AS (
 ),
 per_referral AS (
     SELECT pc.referral_id,
-           arg_min(pc.course_id, pc.course_start) AS first_course_id,
+           -- The first course the person was booked on. Two courses can
+           -- start on the same day: the lowest course id is taken, so the
+           -- answer (and the booked slot in waits_by_slot.sql) does not
+           -- depend on the order of rows. course_id is never NULL.
+           arg_min(pc.course_id, {'d': pc.course_start, 'c': pc.course_id}) AS first_course_id,
            min(pc.course_start) AS first_course_start,
            min(pc.first_attended) AS first_attended,
            -- completion counts only a course the person started inside the window
            max(pc.sessions_attended) FILTER (WHERE pc.first_attended <= r.referral_date + p.conversion_days) AS sessions_in_window,
            -- The course of the first attended session (ties: lowest course id),
-           -- with the sessions attended on it, for session retention.
+           -- with the sessions attended on it, for session retention. The
+           -- value is a struct, never NULL itself, and the FILTER leaves out
+           -- courses never attended, so arg_min skips nothing.
            arg_min({'course_id': pc.course_id, 'present': pc.sessions_present},
                    {'d': pc.first_attended, 'c': pc.course_id})
                FILTER (WHERE pc.first_attended IS NOT NULL) AS started
@@ -79,21 +88,32 @@ previous AS (
      AND r.patient_or_carer IS NOT DISTINCT FROM m.patient_or_carer
     QUALIFY previous_referral_quarter IS NOT NULL
 ),
--- The first time the provider recorded the person as not attending.
+-- The first time the provider recorded the person as not attending, with
+-- that outcome's own notification date. outcomes has one row per
+-- (referral_id, outcome_date), so the first is one row. arg_min_null, not
+-- arg_min: arg_min skips rows whose value is NULL, so a first outcome the
+-- practice was never told of would take a later outcome's notification
+-- date and start a follow-up clock the docs say has not started ("not
+-- yet notified"). The outcome is never NULL; arg_min_null there too says
+-- that both columns come from the same row.
 nonattend AS (
     SELECT referral_id,
-           arg_min(outcome, outcome_date) AS outcome,
+           arg_min_null(outcome, outcome_date) AS outcome,
            min(outcome_date) AS outcome_date,
-           arg_min(practice_notified_date, outcome_date) AS notified_date
+           arg_min_null(practice_notified_date, outcome_date) AS notified_date
     FROM outcomes
     WHERE outcome IN ('did not attend', 'declined', 'no response')
     GROUP BY referral_id
 ),
--- The first follow-up on or after that outcome, by whoever made it.
+-- The first follow-up on or after that outcome, by whoever made it. The
+-- practice and the provider can both follow up on that first day (the key
+-- is referral, date and who): then the practice is credited, since the
+-- indicator measures the practice's duty to follow up, and the credit
+-- does not move with the order of rows. followup_by is never NULL.
 first_followup AS (
     SELECT n.referral_id,
            min(f.followup_date) AS followup_date,
-           arg_min(f.followup_by, f.followup_date) AS followup_by
+           arg_min(f.followup_by, {'d': f.followup_date, 'not_practice': f.followup_by <> 'practice'}) AS followup_by
     FROM nonattend n JOIN followups f
       ON f.referral_id = n.referral_id AND f.followup_date >= n.outcome_date
     GROUP BY n.referral_id

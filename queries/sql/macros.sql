@@ -34,7 +34,9 @@ CREATE OR REPLACE MACRO cohorts(q_from, q_to, window_days) AS TABLE
          (SELECT quarter_end(max(quarter)) AS as_of FROM loads) a
     WHERE in_quarters(q.quarter, q_from, q_to);
 
--- Every practice with the name and network of its latest snapshot.
+-- Every practice with the name and network of its latest snapshot. A
+-- practice has one row a quarter and no NULL name or network, so arg_max
+-- takes the latest snapshot's values and skips nothing.
 CREATE OR REPLACE MACRO latest_practices() AS TABLE
     SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
     FROM practices

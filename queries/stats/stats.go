@@ -1,7 +1,10 @@
-// Package stats holds the statistics uptake's benchmarking uses: Wilson
-// score intervals for proportions and funnel-plot control limits, as in
-// the Fingertips method used across English public health. It knows
-// nothing of the database and works on true (unrounded) counts.
+// Package stats holds the statistics uptake uses: Wilson score intervals
+// for proportions and funnel-plot control limits, as in the Fingertips
+// method used across English public health (this file); funnel limits
+// widened for overdispersion (overdispersion.go); and XmR statistical
+// process control charts as NHS England's "Making Data Count" draws them
+// (spc.go). It knows nothing of the database or of HTTP and works on true
+// (unrounded) counts.
 //
 // References:
 //   - Public Health England, Technical Guide: Confidence intervals (2018):
@@ -9,6 +12,12 @@
 //   - Public Health England, Fingertips funnel plot methodology, and
 //     D. J. Spiegelhalter, "Funnel plots for comparing institutional
 //     performance", Statistics in Medicine 24 (2005) 1185-1202.
+//   - D. J. Spiegelhalter, "Handling over-dispersion of performance
+//     indicators", Quality and Safety in Health Care 14 (2005) 347-351;
+//     the NHS-R Community's FunnelPlotR (MIT) as the reference
+//     implementation.
+//   - NHS England, Making Data Count; the NHS-R Community's
+//     NHSRplotthedots (MIT) as the reference implementation.
 package stats
 
 import "math"
