@@ -88,10 +88,6 @@ type FollowUpReEngagement struct {
 // never columns of sql/FollowUp.sql.
 var followUpBins = []string{"0-7", "8-14", "15-21", "22-28", "29-42", "43+", "never"}
 
-// inTimeBins is how many of followUpBins, from the first, hold the
-// non-attenders followed up in time (stages 2-5 of the SQL).
-const inTimeBins = 4
-
 // followUpTally is the follow-up of one group's non-attenders (a practice,
 // a quarter, the borough): one row of the SQL, or their sum.
 type followUpTally struct {
@@ -109,22 +105,20 @@ type followUpTally struct {
 }
 
 // scan reads one row of the SQL after by_practice and key. The SQL counts
-// the due non-attenders by days to follow-up only: every one of them is in
-// one bin, and those followed up in time are in the first inTimeBins.
+// the due non-attenders by days to follow-up: every one of them is in one
+// bin. Those followed up in time, within the configured window, it counts
+// apart: the window need not end at a bin's edge.
 func (t *followUpTally) scan(rows *sql.Rows, head ...any) error {
 	var notYetDue int64
-	cols := append(head, &t.nonAttenders, &notYetDue, &t.byPractice, &t.byProvider)
+	cols := append(head, &t.nonAttenders, &notYetDue, &t.followedUp, &t.byPractice, &t.byProvider)
 	for i := range t.bins {
 		cols = append(cols, &t.bins[i])
 	}
 	if err := rows.Scan(append(cols, &t.reEngagedFollowedUp, &t.reEngagedNotFollowedUp)...); err != nil {
 		return err
 	}
-	for i, n := range t.bins {
+	for _, n := range t.bins {
 		t.due += n
-		if i < inTimeBins {
-			t.followedUp += n
-		}
 	}
 	t.notified = t.due + notYetDue
 	return nil

@@ -343,3 +343,42 @@ func TestFollowUpWorkListCountsOnlyFollowUpsAfterTheOutcome(t *testing.T) {
 		t.Errorf("work list %+v, want W1 alone, overdue since 2026-03-03", got)
 	}
 }
+
+// With a follow-up window other than 28 days, "followed up in time" is the
+// configured window, in FollowUp as in the practice benchmark: the fixture
+// above with a 14-day window. Every notified non-attender is then due
+// (N3, notified 2026-06-10, was due on 2026-06-24): 10 due. In time, within
+// 14 days: N5 (day 3), N9 (day 1) and S1 (day 14); N1 (day 28) and N2
+// (day 29) are late. 3/10, of which practices made 2 (N9, S1) and the
+// provider 1 (N5). The days bins do not move: N1 is still in 22-28.
+func TestFollowUpOtherWindow(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Disclosure.Enabled = false
+	cfg.FollowUpWindowDays = 14
+	s := buildFollowUpFixture(t).store(cfg)
+	ctx := context.Background()
+	got, err := s.FollowUp(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkProportion(t, "rate", got.Rate, num(3), num(10), 30.0, 10.7789, 60.3222)
+	checkCount(t, "by practice", got.FollowedUpByPractice, num(2))
+	checkCount(t, "by provider", got.FollowedUpByProvider, num(1))
+	bench, err := s.PracticeBenchmark(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := bench.FollowUp.Borough; b.Numerator != got.Rate.Numerator || b.Denominator != got.Rate.Denominator {
+		t.Errorf("the benchmark's borough follow-up is %v of %v, FollowUp's %v of %v", b.Numerator, b.Denominator, got.Rate.Numerator, got.Rate.Denominator)
+	}
+	found := false
+	for _, b := range got.DaysToFollowUp {
+		if b.Bin == "22-28" {
+			found = true
+			checkCount(t, "22-28 days", b.NonAttenders, num(1))
+		}
+	}
+	if !found {
+		t.Errorf("no 22-28 bin in %+v", got.DaysToFollowUp)
+	}
+}

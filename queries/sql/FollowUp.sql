@@ -11,10 +11,13 @@
 --   1  notified, the follow-up window still open (not yet due)
 --   2  due and followed up 0-7 days after the notification (a follow-up
 --      made before the notification counts here), 3  8-14 days,
---      4  15-21 days, 5  22-28 days: stages 2-5 are followed up in time
---      (within the default 28-day window; FollowUpWindowDays moves the
---      "due" stages, not these bins)
+--      4  15-21 days, 5  22-28 days,
 --   6  29-42 days, 7  43 days or more, 8  not followed up by the as-of date
+-- The stages are bins of days for the distribution only. Whether a due
+-- non-attender was followed up in time is followed_up_in_window, within
+-- the configured window (28 days by default), exactly as in Trends and the
+-- practice benchmark: with another window, "in time" no longer ends at a
+-- bin's edge.
 -- The people of each stage are counted per practice, by who followed them
 -- up first, and per quarter, by whether they later attended; those few
 -- counts are then added up into the columns below, one per stage from 1
@@ -36,6 +39,7 @@ WITH stages AS (
                 WHEN days_to_followup <= 28 THEN 5
                 WHEN days_to_followup <= 42 THEN 6
                 ELSE 7 END AS stage,
+           followup_due AND followed_up_in_window AS in_time,
            first_followup_by,
            re_engaged
     FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
@@ -44,15 +48,16 @@ WITH stages AS (
 counts AS (
     SELECT grouping(practice_code) = 0 AS by_practice,
            coalesce(practice_code, quarter) AS key,
-           stage, first_followup_by, re_engaged, count(*) AS people
+           stage, in_time, first_followup_by, re_engaged, count(*) AS people
     FROM stages
-    GROUP BY GROUPING SETS ((practice_code, stage, first_followup_by), (quarter, stage, re_engaged))
+    GROUP BY GROUPING SETS ((practice_code, stage, in_time, first_followup_by), (quarter, stage, in_time, re_engaged))
 )
 SELECT by_practice, key,
        CAST(sum(people) AS BIGINT) AS non_attenders,
        CAST(sum(CASE WHEN stage = 1 THEN people ELSE 0 END) AS BIGINT) AS not_yet_due,
-       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND first_followup_by = 'practice' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_practice,
-       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND first_followup_by = 'provider' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_provider,
+       CAST(sum(CASE WHEN in_time THEN people ELSE 0 END) AS BIGINT) AS followed_up_in_time,
+       CAST(sum(CASE WHEN in_time AND first_followup_by = 'practice' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_practice,
+       CAST(sum(CASE WHEN in_time AND first_followup_by = 'provider' THEN people ELSE 0 END) AS BIGINT) AS followed_up_by_provider,
        CAST(sum(CASE WHEN stage = 2 THEN people ELSE 0 END) AS BIGINT) AS days_0_7,
        CAST(sum(CASE WHEN stage = 3 THEN people ELSE 0 END) AS BIGINT) AS days_8_14,
        CAST(sum(CASE WHEN stage = 4 THEN people ELSE 0 END) AS BIGINT) AS days_15_21,
@@ -60,7 +65,7 @@ SELECT by_practice, key,
        CAST(sum(CASE WHEN stage = 6 THEN people ELSE 0 END) AS BIGINT) AS days_29_42,
        CAST(sum(CASE WHEN stage = 7 THEN people ELSE 0 END) AS BIGINT) AS days_43_plus,
        CAST(sum(CASE WHEN stage = 8 THEN people ELSE 0 END) AS BIGINT) AS never,
-       CAST(sum(CASE WHEN stage BETWEEN 2 AND 5 AND re_engaged THEN people ELSE 0 END) AS BIGINT) AS re_engaged_followed_up,
-       CAST(sum(CASE WHEN stage >= 6 AND re_engaged THEN people ELSE 0 END) AS BIGINT) AS re_engaged_not_followed_up
+       CAST(sum(CASE WHEN in_time AND re_engaged THEN people ELSE 0 END) AS BIGINT) AS re_engaged_followed_up,
+       CAST(sum(CASE WHEN stage >= 2 AND NOT in_time AND re_engaged THEN people ELSE 0 END) AS BIGINT) AS re_engaged_not_followed_up
 FROM counts
 GROUP BY by_practice, key;
