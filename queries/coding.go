@@ -82,7 +82,7 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 	if err != nil {
 		return CodingCompleteness{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := CodingCompleteness{Filter: f, WindowDays: s.cfg.CodingWindowDays,
 		Categories: []CodingGroup{}, Practices: []CodingGroup{}, Quarters: []CodingGroup{}}
 	if out.AsOf, err = s.dataAsOf(ctx); err != nil {
@@ -131,7 +131,7 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 		if (f.PCN != "" && p.PCN != f.PCN) || (f.Practice != "" && p.Code != f.Practice) {
 			continue
 		}
-		g := tally("practice", p.Code).group(d, p.Code)
+		g := tally("practice", p.Code).group(d.unit(p.Code), p.Code) // exact for the practice's own staff
 		g.Name, g.PCN = p.Name, p.PCN
 		out.Practices = append(out.Practices, g)
 	}

@@ -62,7 +62,7 @@ func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatm
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return DemandHeatmap{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := DemandHeatmap{Filter: f, Weekdays: Weekdays, Hours: []int{}, Cells: []HeatmapCell{}}
 	type key struct {
 		weekday string
@@ -89,7 +89,9 @@ func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatm
 	for _, wd := range Weekdays {
 		for _, h := range out.Hours {
 			p := cells[key{wd, h}]
-			c := HeatmapCell{Weekday: wd, Hour: h, Courses: p.courses, Places: p.places, Booked: d.count(p.booked)}
+			// Courses take people from every practice: their bookings follow
+			// the rule whoever asks.
+			c := HeatmapCell{Weekday: wd, Hour: h, Courses: p.courses, Places: p.places, Booked: d.comparator().booked(p.booked, p.places)}
 			c.FillRate = ratioOf(c.Booked, p.places, 100)
 			out.Cells = append(out.Cells, c)
 		}

@@ -153,7 +153,7 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 	if err != nil {
 		return FollowUp{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := FollowUp{Filter: f, WindowDays: s.cfg.FollowUpWindowDays,
 		Practices: []FollowUpPractice{}, Quarters: []FollowUpQuarter{}}
 	if out.AsOf, err = s.dataAsOf(ctx); err != nil {
@@ -217,12 +217,13 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 		if t == nil {
 			t = &followUpTally{}
 		}
+		u := d.unit(p.Code) // exact for the practice's own staff
 		out.Practices = append(out.Practices, FollowUpPractice{
 			Code: p.Code, Name: p.Name, PCN: p.PCN,
-			NonAttenders:         d.count(t.nonAttenders),
-			Rate:                 d.proportion(t.followedUp, t.due),
-			FollowedUpByPractice: d.count(t.byPractice),
-			FollowedUpByProvider: d.count(t.byProvider),
+			NonAttenders:         u.count(t.nonAttenders),
+			Rate:                 u.proportion(t.followedUp, t.due),
+			FollowedUpByPractice: u.count(t.byPractice),
+			FollowedUpByProvider: u.count(t.byProvider),
 		})
 	}
 	// Every loaded quarter in the filter's range, with none or not.

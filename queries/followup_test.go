@@ -225,8 +225,9 @@ func TestFollowUpFilters(t *testing.T) {
 // TestFollowUpDisclosure has 15 due non-attenders as of 2025-12-31: 12 at
 // Hanley Road (9 followed up on day 3, 3 never) and 3 at Bounds Green
 // (never). Under the rule (1-7 → *, else nearest 5) the published rate is
-// 10 of 15 = 66.7%, worked out from the rounded counts; the interval is
-// from the true 9 of 15.
+// 10 of 15 = 66.7%, worked out from the rounded counts, and so is its
+// interval: the Wilson interval of 10 of 15, which contains 66.7% (that of
+// the true 9 of 15, 35.7-80.2%, was shown before issue 10).
 func TestFollowUpDisclosure(t *testing.T) {
 	f := newFixture(t)
 	f.boroughPractices("2025Q4")
@@ -245,18 +246,20 @@ func TestFollowUpDisclosure(t *testing.T) {
 	}
 	checkCount(t, "non-attenders", got.NonAttenders, num(15))
 	checkCount(t, "not yet notified", got.NotYetNotified, num(0))
-	checkProportion(t, "rate", got.Rate, num(10), num(15), 100*10.0/15, 35.7468, 80.1755)
+	checkProportion(t, "rate", got.Rate, num(10), num(15), 100*10.0/15, 41.7135, 84.8237)
 	checkCount(t, "by practice", got.FollowedUpByPractice, num(10))
 
 	// Archway: zeros. Bounds Green: 3 → *, so no percentage and no interval
 	// (its ends would reveal the true 0 of 3). Hanley Road: 9 of 12 is
-	// published as 10 of 10 = 100%.
+	// published as 10 of 10 = 100%, with the interval of 10 of 10,
+	// 72.2-100%, which contains it (the true 9 of 12 gave 46.8-91.1%: the
+	// "100% beside 46.8-91.1" of issue 10).
 	p := got.Practices
 	checkProportion(t, "Archway", p[0].Rate, num(0), num(0), nil, nil, nil)
 	checkCount(t, "Bounds Green non-attenders", p[1].NonAttenders, star)
 	checkProportion(t, "Bounds Green", p[1].Rate, num(0), star, nil, nil, nil)
 	checkCount(t, "Hanley Road non-attenders", p[2].NonAttenders, num(10))
-	checkProportion(t, "Hanley Road", p[2].Rate, num(10), num(10), 100.0, 46.7695, 91.1058)
+	checkProportion(t, "Hanley Road", p[2].Rate, num(10), num(10), 100.0, 72.2467, 100.0)
 
 	// Bins: 9 on days 0-7 → 10 (of 15: 66.7%); 6 never → *.
 	checkCount(t, "bin 0-7", got.DaysToFollowUp[0].NonAttenders, num(10))
@@ -264,9 +267,10 @@ func TestFollowUpDisclosure(t *testing.T) {
 	checkCount(t, "bin never", got.DaysToFollowUp[6].NonAttenders, star)
 	checkFloat(t, "bin never percent", got.DaysToFollowUp[6].Percent, nil)
 
-	// Nobody came back: 0 of 15, 0 of 9 (→ 10), 0 of 6 (→ *).
+	// Nobody came back: 0 of 15, 0 of 9 (→ 10: the interval of 0 of 10),
+	// 0 of 6 (→ *).
 	checkProportion(t, "re-engaged all", got.ReEngagement.All, num(0), num(15), 0.0, 0.0, 20.3883)
-	checkProportion(t, "re-engaged followed up", got.ReEngagement.FollowedUp, num(0), num(10), 0.0, 0.0, 29.9145)
+	checkProportion(t, "re-engaged followed up", got.ReEngagement.FollowedUp, num(0), num(10), 0.0, 0.0, 27.7533)
 	checkProportion(t, "re-engaged not followed up", got.ReEngagement.NotFollowedUp, num(0), star, nil, nil, nil)
 
 	// Suppressed cells: Bounds Green non-attenders and due, bin "never",

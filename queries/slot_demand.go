@@ -54,7 +54,7 @@ func (s *Store) computeSlotDemand(ctx context.Context, f Filter) (SlotDemand, er
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return SlotDemand{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := SlotDemand{Filter: f}
 	prefs, err := s.preferredSlots(ctx, f)
 	if err != nil {

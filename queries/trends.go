@@ -91,10 +91,10 @@ func (s *Store) computeTrends(ctx context.Context, f Filter) (Trends, error) {
 	if err != nil {
 		return Trends{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	// The quarter before the range is published only to work out the
 	// first change; it is not shown, so its suppressions are not tallied.
-	hidden := s.newDiscloser()
+	hidden := d.untallied()
 	out := Trends{Filter: f, AsOf: asOf, WindowDays: s.cfg.ConversionWindowDays, Quarters: []TrendQuarter{}}
 	byQuarter := map[string]TrendQuarter{}
 	for _, c := range counts {

@@ -90,7 +90,7 @@ func (s *Store) computeUnmetDemand(ctx context.Context, f Filter) (UnmetDemand, 
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return UnmetDemand{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	per := int64(s.cfg.PlacesPerExtraCourse)
 	out := UnmetDemand{Filter: f, WindowDays: s.cfg.UnmetDemandWindowDays, PlacesPerCourse: s.cfg.PlacesPerExtraCourse,
 		Quarters: []UnmetQuarter{}, EstimateQuarters: []string{}}
