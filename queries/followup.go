@@ -53,13 +53,17 @@ type FollowUpPractice struct {
 }
 
 // FollowUpQuarter is the follow-up of one referral quarter's
-// non-attenders. NotYetDue above zero means the quarter's rate may still
-// change.
+// non-attenders. The quarter's rate is Provisional, and may still change,
+// while its cohort's conversion window is open (non-attendance outcomes
+// are still arriving) or any of its notified non-attenders is not yet due
+// (notified less than the follow-up window ago), as in Trends. Those
+// never notified are not in the rate, and hold no quarter provisional.
 type FollowUpQuarter struct {
 	Quarter      string     `json:"quarter"`
 	NonAttenders Count      `json:"non_attenders"`
 	NotYetDue    Count      `json:"not_yet_due"`
 	Rate         Proportion `json:"rate"`
+	Provisional  bool       `json:"provisional"`
 }
 
 // FollowUpDaysBin counts the due non-attenders whose first follow-up came
@@ -240,6 +244,7 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 			NonAttenders: d.count(t.nonAttenders),
 			NotYetDue:    d.count(t.notified - t.due),
 			Rate:         d.proportion(t.followedUp, t.due),
+			Provisional:  cohortOpen(q, out.AsOf, s.cfg.ConversionWindowDays) || t.notified > t.due,
 		})
 	}
 

@@ -135,16 +135,20 @@ func TestFollowUp(t *testing.T) {
 
 	// By referral quarter: 2025Q3 S1, S2; 2025Q4 N1, N2, N4, N5, N6, N10,
 	// N11 (N4 not notified, so 6 due; N1 and N5 in time); 2026Q1 none;
-	// 2026Q2 N3 (not yet due) and N9 (due, followed up).
+	// 2026Q2 N3 (not yet due) and N9 (due, followed up). Provisional: the
+	// cohorts of 2026Q1 and 2026Q2, whose 180 days from the quarter's end
+	// have not passed by 2026-06-30 (2025Q4's pass on 2026-06-29; N4,
+	// never notified, holds it open no longer).
 	wantQuarters := []struct {
 		q                       string
 		nonAtt, notDue, due, fu int64
 		pct                     any
+		provisional             bool
 	}{
-		{"2025Q3", 2, 0, 2, 1, 50.0},
-		{"2025Q4", 7, 0, 6, 2, 100 * 2.0 / 6},
-		{"2026Q1", 0, 0, 0, 0, nil},
-		{"2026Q2", 2, 1, 1, 1, 100.0},
+		{"2025Q3", 2, 0, 2, 1, 50.0, false},
+		{"2025Q4", 7, 0, 6, 2, 100 * 2.0 / 6, false},
+		{"2026Q1", 0, 0, 0, 0, nil, true},
+		{"2026Q2", 2, 1, 1, 1, 100.0, true},
 	}
 	if len(got.Quarters) != len(wantQuarters) {
 		t.Fatalf("quarters: %+v", got.Quarters)
@@ -159,6 +163,9 @@ func TestFollowUp(t *testing.T) {
 		checkCount(t, w.q+" followed up", q.Rate.Numerator, num(w.fu))
 		checkCount(t, w.q+" due", q.Rate.Denominator, num(w.due))
 		checkFloat(t, w.q+" percent", q.Rate.Percent, w.pct)
+		if q.Provisional != w.provisional {
+			t.Errorf("%s provisional %v, want %v", w.q, q.Provisional, w.provisional)
+		}
 	}
 
 	// Days from notification to first follow-up of the 9 due: N5 3, N9 1;
