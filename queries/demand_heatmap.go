@@ -114,3 +114,26 @@ func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatm
 	out.Disclosure = d.note()
 	return out, nil
 }
+
+// slotPlaces is what DemandHeatmap.sql returns for one group of courses
+// that ran.
+type slotPlaces struct{ courses, places, booked int64 }
+
+// preferredSlots returns the true number of eligible referrals preferring
+// each slot, "no preference" included.
+func (s *Store) preferredSlots(ctx context.Context, f Filter) (map[string]int64, error) {
+	prefs := map[string]int64{}
+	err := s.forEachRow(ctx, query("preferredSlots"), f.args(), func(rows *sql.Rows) error {
+		var slot string
+		var n int64
+		if err := rows.Scan(&slot, &n); err != nil {
+			return err
+		}
+		prefs[slot] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("referrals by preferred slot: %w", err)
+	}
+	return prefs, nil
+}
