@@ -22,7 +22,7 @@ var srcHeatmap = newSource("demand-heatmap", Store.DemandHeatmap)
 
 func demandHeatmapView() view {
 	return newView(srcHeatmap, "demand-heatmap", "Places offered by weekday and start time",
-		"Darker cells have more places. Each cell's tooltip and the table give the places, bookings and fill rate. Referrals state a slot rather than a day and hour; see the slot chart above.",
+		"Darker cells have more places. Each cell's tooltip and the table give the places, bookings and fill rate. Referrals state a slot rather than a day and hour; see the capacity chart above.",
 		func(r queries.DemandHeatmap, l linker) Table {
 			t := Table{Columns: []Column{text("Weekday"), text("Start hour"), num("Courses"), num("Places"), num("Booked"), num("Fill rate (%)")}, Disclosure: r.Disclosure}
 			for _, c := range r.Cells {
