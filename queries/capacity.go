@@ -164,8 +164,8 @@ func (s *Store) computeCapacity(ctx context.Context, f Filter) (Capacity, error)
 		var q string
 		var final bool
 		var slot, language, mode sql.NullString
-		var passed, n int64
-		if err := rows.Scan(&q, &final, &slot, &language, &mode, &passed, &n); err != nil {
+		var n int64
+		if err := rows.Scan(&q, &final, &slot, &language, &mode, &n); err != nil {
 			return err
 		}
 		if len(quarters) == 0 || quarters[len(quarters)-1].quarter != q {
