@@ -153,13 +153,13 @@ func matrixCases() []matrixCase {
 	}
 	for _, src := range testSite.sources {
 		c := matrixCase{route: "api." + src.Name, path: "/api/" + src.Name, want: rowAPI}
-		switch src.Name {
-		case "followup-worklist", "coding-worklist":
+		switch {
+		case src.Name == "followup-worklist" || src.Name == "coding-worklist":
 			c.path += "?practice=F83004"
 			c.want = rowOwnList
-		case "practice-trends":
+		case src.practice:
 			c.path += "?practice=F83004"
-		case "loads", "data-quality", "rejected-rows":
+		case src.Name == "loads" || src.Name == "data-quality" || src.Name == "rejected-rows":
 			c.want = rowDataAPI
 		}
 		cases = append(cases, c)

@@ -172,7 +172,7 @@ func TestE2EEveryRouteAnswers200(t *testing.T) {
 		ask{commissioner, "/healthz"}, ask{practice, "/account/password"}, ask{ts.as(t, accounts.RoleAdmin), "/admin"})
 	for _, src := range testSite.sources {
 		q := ""
-		if strings.HasSuffix(src.Name, "worklist") || src.Name == "practice-trends" {
+		if strings.HasSuffix(src.Name, "worklist") || src.practice {
 			q = "?practice=" + code
 		}
 		asks = append(asks, ask{clients.forSource(src.Name), "/api/" + src.Name + q})

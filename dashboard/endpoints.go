@@ -43,7 +43,7 @@ func Endpoints(practice string) []Endpoint {
 	out = append(out, Endpoint{Name: "page practice", Path: "/practices/" + url.PathEscape(practice), Role: roleFor("practice")})
 	for _, src := range site.sources {
 		path := "/api/" + src.Name
-		if src.Name == "practice-trends" || accessTable["api."+src.Name].workList {
+		if src.practice || accessTable["api."+src.Name].workList {
 			path += withPractice
 		}
 		out = append(out, Endpoint{Name: "api " + src.Name, Path: path, Role: roleFor("api." + src.Name)})

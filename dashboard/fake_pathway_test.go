@@ -266,25 +266,70 @@ func (s *fakeStore) WaitsBySlot(ctx context.Context, f queries.Filter) (queries.
 	return r, nil
 }
 
-func (s *fakeStore) UnmetDemand(ctx context.Context, f queries.Filter) (queries.UnmetDemand, error) {
+func (s *fakeStore) Capacity(ctx context.Context, f queries.Filter) (queries.Capacity, error) {
 	if err := s.record(f); err != nil {
-		return queries.UnmetDemand{}, err
+		return queries.Capacity{}, err
 	}
-	r := queries.UnmetDemand{Filter: f, AsOf: "2026-06-30", WindowDays: 90, PlacesPerCourse: 14, Disclosure: fakeDisclosure,
-		Quarters: []queries.UnmetQuarter{}, EstimateQuarters: []string{"2025Q3", "2025Q4", "2026Q1"}}
-	slot := func(name string, passed, unmet int64) queries.UnmetSlot {
-		u := queries.UnmetSlot{Slot: name, WindowPassed: cnt(passed), Unmet: cnt(unmet)}
-		u.UnmetPercent = queries.Percent(u.Unmet, u.WindowPassed)
-		if !u.Unmet.Suppressed {
-			u.ExtraCourses = iptr((u.Unmet.N + 13) / 14)
+	r := queries.Capacity{Filter: f, AsOf: "2026-06-30", WindowDays: 90, PlacesPerCourse: 14, MinPlaces: 12,
+		Quarters: []string{"2025Q3", "2025Q4", "2026Q1"}, Assumptions: []string{"Next quarter is taken to be like the average of those quarters."}, Disclosure: fakeDisclosure}
+	for i, slot := range queries.CourseSlots {
+		cell := queries.CapacityCell{Language: "English", Mode: "face-to-face", Wanting: cnt(int64(10 + 20*i)), Flexible: 2, Courses: 3, Places: 42,
+			Booked: cnt(40), Spare: cnt(2)}
+		cell.Need = cell.Wanting.N + cell.Flexible - cell.Spare.N
+		cell.Add = min((cell.Need+13)/14, cell.Need/12)
+		r.Slots = append(r.Slots, queries.CapacitySlot{Slot: slot, Wanting: cell.Wanting.N, Flexible: 2, Places: 42, Booked: 40, Spare: 2, Add: cell.Add,
+			Trend: "rising", Series: []queries.CapacityPoint{{Quarter: "2025Q3", Final: true, Wanting: cnt(10), Places: 42}, {Quarter: "2026Q2", Wanting: cnt(5), Places: 42}},
+			Advice: slot + ": add " + fmt.Sprint(cell.Add) + " courses next quarter.", Cells: []queries.CapacityCell{cell}})
+	}
+	return r, nil
+}
+
+func (s *fakeStore) PracticeTrends(ctx context.Context, f queries.Filter) (queries.PracticeTrends, error) {
+	if err := s.record(f); err != nil {
+		return queries.PracticeTrends{}, err
+	}
+	r := queries.PracticeTrends{Filter: f, AsOf: "2026-06-30", Disclosure: fakeDisclosure}
+	for _, p := range s.opts.Practices {
+		if p.Code == f.Practice {
+			r.Practice = p
 		}
-		return u
 	}
-	r.Slots = []queries.UnmetSlot{slot(queries.SlotDaytime, 300, 20), slot(queries.SlotEvening, 150, 60), slot(queries.SlotWeekend, 90, 45)}
-	r.NoPreference = slot(queries.SlotNoPreference, 100, 5)
-	for i, e := range []float64{6.7, 20, 15, 0} {
-		est := queries.UnmetEstimate{Slot: queries.PreferredSlots[i], AverageUnmet: fptr(e), ExtraCourses: iptr(int64((e + 13.99) / 14))}
-		r.NextQuarter = append(r.NextQuarter, est)
+	for i, m := range []struct{ key, title string }{{"conversion", "Conversion"}, {"follow_up", "Follow-up rate"}, {"coding", "Coding completeness"}} {
+		pm := queries.PracticeTrendMeasure{Key: m.key, Title: m.title, Rolling: i == 1, Basis: "single quarters"}
+		if pm.Rolling {
+			pm.Basis = "rolling 4 quarters"
+		}
+		for j, q := range s.quarters(f) {
+			pt := queries.PracticeTrendPoint{Quarter: q, From: q, Quarters: 1, Practice: pci(int64(10+j), 30), Borough: pci(int64(100+10*j), 300), Provisional: j == 3}
+			if pm.Rolling {
+				pt.From = "2025Q3"
+			}
+			pm.Points = append(pm.Points, pt)
+		}
+		r.Measures = append(r.Measures, pm)
+	}
+	return r, nil
+}
+
+func (s *fakeStore) PracticeSummary(ctx context.Context, f queries.Filter) (queries.PracticeSummary, error) {
+	b, err := s.PracticeBenchmark(ctx, f)
+	if err != nil {
+		return queries.PracticeSummary{}, err
+	}
+	r := queries.PracticeSummary{Filter: f, AsOf: b.AsOf, Disclosure: b.Disclosure}
+	p := b.Practices[0]
+	r.Practice = queries.PracticeOption{Code: p.Code, Name: p.Name, PCN: p.PCN}
+	r.RegisterQuarter, r.StaleRegister = p.RegisterQuarter, p.StaleRegister
+	for _, m := range []struct {
+		key string
+		bm  queries.BenchmarkMeasure
+		v   queries.PracticeMeasure
+	}{{"referral_rate", b.ReferralRate, p.ReferralRate}, {"conversion", b.Conversion, p.Conversion}, {"follow_up", b.FollowUp, p.FollowUp}} {
+		r.Measures = append(r.Measures, queries.PracticeSummaryMeasure{Key: m.key, Title: m.bm.Title, Practice: m.v.Proportion, Borough: m.bm.Borough,
+			Label: m.v.Label, Rank: m.v.Rank, Ranked: m.bm.Ranked})
+	}
+	if f.Audience.Practice == f.Practice {
+		r.WorkLists = &queries.PracticeWorkLists{FollowUp: 1, Coding: 1}
 	}
 	return r, nil
 }

@@ -31,20 +31,6 @@ func (s *fakeStore) CodingWorkList(ctx context.Context, code string) ([]queries.
 		OutcomeDate: "2026-04-01", NotifiedDate: "2026-04-03", Codes: []string{"9OLB", "9OLF"}, DaysSinceNotified: 88, Deadline: "2026-07-02", DaysLeft: 2, AsOf: "2026-06-30"}}, nil
 }
 
-func (s *fakeStore) SlotDemand(ctx context.Context, f queries.Filter) (queries.SlotDemand, error) {
-	if err := s.record(f); err != nil {
-		return queries.SlotDemand{}, err
-	}
-	r := queries.SlotDemand{Filter: f, NoPreference: cnt(30), Disclosure: fakeDisclosure}
-	for i, slot := range queries.CourseSlots {
-		places := int64(140 - 50*i)
-		fill, per := 80.0-10*float64(i), float64(60+40*i)/float64(places)
-		r.Slots = append(r.Slots, queries.SlotDemandSlot{Slot: slot, Referrals: cnt(int64(60 + 40*i)), Courses: int64(10 - 3*i), Places: places,
-			Booked: cnt(places * 8 / 10), FillRate: &fill, ReferralsPerPlace: &per})
-	}
-	return r, nil
-}
-
 func (s *fakeStore) DemandHeatmap(ctx context.Context, f queries.Filter) (queries.DemandHeatmap, error) {
 	if err := s.record(f); err != nil {
 		return queries.DemandHeatmap{}, err

@@ -13,10 +13,11 @@ type practiceInfo struct {
 	Code, Name, PCN string
 }
 
-// practicePage serves /practices/:code: one practice's trends against the
-// borough, its rank, and (for the practice's own users only) its work
-// lists. Anyone else sees the same page without the lists, and a note
-// saying why.
+// practicePage serves /practices/:code: one practice's numbers against the
+// borough, then (for the practice's own users only) its work lists, then
+// its rank and trends. Anyone else sees the same page without the lists,
+// and a note saying why. The practice's own users see its figures exact;
+// everyone else under the disclosure rule (the filter's audience).
 func (s *Server) practicePage(c *gin.Context) error {
 	f, opts, err := s.filter(c)
 	if err != nil {
@@ -30,9 +31,11 @@ func (s *Server) practicePage(c *gin.Context) error {
 	pr := opts.Practices[i]
 	data := s.newPage(c, "practice", pr.Name)
 	data.Practice = &practiceInfo{Code: pr.Code, Name: pr.Name, PCN: pr.PCN}
-	views := s.site.practiceViews
+	// The page opens with the practice's numbers; its own staff then see
+	// their work lists before the comparisons and trends.
+	views := slices.Concat(s.site.practiceOpening, s.site.practiceViews)
 	if mayViewWorkList(c.Request.Context(), pr.Code) {
-		views = slices.Concat(views, s.site.workListViews)
+		views = slices.Concat(s.site.practiceOpening, s.site.workListViews, s.site.practiceViews)
 		data.Lead = "How " + pr.Name + " compares with the borough, and the people the practice can act for now: " +
 			"non-attenders not yet followed up, and course outcomes not yet coded in the practice record."
 	} else {

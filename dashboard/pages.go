@@ -48,12 +48,16 @@ func (s *Server) buildPage(c *gin.Context, p pageDef) (*pageData, error) {
 
 // filter reads the filters from the query string and checks that the
 // values they name exist in the loaded data. Both kinds of mistake come
-// back as a *queries.FilterError, which fail answers with 400.
+// back as a *queries.FilterError, which fail answers with 400. The
+// filter's audience comes from the signed-in session, never from the
+// query string (audienceOf): every page, chart, download and JSON answer
+// is worked out for whoever asks, with the same disclosure.
 func (s *Server) filter(c *gin.Context) (queries.Filter, queries.FilterOptions, error) {
 	f, err := queries.ParseFilter(c.Request.URL.Query())
 	if err != nil {
 		return f, queries.FilterOptions{}, err
 	}
+	f.Audience = audienceOf(c.Request.Context())
 	ctx := c.Request.Context()
 	if err := s.store.CheckFilter(ctx, f); err != nil {
 		return f, queries.FilterOptions{}, err

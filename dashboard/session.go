@@ -7,11 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/queries"
 )
 
 // Sessions and their cookies.
@@ -84,6 +86,18 @@ func withViewer(c *gin.Context, v *viewer) {
 func mayViewWorkList(ctx context.Context, code string) bool {
 	v := viewerFrom(ctx)
 	return v != nil && code != "" && v.user.CanSeeWorkList(code)
+}
+
+// audienceOf is who the request's answers are for: a practice's own
+// staff (a practice user of that practice, not disabled), for whom their
+// own practice's figures are exact, or the public, for everyone else
+// (disclosure by audience, queries/disclosure.go).
+func audienceOf(ctx context.Context) queries.Audience {
+	v := viewerFrom(ctx)
+	if v == nil || v.user.Role != accounts.RolePractice || v.user.Disabled {
+		return queries.Audience{}
+	}
+	return queries.Audience{Practice: strings.ToUpper(strings.TrimSpace(v.user.PracticeCode))}
 }
 
 // secure reports whether cookies must be Secure: the request came over

@@ -95,10 +95,10 @@ func navigation() []pageDef {
 type site struct {
 	// pages is the navigation, in order.
 	pages []pageDef
-	// practiceViews are the practice page's panels for everyone;
-	// workListViews follow them for the practice's own users
-	// (page_practice.go).
-	practiceViews, workListViews []view
+	// The practice page (page_practice.go) opens with practiceOpening,
+	// then for the practice's own users workListViews, then
+	// practiceViews.
+	practiceOpening, practiceViews, workListViews []view
 	// views are the views of every page, each once, in page order.
 	views []view
 	// sources are the sources those views and the pages' extra content
@@ -110,13 +110,13 @@ type site struct {
 // A name given to two different views or sources is a programming error,
 // which it reports by panicking (every test builds a site).
 func newSite() *site {
-	s := &site{pages: navigation(), practiceViews: practiceViews(), workListViews: workListViews()}
+	s := &site{pages: navigation(), practiceOpening: []view{practiceSummaryView()}, practiceViews: practiceViews(), workListViews: workListViews()}
 	var all []view
 	for _, p := range s.pages {
 		all = append(all, p.Views...)
 		s.addSources(p.extraSources...)
 	}
-	all = append(append(all, s.practiceViews...), s.workListViews...)
+	all = slices.Concat(all, s.practiceOpening, s.workListViews, s.practiceViews)
 	for _, v := range all {
 		if prev, ok := s.view(v.Name); ok {
 			// A view on two pages (the funnel) is made twice by the same

@@ -25,8 +25,10 @@ type Store interface {
 	TimeToFirstSession(ctx context.Context, f queries.Filter) (queries.TimeToFirstSession, error)
 	SessionRetention(ctx context.Context, f queries.Filter) (queries.SessionRetention, error)
 
-	// Practices.
+	// Practices, and one practice's page.
 	PracticeBenchmark(ctx context.Context, f queries.Filter) (queries.PracticeBenchmark, error)
+	PracticeSummary(ctx context.Context, f queries.Filter) (queries.PracticeSummary, error)
+	PracticeTrends(ctx context.Context, f queries.Filter) (queries.PracticeTrends, error)
 	CampaignEffect(ctx context.Context, f queries.Filter) (queries.CampaignEffect, error)
 
 	// Equity.
@@ -41,12 +43,11 @@ type Store interface {
 	CodingWorkList(ctx context.Context, practiceCode string) ([]queries.CodingTask, error)
 
 	// Venues and times.
-	SlotDemand(ctx context.Context, f queries.Filter) (queries.SlotDemand, error)
+	Capacity(ctx context.Context, f queries.Filter) (queries.Capacity, error)
 	DemandHeatmap(ctx context.Context, f queries.Filter) (queries.DemandHeatmap, error)
 	FillRates(ctx context.Context, f queries.Filter) (queries.FillRates, error)
 	CourseFills(ctx context.Context, f queries.Filter, p queries.CoursePage) (queries.CourseFills, error)
 	WaitsBySlot(ctx context.Context, f queries.Filter) (queries.WaitsBySlot, error)
-	UnmetDemand(ctx context.Context, f queries.Filter) (queries.UnmetDemand, error)
 
 	// Data: loads, their quality and the rows refused. These describe
 	// files, not people, and take no filter.

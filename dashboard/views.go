@@ -17,6 +17,9 @@ import (
 type source struct {
 	Name string
 	load func(ctx context.Context, s Store, f queries.Filter, q url.Values) (any, error)
+	// practice is true for sources about one practice, whose filter must
+	// name it (the practice page's).
+	practice bool
 }
 
 // sourceOf is a source whose result type is known, so views built on it

@@ -93,8 +93,10 @@ func benchmarkViews() []view {
 				}
 				for _, p := range r.Practices {
 					v := m.value(p)
+					// A practice whose rate is not shown (withheld, no
+					// denominator, a stale register) is not plotted.
 					n, ok := v.Denominator.Value()
-					if !ok || v.Label == "" {
+					if !ok || v.Percent == nil {
 						continue
 					}
 					d.Units = append(d.Units, charts.Unit{Name: practiceLabel(p.Name, p.Code), Href: l.practice(p.Code),

@@ -21,8 +21,13 @@ func ciColumns(label string) []Column {
 	return []Column{num(label + " (%)"), num("95% CI low (%)"), num("95% CI high (%)")}
 }
 
-// ciCells are the cells for ciColumns.
+// ciCells are the cells for ciColumns. A proportion withheld because a
+// count is "*" shows "*" for its percentage too, so that it never reads
+// as a value that is merely missing, and no interval.
 func ciCells(p queries.Proportion) []Cell {
+	if p.Numerator.Suppressed || p.Denominator.Suppressed {
+		return []Cell{CountCell(queries.Count{Suppressed: true}), Missing(), Missing()}
+	}
 	return []Cell{Percent(p.Percent), Percent(p.CILow), Percent(p.CIHigh)}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 
 	"github.com/uptake-nhs/uptake/queries"
+	"github.com/uptake-nhs/uptake/queries/stats"
 )
 
 // The practice page's work lists. They name people (by pseudonym) and are
@@ -46,79 +47,167 @@ func followUpWorkListView() view {
 		}, nil)
 }
 
-// practiceTrends is one practice's trends beside the borough's.
-type practiceTrends struct {
-	Practice queries.Trends `json:"practice"`
-	Borough  queries.Trends `json:"borough"`
+// practiceSource wraps a store method that answers for one practice: the
+// filter must name it.
+func practiceSource[T any](name string, load func(Store, context.Context, queries.Filter) (T, error)) sourceOf[T] {
+	src := newSource(name, func(s Store, ctx context.Context, f queries.Filter) (T, error) {
+		if f.Practice == "" {
+			var zero T
+			return zero, invalid("This is about one practice: choose a practice (add practice=CODE to the address).")
+		}
+		return load(s, ctx, f)
+	})
+	src.practice = true
+	return src
 }
 
-// The practice's trends are Trends filtered to the practice; the
-// borough's are Trends with the same quarters and other filters but no
-// network or practice.
-var srcPracticeTrends = newSource("practice-trends", func(s Store, ctx context.Context, f queries.Filter) (practiceTrends, error) {
-	if f.Practice == "" {
-		return practiceTrends{}, invalid("The practice trends are for one practice: choose a practice (add practice=CODE to the address).")
-	}
-	p, err := s.Trends(ctx, f)
-	if err != nil {
-		return practiceTrends{}, err
-	}
-	borough := f
-	borough.PCN, borough.Practice = "", ""
-	b, err := s.Trends(ctx, borough)
-	return practiceTrends{Practice: p, Borough: b}, err
-})
-
-// practiceTrendMeasures are the measures shown practice against borough.
-var practiceTrendMeasures = []struct {
-	name, title, measure string
-	pick                 func(queries.TrendQuarter) queries.TrendRate
-}{
-	{"practice-trend-conversion", "Conversion, against the borough", "Conversion",
-		func(q queries.TrendQuarter) queries.TrendRate { return q.Conversion }},
-	{"practice-trend-followup", "Follow-up of non-attenders, against the borough", "Follow-up rate",
-		func(q queries.TrendQuarter) queries.TrendRate { return q.FollowUp }},
-	{"practice-trend-coding", "Outcomes coded in the practice record, against the borough", "Coding completeness",
-		func(q queries.TrendQuarter) queries.TrendRate { return q.Coding }},
-}
+// The practice's trends beside the borough's (queries.PracticeTrends):
+// exact single quarters for its own staff, rolling four quarters for
+// everyone else where single quarters would be withheld.
+var srcPracticeTrends = practiceSource("practice-trends", Store.PracticeTrends)
 
 // practiceTrendViews are the practice page's trends: one per measure of
-// practiceTrendMeasures.
+// queries.PracticeTrends, by key.
+var practiceTrendViewDefs = []struct{ name, key, title string }{
+	{"practice-trend-conversion", "conversion", "Conversion, against the borough"},
+	{"practice-trend-followup", "follow_up", "Follow-up of non-attenders, against the borough"},
+	{"practice-trend-coding", "coding", "Outcomes coded in the practice record, against the borough"},
+}
+
+// practiceTrendMeasure finds a measure of the result by key.
+func practiceTrendMeasure(r queries.PracticeTrends, key string) queries.PracticeTrendMeasure {
+	for _, m := range r.Measures {
+		if m.Key == key {
+			return m
+		}
+	}
+	return queries.PracticeTrendMeasure{Key: key}
+}
+
+// practiceTrendViews are the practice page's trends, in page order.
 func practiceTrendViews() []view {
 	var out []view
-	for _, v := range practiceTrendMeasures {
+	for _, v := range practiceTrendViewDefs {
 		out = append(out, newView(srcPracticeTrends, v.name, v.title,
-			"The practice's line beside the borough's, by referral quarter. A practice's figures rest on few people and move more from quarter to quarter; the interval in the table shows how much. Hollow points are provisional.",
+			"The practice's line beside the borough's, by referral quarter. A practice's figures rest on few people and move more from quarter to quarter; the interval in the table shows how much. "+
+				"Where a single quarter of a small practice would be withheld, each point adds up a year (the quarter and the three before it), for the borough too. Hollow points are provisional.",
 			func(r practiceTrends, l linker) Table {
-				t := Table{Columns: cols(text("Referral quarter"), ciColumns("Practice"), num("Borough (%)"), text("Status")), Disclosure: r.Practice.Disclosure}
-				borough := map[string]queries.TrendRate{}
-				for _, q := range r.Borough.Quarters {
-					borough[q.Quarter] = v.pick(q)
+				m := practiceTrendMeasure(r, v.key)
+				first := "Referral quarter"
+				if m.Rolling {
+					first = "Year to quarter (rolling)"
 				}
-				for _, q := range r.Practice.Quarters {
-					pr := v.pick(q)
-					b := borough[q.Quarter]
-					t.Rows = append(t.Rows, row(RowHeader(q.Quarter), ciCells(pr.Proportion), Percent(b.Percent), status(pr.Provisional || b.Provisional)))
+				t := Table{Columns: cols(text(first), text("Quarters added up"), ciColumns("Practice"), ciColumns("Borough"), text("Status")), Disclosure: r.Disclosure}
+				for _, p := range m.Points {
+					window := p.Quarter
+					if p.From != p.Quarter {
+						window = p.From + " to " + p.Quarter
+					}
+					t.Rows = append(t.Rows, row(RowHeader(p.Quarter), Text(window), ciCells(p.Practice), ciCells(p.Borough), status(p.Provisional)))
+				}
+				if m.Rolling {
+					t.Notes = append(t.Notes, "Rolling figures: "+m.Basis+".")
 				}
 				return t
 			},
 			func(r practiceTrends, l linker) charts.Chart {
-				qs := trendQuarters(r.Practice.Quarters)
-				borough := map[string]queries.TrendQuarter{}
-				for _, q := range r.Borough.Quarters {
-					borough[q.Quarter] = q
+				m := practiceTrendMeasure(r, v.key)
+				var qs []string
+				practice, borough := charts.Series{Name: "This practice"}, charts.Series{Name: "Borough"}
+				if m.Rolling {
+					practice.Name, borough.Name = "This practice (rolling year)", "Borough (rolling year)"
 				}
-				aligned := make([]queries.TrendQuarter, len(qs))
-				for i, q := range qs {
-					aligned[i] = borough[q]
+				for _, p := range m.Points {
+					qs = append(qs, p.Quarter)
+					practice.Values = append(practice.Values, charts.FromPtr(p.Practice.Percent))
+					practice.Provisional = append(practice.Provisional, p.Provisional)
+					borough.Values = append(borough.Values, charts.FromPtr(p.Borough.Percent))
+					borough.Provisional = append(borough.Provisional, p.Provisional)
 				}
-				return charts.TrendLines(qs, []charts.Series{
-					trendRate("This practice", r.Practice.Quarters, v.pick),
-					trendRate("Borough", aligned, v.pick),
-				}, charts.Axis{Name: v.measure + " (%)", Percent: true, Full: true})
+				return charts.TrendLines(qs, []charts.Series{practice, borough}, charts.Axis{Name: m.Title + " (%)", Percent: true, Full: true})
 			}))
 	}
 	return out
+}
+
+// practiceTrends is the result type of srcPracticeTrends.
+type practiceTrends = queries.PracticeTrends
+
+// The practice page's opening: its three numbers against the borough and,
+// for its own staff, its work lists' sizes (queries.PracticeSummary).
+var srcPracticeSummary = practiceSource("practice-summary", Store.PracticeSummary)
+
+// practiceSummaryView opens the practice page: a sentence per measure and
+// per work list, and the numbers in a table.
+func practiceSummaryView() view {
+	return newView(srcPracticeSummary, "practice-summary", "The practice at a glance",
+		"The practice's referral rate, conversion and follow-up over the chosen quarters, against the borough, and (for the practice's own staff) how many people are on its work lists.",
+		func(r queries.PracticeSummary, l linker) Table {
+			t := Table{Columns: cols(text("Measure"), num("People counted"), num("Out of"), ciColumns("Practice"), num("Borough (%)"), text("Compared with the borough"), text("Rank in the borough")),
+				Disclosure: r.Disclosure}
+			for _, m := range r.Measures {
+				t.Rows = append(t.Rows, row(RowHeader(m.Title), CountCell(m.Practice.Numerator), CountCell(m.Practice.Denominator), ciCells(m.Practice),
+					Percent(m.Borough.Percent), Text(m.Label), rankCell(m.Rank, m.Ranked)))
+			}
+			t.Notes = append(t.Notes, practiceSummarySentences(r)...)
+			if r.StaleRegister {
+				t.Notes = append(t.Notes, staleRegisterNote(r.RegisterQuarter))
+			}
+			return t
+		}, nil)
+}
+
+// practiceSummarySentences says the summary in sentences: one per measure,
+// and one per work list for the practice's own staff.
+func practiceSummarySentences(r queries.PracticeSummary) []string {
+	var out []string
+	for _, m := range r.Measures {
+		s := m.Title + ": "
+		switch {
+		case m.Practice.Percent != nil:
+			s += Percent(m.Practice.Percent).Display() + "% (" + CountCell(m.Practice.Numerator).Display() + " of " + CountCell(m.Practice.Denominator).Display() + ")"
+		case m.Practice.Numerator.Suppressed || m.Practice.Denominator.Suppressed:
+			s += "withheld (fewer than 8 people)"
+		default:
+			s += "no figure"
+		}
+		if m.Borough.Percent != nil {
+			s += ", against " + Percent(m.Borough.Percent).Display() + "% in the borough"
+		}
+		s += "; " + labelWords(m.Label) + "."
+		out = append(out, s)
+	}
+	if w := r.WorkLists; w != nil {
+		out = append(out,
+			plural(w.FollowUp, "person", "people")+" to follow up ("+strconv.Itoa(w.FollowUpOverdue)+" overdue), and "+
+				plural(w.Coding, "outcome", "outcomes")+" to code in the practice record ("+strconv.Itoa(w.CodingOverdue)+" overdue): the lists are below.")
+	}
+	return out
+}
+
+// labelWords says a benchmark label in words.
+func labelWords(label string) string {
+	switch label {
+	case stats.HighSevere:
+		return "higher than the borough, beyond the 99.8% limit"
+	case stats.High:
+		return "higher than the borough, beyond the 95% limit"
+	case stats.Low:
+		return "lower than the borough, beyond the 95% limit"
+	case stats.LowSevere:
+		return "lower than the borough, beyond the 99.8% limit"
+	case stats.NotSignificant:
+		return "not significantly different from the borough"
+	}
+	return "not compared with the borough"
+}
+
+// plural is "1 person" or "n people".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // The practice's place in the borough, from the benchmark filtered to it.
@@ -144,7 +233,8 @@ func practiceRankView() view {
 }
 
 // practiceViews are the practice page's panels for everyone, in page
-// order.
+// order after its summary (practiceSummaryView), which opens it and is
+// followed by the work lists for the practice's own staff.
 func practiceViews() []view { return append([]view{practiceRankView()}, practiceTrendViews()...) }
 
 // workListViews are the practice page's work lists, which follow its

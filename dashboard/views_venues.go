@@ -12,49 +12,17 @@ import (
 
 // The Venues and times page: demand against places, and fill rates.
 
-var srcSlotDemand = newSource("slot-demand", Store.SlotDemand)
-
 // venueViews are the Venues and times page's panels, in page order.
 func venueViews() []view {
-	return []view{slotDemandView(), unmetNextQuarterView(), unmetDemandView(), waitsPreferredView(), waitsBookedView(),
+	return []view{capacityView(), waitsPreferredView(), waitsBookedView(),
 		demandHeatmapView(), fillSlotsView(), fillVenuesView(), courseListView()}
-}
-
-func slotDemandView() view {
-	return newView(srcSlotDemand, "slot-demand", "People wanting each time slot, against places offered",
-		"For each slot, eligible referrals who prefer it beside the places on courses that ran in it. Where referrals outnumber places, that slot needs more courses.",
-		func(r queries.SlotDemand, l linker) Table {
-			t := Table{
-				Columns:    []Column{text("Slot"), num("Referrals preferring it"), num("Courses"), num("Places"), num("Booked"), num("Fill rate (%)"), num("Referrals per place")},
-				Disclosure: r.Disclosure,
-			}
-			for _, s := range r.Slots {
-				perPlace := Missing()
-				if s.ReferralsPerPlace != nil {
-					perPlace = Float(*s.ReferralsPerPlace, 2)
-				}
-				t.Rows = append(t.Rows, row(RowHeader(s.Slot), CountCell(s.Referrals), Int(s.Courses), Int(s.Places), CountCell(s.Booked), Percent(s.FillRate), perPlace))
-			}
-			t.Rows = append(t.Rows, row(RowHeader("No preference"), CountCell(r.NoPreference), Missing(), Missing(), Missing(), Missing(), Missing()))
-			return t
-		},
-		func(r queries.SlotDemand, l linker) charts.Chart {
-			var slots []string
-			var want, places []charts.Number
-			for _, s := range r.Slots {
-				slots = append(slots, s.Slot)
-				want = append(want, countNum(s.Referrals))
-				places = append(places, charts.Num(float64(s.Places)))
-			}
-			return charts.Bars(slots, []charts.Series{{Name: "Referrals preferring the slot", Values: want}, {Name: "Places offered", Values: places}}, charts.Axis{Name: "People or places"}, false)
-		})
 }
 
 var srcHeatmap = newSource("demand-heatmap", Store.DemandHeatmap)
 
 func demandHeatmapView() view {
 	return newView(srcHeatmap, "demand-heatmap", "Places offered by weekday and start time",
-		"Darker cells have more places. Each cell's tooltip and the table give the places, bookings and fill rate. Referrals state a slot rather than a day and hour; see the slot chart above.",
+		"Darker cells have more places. Each cell's tooltip and the table give the places, bookings and fill rate. Referrals state a slot rather than a day and hour; see the capacity chart above.",
 		func(r queries.DemandHeatmap, l linker) Table {
 			t := Table{Columns: []Column{text("Weekday"), text("Start hour"), num("Courses"), num("Places"), num("Booked"), num("Fill rate (%)")}, Disclosure: r.Disclosure}
 			for _, c := range r.Cells {
@@ -258,72 +226,6 @@ func waitsBookedView() view {
 		func(r queries.WaitsBySlot, l linker) charts.Chart {
 			slots, series := waitSeries(r.ByBookedSlot)
 			return charts.Bars(slots, series, charts.Axis{Name: "Days"}, false)
-		})
-}
-
-var srcUnmet = newSource("unmet-demand", Store.UnmetDemand)
-
-func extraCourses(n *int64) Cell {
-	if n == nil {
-		return Missing()
-	}
-	return Int(*n)
-}
-
-func unmetDemandView() view {
-	return newView(srcUnmet, "unmet-demand", "People not booked within 90 days, by the slot they asked for",
-		"Eligible referrals whose 90 days have passed without a booking, and how many extra courses of 14 places they would have filled.",
-		func(r queries.UnmetDemand, l linker) Table {
-			t := Table{Columns: cols(text("Preferred slot"), num("Referrals whose "+strconv.Itoa(r.WindowDays)+" days have passed"), num("Not booked"), num("Not booked (%)"),
-				num("Courses of "+strconv.Itoa(r.PlacesPerCourse)+" they would fill")), Disclosure: r.Disclosure}
-			for _, u := range append(append([]queries.UnmetSlot{}, r.Slots...), r.NoPreference) {
-				t.Rows = append(t.Rows, row(RowHeader(u.Slot), CountCell(u.WindowPassed), CountCell(u.Unmet), Percent(u.UnmetPercent), extraCourses(u.ExtraCourses)))
-			}
-			t.Notes = append(t.Notes, "Referrals still inside their "+strconv.Itoa(r.WindowDays)+" days are left out: they may yet be booked"+asOfSuffix(r.AsOf)+".")
-			return t
-		},
-		func(r queries.UnmetDemand, l linker) charts.Chart {
-			var slots []string
-			s := charts.Series{Name: "Not booked within " + strconv.Itoa(r.WindowDays) + " days"}
-			for _, u := range append(append([]queries.UnmetSlot{}, r.Slots...), r.NoPreference) {
-				slots = append(slots, u.Slot)
-				s.Values = append(s.Values, countNum(u.Unmet))
-			}
-			return charts.Bars(slots, []charts.Series{s}, charts.Axis{Name: "People"}, false)
-		})
-}
-
-func unmetNextQuarterView() view {
-	return newView(srcUnmet, "unmet-next-quarter", "Extra courses next quarter would fill",
-		"If next quarter is like the recent ones, the extra courses each slot would fill with the people it would otherwise leave unbooked. It assumes no trend or season, and does not count people already waiting.",
-		func(r queries.UnmetDemand, l linker) Table {
-			t := Table{Columns: cols(text("Slot"), num("Average not booked per quarter"), num("Extra courses next quarter")), Disclosure: r.Disclosure}
-			for _, e := range r.NextQuarter {
-				avg := Missing()
-				if e.AverageUnmet != nil {
-					avg = Float(*e.AverageUnmet, 1)
-				}
-				t.Rows = append(t.Rows, row(RowHeader(e.Slot), avg, extraCourses(e.ExtraCourses)))
-			}
-			if len(r.EstimateQuarters) > 0 {
-				t.Notes = append(t.Notes, "Averaged over "+strings.Join(r.EstimateQuarters, ", ")+", at "+strconv.Itoa(r.PlacesPerCourse)+" places a course.")
-			} else {
-				t.Notes = append(t.Notes, "No quarter in the range is final yet, so there is no estimate.")
-			}
-			return t
-		},
-		func(r queries.UnmetDemand, l linker) charts.Chart {
-			var slots []string
-			s := charts.Series{Name: "Extra courses"}
-			for _, e := range r.NextQuarter {
-				slots = append(slots, e.Slot)
-				if e.ExtraCourses != nil {
-					s.Values = append(s.Values, charts.Num(float64(*e.ExtraCourses)))
-				} else {
-					s.Values = append(s.Values, charts.Gap())
-				}
-			}
-			return charts.Bars(slots, []charts.Series{s}, charts.Axis{Name: "Courses"}, false)
 		})
 }
 

@@ -34,9 +34,16 @@ import (
 // practice with a snapshot in the range appears, with zeros when it made
 // no referrals.
 //
-// Counts are published under the disclosure rule and percentages worked
-// out from them; intervals, control limits, labels and ranks are worked
-// out from the true counts, as statistics need no disclosure control.
+// Everything published about a practice is worked out from its counts as
+// shown (docs/indicators.md, "One screen, one story"): under the
+// disclosure rule, its rounded counts give its percentage, interval,
+// position on the funnel plot, label against the limits at its rounded
+// denominator, and rank among the practices whose rate is shown; the
+// baseline is the borough's rounded total. A practice whose count is
+// withheld has no percentage, interval, limits, label or rank, and is
+// not plotted. A practice's own staff see its own counts exact, and its
+// rate, interval, label and rank from them; the borough, the baseline
+// and the other practices follow the rule for them too.
 type PracticeBenchmark struct {
 	Filter       Filter                 `json:"filter"`
 	AsOf         string                 `json:"as_of"`
@@ -57,14 +64,15 @@ type BenchmarkMeasure struct {
 	DenominatorLabel string `json:"denominator_label"`
 	// Borough is the borough's total, as published.
 	Borough Proportion `json:"borough"`
-	// Baseline is the borough value in percent from the true totals: the
-	// funnel plot's centre line, round which the limits are drawn. Nil
-	// when the borough denominator is zero.
+	// Baseline is the borough value in percent as shown (Borough.Percent):
+	// the funnel plot's centre line, round which the limits are drawn. Nil
+	// when the borough has no value to show.
 	Baseline *float64 `json:"baseline"`
 	// Curve holds the control limits at about 60 denominators from 1 to
-	// the largest practice denominator, log-spaced, for drawing.
+	// the largest denominator of a practice with a rate shown, log-spaced,
+	// for drawing.
 	Curve []FunnelPoint `json:"curve"`
-	// Ranked is how many practices have a rank (those with a denominator).
+	// Ranked is how many practices have a rank (those with a rate shown).
 	Ranked int `json:"ranked"`
 }
 
@@ -88,8 +96,9 @@ type PracticeBenchmarkRow struct {
 	RegisterQuarter string `json:"register_quarter"`
 	// StaleRegister is true when the practice referred more people than
 	// its register holds: the register is out of date, so the referral
-	// rate is not compared (no interval, no label, no rank), though its
-	// counts stay in the borough's totals. Pages show the practice a
+	// rate is not shown or compared (no percentage, interval, label or
+	// rank: never a rate above 100%), though its counts stay in the
+	// borough's totals. Pages show the practice a
 	// data-quality note. Worked out from the true counts; it tells no
 	// more than the "Not compared" label beside a published rate.
 	StaleRegister bool            `json:"stale_register"`
@@ -104,18 +113,18 @@ type PracticeMeasure struct {
 	Proportion
 	// Borough repeats the measure's Baseline, for tables.
 	Borough *float64 `json:"borough"`
-	// The control limits at this practice's (true) denominator, in
-	// percent; nil when the denominator is zero.
+	// The control limits at this practice's denominator as shown, in
+	// percent; nil when its rate is not shown.
 	Lower95  *float64 `json:"lower_95"`
 	Upper95  *float64 `json:"upper_95"`
 	Lower998 *float64 `json:"lower_998"`
 	Upper998 *float64 `json:"upper_998"`
 	// Label is "High (0.001)", "High (0.025)", "Not significant",
-	// "Low (0.025)", "Low (0.001)", or "Not compared" when there is no
-	// denominator.
+	// "Low (0.025)", "Low (0.001)", or "Not compared" when the rate is not
+	// shown (withheld, no denominator, or a stale register).
 	Label string `json:"label"`
-	// Rank is 1 for the highest rate in the borough; equal rates share a
-	// rank. Nil when not compared.
+	// Rank is 1 for the highest rate shown in the borough; equal rates
+	// share a rank. Nil when not compared.
 	Rank *int `json:"rank"`
 }
 
@@ -158,29 +167,45 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		return PracticeBenchmark{}, fmt.Errorf("practice benchmark: %w", err)
 	}
 
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := PracticeBenchmark{Filter: f, AsOf: asOf, Practices: []PracticeBenchmarkRow{}}
 	measures := [3]*BenchmarkMeasure{&out.ReferralRate, &out.Conversion, &out.FollowUp}
 	*measures[0] = BenchmarkMeasure{Title: "Referral rate", NumeratorLabel: "People referred", DenominatorLabel: "Type 2 diabetes register"}
 	*measures[1] = BenchmarkMeasure{Title: "Conversion", NumeratorLabel: "Started a course", DenominatorLabel: "Eligible referrals (final cohorts)"}
 	*measures[2] = BenchmarkMeasure{Title: "Follow-up rate", NumeratorLabel: "Followed up in time", DenominatorLabel: "Non-attenders due follow-up"}
 
+	// Every practice's counts as this reader sees them (exact for the
+	// reader's own practice, under the rule for the others), for ranking
+	// and for the curves' extent. They are tallied when a row is listed,
+	// below, not here.
+	hidden := d.untallied()
+	shown := make([][3]Proportion, len(all))
+	for i, c := range all {
+		for m := range measures {
+			shown[i][m] = benchmarkShown(hidden.unit(c.code), c, m)
+		}
+	}
+
 	var baselines [3]float64
 	var ranks [3]map[string]int
 	for m, bm := range measures {
 		var num, den, maxDen int64
-		for _, c := range all {
+		for i, c := range all {
 			num += c.num[m]
 			den += c.den[m]
-			maxDen = max(maxDen, c.den[m])
+			if shown[i][m].Percent != nil {
+				maxDen = max(maxDen, shown[i][m].Denominator.N)
+			}
 		}
-		bm.Borough = d.proportion(num, den)
+		// The borough is the comparator: under the rule even for a
+		// practice's own staff. Its centre line is the borough value as
+		// shown, so the table's borough figure and the plot agree.
+		bm.Borough = d.comparator().proportion(num, den)
+		bm.Baseline = bm.Borough.Percent
 		bm.Curve = []FunnelPoint{}
-		if den > 0 {
-			b := float64(num) / float64(den)
+		if bm.Baseline != nil {
+			b := *bm.Baseline / 100
 			baselines[m] = b
-			pct := 100 * b
-			bm.Baseline = &pct
 			for _, n := range stats.FunnelDenominators(maxDen, curvePoints) {
 				p := FunnelPoint{Denominator: n}
 				p.Lower95, p.Upper95 = limitsPercent(b, n, stats.Z95)
@@ -188,7 +213,7 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 				bm.Curve = append(bm.Curve, p)
 			}
 		}
-		ranks[m] = rankPractices(all, m)
+		ranks[m] = rankShown(all, shown, m)
 		bm.Ranked = len(ranks[m])
 	}
 
@@ -199,13 +224,17 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		row := PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter,
 			StaleRegister: c.num[0] > c.den[0]}
 		values := [3]*PracticeMeasure{&row.ReferralRate, &row.Conversion, &row.FollowUp}
+		u := d.unit(c.code)
 		for m, v := range values {
-			k, n := c.num[m], c.den[m]
-			v.Proportion = d.proportion(k, n)
+			v.Proportion = benchmarkShown(u, c, m)
 			v.Borough = measures[m].Baseline
 			v.Label = stats.NotCompared
-			if v.Borough != nil && n > 0 {
-				b := baselines[m]
+			// Everything about the practice is worked out from its counts
+			// as shown: the limits at its shown denominator, its label
+			// against them, its rank among the practices with a value
+			// shown. A practice whose value is withheld is not compared.
+			if v.Borough != nil && v.Percent != nil {
+				b, k, n := baselines[m], v.Numerator.N, v.Denominator.N
 				lo95, hi95 := limitsPercent(b, n, stats.Z95)
 				lo998, hi998 := limitsPercent(b, n, stats.Z998)
 				v.Lower95, v.Upper95, v.Lower998, v.Upper998 = &lo95, &hi95, &lo998, &hi998
@@ -221,30 +250,46 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	return out, nil
 }
 
+// benchmarkShown publishes practice c's measure m with d: its counts, and
+// its rate and interval from them. A stale register (more people referred
+// than on the register) has no referral rate: its counts are shown, the
+// rate is not, so no rate above 100% is ever shown.
+func benchmarkShown(d *discloser, c benchmarkCounts, m int) Proportion {
+	p := d.proportion(c.num[m], c.den[m])
+	if m == 0 && c.num[0] > c.den[0] {
+		p = Proportion{Numerator: p.Numerator, Denominator: p.Denominator}
+	}
+	return p
+}
+
 // limitsPercent is stats.FunnelLimits in percent.
 func limitsPercent(baseline float64, n int64, z float64) (lo, hi float64) {
 	lo, hi = stats.FunnelLimits(baseline, n, z)
 	return 100 * lo, 100 * hi
 }
 
-// rankPractices ranks the practices that have a valid rate for measure m
-// (a denominator, and a numerator no larger) from the highest true rate
-// down. Equal rates share the better rank (1, 2, 2, 4).
-func rankPractices(all []benchmarkCounts, m int) map[string]int {
+// rankShown ranks the practices whose rate for measure m is shown, from
+// the highest shown rate down; equal rates share the better rank (1, 2,
+// 2, 4). A practice whose rate is withheld is not ranked and moves no
+// other practice's rank, so the ranks give nothing withheld away.
+func rankShown(all []benchmarkCounts, shown [][3]Proportion, m int) map[string]int {
 	type rated struct {
 		code string
-		rate float64
+		k, n int64
 	}
 	var rs []rated
-	for _, c := range all {
-		if c.den[m] > 0 && c.num[m] <= c.den[m] {
-			rs = append(rs, rated{c.code, float64(c.num[m]) / float64(c.den[m])})
+	for i, c := range all {
+		if p := shown[i][m]; p.Percent != nil {
+			rs = append(rs, rated{c.code, p.Numerator.N, p.Denominator.N})
 		}
 	}
-	slices.SortStableFunc(rs, func(a, b rated) int { return cmp.Compare(b.rate, a.rate) })
+	// a before b when a's rate is higher: k_a/n_a > k_b/n_b, compared
+	// exactly as k_a n_b > k_b n_a.
+	compare := func(a, b rated) int { return cmp.Compare(b.k*a.n, a.k*b.n) }
+	slices.SortStableFunc(rs, compare)
 	out := make(map[string]int, len(rs))
 	for i, r := range rs {
-		if i > 0 && r.rate == rs[i-1].rate {
+		if i > 0 && compare(r, rs[i-1]) == 0 {
 			out[r.code] = out[rs[i-1].code]
 		} else {
 			out[r.code] = i + 1

@@ -293,30 +293,120 @@ func TestPracticeBenchmarkFilters(t *testing.T) {
 	}
 }
 
-// TestPracticeBenchmarkDisclosure: with the rule on, counts are rounded or
-// suppressed and percentages follow them, while limits and labels use the
-// true counts; intervals use true counts but are withheld beside a "*".
+// TestPracticeBenchmarkDisclosure: with the rule on, everything published
+// about a practice is worked out from its counts as shown, and the
+// baseline from the borough's totals as shown (issue 10; before it, the
+// interval, limits, label and rank came from the true counts, so B's
+// conversion showed "*" beside "Low (0.025)" and a rank).
 //
-//	A referral rate 40 / 100 stays 40 / 100 = 40%.
-//	B conversion 2 / 20 -> * / 20: no percentage; label still Low (0.025).
-//	B follow-up 0 / 2 -> 0 / *: no percentage, and no interval (it would reveal the 2).
-//	Borough conversion 22 / 60 -> 20 / 60 = 33.3%; baseline still 36.67%.
+// Referral rate: every count is 0 or a multiple of 5 already, so nothing
+// changes: A 40/100 High (0.001) rank 1, B 20/400 Low (0.025) rank 2, C
+// 0/200 Low (0.001) rank 3, baseline 60/700.
+//
+// Conversion: borough 22/60 -> 20/60, baseline 33.33%.
+//
+//	A 20/40 = 50%. At n=40 around 1/3 the 95% upper limit is
+//	  0.3333 + 1.959964 sqrt(0.3333 x 0.6667 / 40) = 0.3333 + 0.1461 = 47.94%,
+//	  the 99.8% one 0.3333 + 0.2303 = 56.37%: High (0.025) (against the
+//	  true baseline 36.67% it was not significant), rank 1 of 1.
+//	B 2/20 -> * / 20: no percentage, interval, limits, label or rank.
+//	C 0/0: not compared.
+//
+// Follow-up: A 3/4 -> * / *, B 0/2 -> 0 / *, borough 3/6 -> * / *: no
+// baseline, nothing compared, nothing ranked.
 func TestPracticeBenchmarkDisclosure(t *testing.T) {
 	s := buildBenchmarkFixture(t).store(pwDisclosing())
 	got, err := s.PracticeBenchmark(context.Background(), Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := got.Practices[0], got.Practices[1]
-	pwCheckProportion(t, "A referral rate", a.ReferralRate.Proportion, pwN(40), pwN(100), 40, 40, 100)
-	pwCheckProportion(t, "B conversion", b.Conversion.Proportion, pwStar, pwN(20), pwNone, 2, 20)
-	if b.Conversion.Label != stats.Low {
-		t.Errorf("B conversion label %q, want %q", b.Conversion.Label, stats.Low)
-	}
-	pwCheckProportion(t, "B follow-up", b.FollowUp.Proportion, pwN(0), pwStar, pwNone, 0, 2)
+	a, b, c := got.Practices[0], got.Practices[1], got.Practices[2]
+	checkMeasure(t, "A referral rate", a.ReferralRate, 60.0/700, benchWant{40, 100, stats.HighSevere, 1})
+	checkMeasure(t, "B referral rate", b.ReferralRate, 60.0/700, benchWant{20, 400, stats.Low, 2})
+	checkMeasure(t, "C referral rate", c.ReferralRate, 60.0/700, benchWant{0, 200, stats.LowSevere, 3})
+
 	pwCheckProportion(t, "borough conversion", got.Conversion.Borough, pwN(20), pwN(60), 100*20.0/60, 22, 60)
-	pwCheckPct(t, "conversion baseline", got.Conversion.Baseline, 100*22.0/60)
-	if !got.Disclosure.Applied || got.Disclosure.Suppressed == 0 {
-		t.Errorf("disclosure %+v", got.Disclosure)
+	pwCheckPct(t, "conversion baseline", got.Conversion.Baseline, 100*20.0/60)
+	checkMeasure(t, "A conversion", a.Conversion, 1.0/3, benchWant{20, 40, stats.High, 1})
+	checkWithheld(t, "B conversion", b.Conversion, pwStar, pwN(20))
+	if got.Conversion.Ranked != 1 {
+		t.Errorf("conversion: %d ranked, want 1 (B's is withheld, C has none)", got.Conversion.Ranked)
+	}
+	if n := got.Conversion.Curve[len(got.Conversion.Curve)-1].Denominator; n != 40 {
+		t.Errorf("conversion curve ends at %d, want 40 (A's; B's rate is not shown)", n)
+	}
+
+	pwCheckProportion(t, "borough follow-up", got.FollowUp.Borough, pwStar, pwStar, pwNone, 3, 6)
+	if got.FollowUp.Baseline != nil || len(got.FollowUp.Curve) != 0 || got.FollowUp.Ranked != 0 {
+		t.Errorf("follow-up: baseline %v, %d curve points, %d ranked; want none", got.FollowUp.Baseline, len(got.FollowUp.Curve), got.FollowUp.Ranked)
+	}
+	checkWithheld(t, "A follow-up", a.FollowUp, pwStar, pwStar)
+	checkWithheld(t, "B follow-up", b.FollowUp, pwN(0), pwStar)
+	if d := got.Disclosure; !d.Applied || d.Exact != ExactNone || d.Audience != AudiencePublic || d.Suppressed != 6 {
+		// B's conversion numerator; A's follow-up numerator and
+		// denominator, B's denominator, the borough's two.
+		t.Errorf("disclosure %+v, want the rule applied to everything, 6 cells suppressed", d)
+	}
+}
+
+// TestPracticeBenchmarkOwnPractice: B00002's own staff see B's counts
+// exact and everything about B from them; the borough and the other
+// practices are as everyone sees them (TestPracticeBenchmarkDisclosure).
+//
+//	B conversion 2/20 = 10%, Wilson 2.79-30.10%. At n=20 around the
+//	  published baseline 1/3: 95% lower limit 0.3333 - 1.959964 x 0.1054 =
+//	  12.67%, 99.8% lower 0.3333 - 3.090232 x 0.1054 = 0.76%: Low (0.025).
+//	  Ranked among the rates shown to B's staff: A 50%, B 10%: rank 2 of 2.
+//	B follow-up 0/2 = 0%; no borough baseline: Not compared, but ranked
+//	  among the rates shown (only B's): 1 of 1.
+func TestPracticeBenchmarkOwnPractice(t *testing.T) {
+	s := buildBenchmarkFixture(t).store(pwDisclosing())
+	own := Audience{Practice: "B00002"}
+	for _, f := range []Filter{{Audience: own}, {Practice: "B00002", Audience: own}} {
+		got, err := s.PracticeBenchmark(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b PracticeBenchmarkRow
+		for _, p := range got.Practices {
+			if p.Code == "B00002" {
+				b = p
+			}
+			if p.Code == "A00001" {
+				checkWithheld(t, "A follow-up, to B's staff", p.FollowUp, pwStar, pwStar)
+			}
+		}
+		name := "B's own staff, filter " + f.Query().Encode()
+		pwCheckProportion(t, name+" borough conversion", got.Conversion.Borough, pwN(20), pwN(60), 100*20.0/60, 22, 60)
+		checkMeasure(t, name+" conversion", b.Conversion, 1.0/3, benchWant{2, 20, stats.Low, 2})
+		if got.Conversion.Ranked != 2 {
+			t.Errorf("%s: %d ranked on conversion, want 2", name, got.Conversion.Ranked)
+		}
+		pwCheckProportion(t, name+" follow-up", b.FollowUp.Proportion, pwN(0), pwN(2), 0, 0, 2)
+		if b.FollowUp.Label != stats.NotCompared || b.FollowUp.Rank == nil || *b.FollowUp.Rank != 1 {
+			t.Errorf("%s follow-up: %q rank %v; want Not compared, rank 1", name, b.FollowUp.Label, b.FollowUp.Rank)
+		}
+		if d := got.Disclosure; d.Audience != AudienceOwnPractice || d.Practice != "B00002" || d.Exact != ExactOwnPractice || !d.Applied {
+			t.Errorf("%s: disclosure %+v", name, d)
+		}
+	}
+	// Another practice's staff see B as everyone does.
+	got, err := s.PracticeBenchmark(context.Background(), Filter{Practice: "B00002", Audience: Audience{Practice: "A00001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWithheld(t, "B conversion, to A's staff", got.Practices[0].Conversion, pwStar, pwN(20))
+	if d := got.Disclosure; d.Exact != ExactNone || d.Audience != AudienceOwnPractice {
+		t.Errorf("B's figures to A's staff: disclosure %+v", d)
+	}
+}
+
+// checkWithheld checks a practice's measure whose rate is withheld: its
+// counts as shown, and no percentage, interval, limits, label or rank.
+func checkWithheld(t *testing.T, name string, got PracticeMeasure, num, den Count) {
+	t.Helper()
+	pwCheckProportion(t, name, got.Proportion, num, den, pwNone, 0, 0)
+	if got.Lower95 != nil || got.Upper998 != nil || got.Label != stats.NotCompared || got.Rank != nil {
+		t.Errorf("%s: limits %v-%v, label %q, rank %v beside a withheld rate", name, deref(got.Lower95), deref(got.Upper998), got.Label, deref(got.Rank))
 	}
 }

@@ -13,7 +13,7 @@ const resultCacheSize = 128
 
 // resultCache keeps indicator results for the data version they were
 // computed from. An indicator is a pure function of the loaded data, the
-// configuration and the filter, so when a commissioner's meeting opens the
+// configuration and the filter (with its audience), so when a commissioner's meeting opens the
 // same page ten times it is worked out once; the first request after a
 // load commits sees a new data version and empties the cache.
 //
@@ -38,7 +38,9 @@ func remember[T any](ctx context.Context, s *Store, name string, f Filter, compu
 		var zero T
 		return zero, err
 	}
-	key := name + "\x00" + f.Query().Encode()
+	// The audience is part of the key: a practice's own staff and everyone
+	// else get different answers to the same filter.
+	key := name + "\x00" + f.Audience.Practice + "\x00" + f.Query().Encode()
 	c := &s.cache
 	c.mu.Lock()
 	// A database with nothing loaded is version 0, the zero value: the

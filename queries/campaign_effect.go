@@ -83,7 +83,7 @@ func (s *Store) computeCampaignEffect(ctx context.Context, f Filter) (CampaignEf
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return CampaignEffect{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	window := 7 * s.cfg.CampaignWindowWeeks
 	out := CampaignEffect{Filter: f, WindowDays: window, Campaigns: []Campaign{}}
 	var err error
@@ -101,7 +101,8 @@ func (s *Store) computeCampaignEffect(ctx context.Context, f Filter) (CampaignEf
 			return err
 		}
 		c.DateSent, c.BeforeFrom, c.AfterTo = isoDate(sent), isoDate(from), isoDate(to)
-		c.Before, c.After = d.count(b), d.count(a)
+		u := d.unit(c.PracticeCode) // exact for the practice's own staff
+		c.Before, c.After = u.count(b), u.count(a)
 		c.Difference, c.Ratio = compareCounts(c.Before, c.After)
 		switch {
 		case !c.BeforeComplete || !c.AfterComplete:

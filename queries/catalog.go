@@ -22,7 +22,8 @@ type IndicatorScope int
 const (
 	// AnyScope indicators take the full filter: all practices or one.
 	AnyScope IndicatorScope = iota
-	// PracticeScope indicators exist only for one practice (work lists).
+	// PracticeScope indicators exist only for one practice (work lists,
+	// the practice page).
 	PracticeScope
 	// DataScope indicators describe the loads and take no practice.
 	DataScope
@@ -46,6 +47,8 @@ var Indicators = []Indicator{
 	{"TimeToFirstSession", AnyScope, filtered((*Store).TimeToFirstSession)},
 	{"SessionRetention", AnyScope, filtered((*Store).SessionRetention)},
 	{"PracticeBenchmark", AnyScope, filtered((*Store).PracticeBenchmark)},
+	{"PracticeTrends", PracticeScope, filtered((*Store).PracticeTrends)},
+	{"PracticeSummary", PracticeScope, filtered((*Store).PracticeSummary)},
 	{"Equity", AnyScope, filtered((*Store).Equity)},
 	{"FollowUp", AnyScope, filtered((*Store).FollowUp)},
 	{"FollowUpWorkList", PracticeScope, func(ctx context.Context, s *Store, practice string) error {
@@ -57,7 +60,6 @@ var Indicators = []Indicator{
 		_, err := s.CodingWorkList(ctx, practice)
 		return err
 	}},
-	{"SlotDemand", AnyScope, filtered((*Store).SlotDemand)},
 	{"FillRates", AnyScope, filtered((*Store).FillRates)},
 	// The first page of courses, as the dashboard and the JSON API ask.
 	{"CourseFills", AnyScope, func(ctx context.Context, s *Store, practice string) error {
@@ -65,7 +67,7 @@ var Indicators = []Indicator{
 		return err
 	}},
 	{"WaitsBySlot", AnyScope, filtered((*Store).WaitsBySlot)},
-	{"UnmetDemand", AnyScope, filtered((*Store).UnmetDemand)},
+	{"Capacity", AnyScope, filtered((*Store).Capacity)},
 	{"DemandHeatmap", AnyScope, filtered((*Store).DemandHeatmap)},
 	{"CampaignEffect", AnyScope, filtered((*Store).CampaignEffect)},
 	{"Loads", DataScope, func(ctx context.Context, s *Store, _ string) error {

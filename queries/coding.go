@@ -46,13 +46,17 @@ type CodingCompleteness struct {
 }
 
 // CodingGroup is coding completeness for one category, practice or
-// quarter. Name and PCN are set for practices only.
+// quarter. Name and PCN are set for practices only. Provisional is set for
+// quarters only, as in Trends: the quarter's rate may still change while
+// its cohort's conversion window is open (outcomes are still arriving) or
+// any of its notified outcomes is inside the coding window.
 type CodingGroup struct {
 	Key          string     `json:"key"`
 	Name         string     `json:"name,omitempty"`
 	PCN          string     `json:"pcn,omitempty"`
 	InsideWindow Count      `json:"inside_window"`
 	Rate         Proportion `json:"rate"` // coded of due, as CodingCompleteness.Rate
+	Provisional  bool       `json:"provisional,omitempty"`
 }
 
 // codingTally counts one group's notified outcomes by state (see
@@ -82,7 +86,7 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 	if err != nil {
 		return CodingCompleteness{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := CodingCompleteness{Filter: f, WindowDays: s.cfg.CodingWindowDays,
 		Categories: []CodingGroup{}, Practices: []CodingGroup{}, Quarters: []CodingGroup{}}
 	if out.AsOf, err = s.dataAsOf(ctx); err != nil {
@@ -131,7 +135,7 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 		if (f.PCN != "" && p.PCN != f.PCN) || (f.Practice != "" && p.Code != f.Practice) {
 			continue
 		}
-		g := tally("practice", p.Code).group(d, p.Code)
+		g := tally("practice", p.Code).group(d.unit(p.Code), p.Code) // exact for the practice's own staff
 		g.Name, g.PCN = p.Name, p.PCN
 		out.Practices = append(out.Practices, g)
 	}
@@ -140,7 +144,10 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 		if (f.From != "" && q < f.From) || (f.To != "" && q > f.To) {
 			continue
 		}
-		out.Quarters = append(out.Quarters, tally("quarter", q).group(d, q))
+		t := tally("quarter", q)
+		g := t.group(d, q)
+		g.Provisional = cohortOpen(q, out.AsOf, s.cfg.ConversionWindowDays) || t[0]+t[1] > 0
+		out.Quarters = append(out.Quarters, g)
 	}
 
 	out.Disclosure = d.note()

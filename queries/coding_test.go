@@ -109,6 +109,18 @@ func TestCodingCompleteness(t *testing.T) {
 		{"2026Q1", 0, 0, 0, nil, nil, nil},
 		{"2026Q2", 2, 0, 0, nil, nil, nil},
 	})
+	// Provisional: 2026Q1 and 2026Q2, whose cohorts' 180 days have not
+	// passed (2026Q2 also has K5 and K7 inside their coding window).
+	for i, want := range []bool{false, false, true, true} {
+		if got.Quarters[i].Provisional != want {
+			t.Errorf("quarter %s provisional %v, want %v", got.Quarters[i].Key, got.Quarters[i].Provisional, want)
+		}
+	}
+	for _, p := range got.Practices {
+		if p.Provisional {
+			t.Errorf("practice %s marked provisional: the flag is for quarters", p.Key)
+		}
+	}
 }
 
 func checkGroups(t *testing.T, what string, got []CodingGroup, want []struct {

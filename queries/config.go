@@ -31,8 +31,13 @@ type Config struct {
 	// UnmetDemandWindowDays is how soon after referral a course must start
 	// for a referral preferring that slot to count as met.
 	UnmetDemandWindowDays int `json:"unmet_demand_window_days"`
-	// PlacesPerExtraCourse converts unmet demand into courses.
+	// PlacesPerExtraCourse is the places of a course the capacity model
+	// advises adding.
 	PlacesPerExtraCourse int `json:"places_per_extra_course"`
+	// CourseMinPlaces is how many people a course needs to run (the
+	// service runs courses of 12-16): the capacity model advises a course
+	// only where at least this many people would fill it.
+	CourseMinPlaces int `json:"course_min_places"`
 	// CampaignWindowWeeks is the width of the before and after windows
 	// around a text campaign.
 	CampaignWindowWeeks int `json:"campaign_window_weeks"`
@@ -69,6 +74,7 @@ func DefaultConfig() Config {
 		CodingWindowDays:       90,
 		UnmetDemandWindowDays:  90,
 		PlacesPerExtraCourse:   14,
+		CourseMinPlaces:        12,
 		CampaignWindowWeeks:    8,
 		MinYearsSinceDiagnosis: 0.25,
 		EveningFrom:            "17:00",
@@ -93,6 +99,7 @@ func (c Config) Validate() error {
 		"coding_window_days":       c.CodingWindowDays,
 		"unmet_demand_window_days": c.UnmetDemandWindowDays,
 		"places_per_extra_course":  c.PlacesPerExtraCourse,
+		"course_min_places":        c.CourseMinPlaces,
 		"campaign_window_weeks":    c.CampaignWindowWeeks,
 	}
 	for _, name := range slices.Sorted(maps.Keys(positive)) {
@@ -102,6 +109,9 @@ func (c Config) Validate() error {
 	}
 	if c.CompletionSessions < 1 || c.CompletionSessions > 7 {
 		errs = append(errs, fmt.Errorf("completion_sessions must be 1-7, not %d", c.CompletionSessions))
+	}
+	if c.CourseMinPlaces > c.PlacesPerExtraCourse {
+		errs = append(errs, fmt.Errorf("course_min_places (%d) must not exceed places_per_extra_course (%d)", c.CourseMinPlaces, c.PlacesPerExtraCourse))
 	}
 	if c.MinYearsSinceDiagnosis < 0 {
 		errs = append(errs, errors.New("min_years_since_diagnosis must not be negative"))

@@ -61,7 +61,7 @@ func (s *Store) computeConversionByCohort(ctx context.Context, f Filter) (Conver
 		CompletionSessions: s.cfg.CompletionSessions,
 		Cohorts:            []CohortConversion{},
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	args := f.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
 	err = s.forEachRow(ctx, query("ConversionByCohort"), args, func(rows *sql.Rows) error {
 		var c CohortConversion

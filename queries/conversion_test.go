@@ -63,11 +63,12 @@ func TestConversionByCohort(t *testing.T) {
 //
 //	2025Q4: eligible 18 -> 20, converted 8 -> 10, completed 3 -> *.
 //	        Conversion 10/20 = 50% from the published counts (truly 8/18 =
-//	        44.4%); the interval is Wilson of the true 8/18. Completion is
-//	        missing, its interval Wilson of 3/18.
+//	        44.4%); the interval is Wilson of the published 10/20,
+//	        29.9-70.1% (before issue 10, of the true 8/18: 24.6-66.3%).
+//	        Completion is missing, and so is its interval.
 //	2026Q1: zeros.
 //	2026Q2: eligible 3 -> *, converted 2 -> *, completed 0 -> 0; no
-//	        percentages; intervals Wilson of 2/3 and 0/3.
+//	        percentages and no intervals.
 //
 // Suppressed cells: Q4 completed, Q2 eligible, Q2 converted = 3.
 func TestConversionByCohortDisclosure(t *testing.T) {

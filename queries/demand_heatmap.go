@@ -62,7 +62,7 @@ func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatm
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return DemandHeatmap{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := DemandHeatmap{Filter: f, Weekdays: Weekdays, Hours: []int{}, Cells: []HeatmapCell{}}
 	type key struct {
 		weekday string
@@ -89,7 +89,9 @@ func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatm
 	for _, wd := range Weekdays {
 		for _, h := range out.Hours {
 			p := cells[key{wd, h}]
-			c := HeatmapCell{Weekday: wd, Hour: h, Courses: p.courses, Places: p.places, Booked: d.count(p.booked)}
+			// Courses take people from every practice: their bookings follow
+			// the rule whoever asks.
+			c := HeatmapCell{Weekday: wd, Hour: h, Courses: p.courses, Places: p.places, Booked: d.comparator().booked(p.booked, p.places)}
 			c.FillRate = ratioOf(c.Booked, p.places, 100)
 			out.Cells = append(out.Cells, c)
 		}
@@ -111,4 +113,27 @@ func (s *Store) computeDemandHeatmap(ctx context.Context, f Filter) (DemandHeatm
 	}
 	out.Disclosure = d.note()
 	return out, nil
+}
+
+// slotPlaces is what DemandHeatmap.sql returns for one group of courses
+// that ran.
+type slotPlaces struct{ courses, places, booked int64 }
+
+// preferredSlots returns the true number of eligible referrals preferring
+// each slot, "no preference" included.
+func (s *Store) preferredSlots(ctx context.Context, f Filter) (map[string]int64, error) {
+	prefs := map[string]int64{}
+	err := s.forEachRow(ctx, query("preferredSlots"), f.args(), func(rows *sql.Rows) error {
+		var slot string
+		var n int64
+		if err := rows.Scan(&slot, &n); err != nil {
+			return err
+		}
+		prefs[slot] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("referrals by preferred slot: %w", err)
+	}
+	return prefs, nil
 }

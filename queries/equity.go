@@ -68,7 +68,7 @@ func (s *Store) computeEquity(ctx context.Context, f Filter) (Equity, error) {
 	if err != nil {
 		return Equity{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := Equity{Filter: f, AsOf: asOf, Dimensions: []EquityDimension{}}
 	groups := map[string][]EquityGroup{}
 	err = s.forEachRow(ctx, query("Equity"), f.args(), func(rows *sql.Rows) error {

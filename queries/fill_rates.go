@@ -99,12 +99,14 @@ func (s *Store) computeFillRates(ctx context.Context, f Filter) (FillRates, erro
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return FillRates{}, err
 	}
-	d := s.newDiscloser()
+	// Courses take people from every practice: their bookings follow the
+	// rule whoever asks.
+	d := s.newDiscloser(f).comparator()
 	out := FillRates{Filter: f, ByVenue: []FillGroup{}, ByLanguage: []FillGroup{}}
 
 	// Booked is disclosed once per group, from the group's true sum.
 	publish := func(key, label string, courses int, places, booked int64) FillGroup {
-		g := FillGroup{Key: key, Label: label, Courses: courses, Places: places, Booked: d.count(booked)}
+		g := FillGroup{Key: key, Label: label, Courses: courses, Places: places, Booked: d.booked(booked, places)}
 		g.FillRate = ratioOf(g.Booked, places, 100)
 		return g
 	}
@@ -186,7 +188,7 @@ func (s *Store) computeCourseFills(ctx context.Context, f Filter, p CoursePage) 
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return CourseFills{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f).comparator() // courses take people from every practice
 	out := CourseFills{Filter: f, Page: p, Courses: []CourseFill{}}
 	var limit any // NULL: every course
 	if p.Limit > 0 {
@@ -206,7 +208,7 @@ func (s *Store) computeCourseFills(ctx context.Context, f Filter, p CoursePage) 
 		c := CourseFill{CourseID: id.String, Status: "ran", VenueID: venueID.String, VenueName: venueName.String,
 			Mode: mode.String, Language: language.String, Weekday: weekday.String, StartTime: start.String,
 			Slot: slot.String, FirstSessionDate: first.String, Capacity: capacity.Int64}
-		c.Booked = d.count(booked.Int64)
+		c.Booked = d.booked(booked.Int64, c.Capacity)
 		c.FillRate = ratioOf(c.Booked, c.Capacity, 100)
 		out.Courses = append(out.Courses, c)
 		return nil

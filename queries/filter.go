@@ -29,6 +29,12 @@ type Filter struct {
 	Language string `json:"language,omitempty"` // e.g. "Turkish"
 	Referrer string `json:"referrer,omitempty"` // "GP", "nurse", "self" or "other"
 	Channel  string `json:"channel,omitempty"`  // "letter", "e-referral", "phone", "email" or "text message"
+
+	// Audience is who the answer is for, which decides which counts are
+	// exact (disclosure.go). It is not a filter a reader chooses: the
+	// dashboard sets it from the signed-in session, ParseFilter never
+	// reads it, and it is neither in Query nor in the answer's filter.
+	Audience Audience `json:"-"`
 }
 
 // FilterError is a filter value that is malformed or unknown. It is the
@@ -138,8 +144,8 @@ func (f Filter) Query() url.Values {
 	return v
 }
 
-// IsZero reports whether the filter selects everything.
-func (f Filter) IsZero() bool { return f == Filter{} }
+// IsZero reports whether the filter selects everything, whoever asks.
+func (f Filter) IsZero() bool { return f == Filter{Audience: f.Audience} }
 
 // values lists the fields in FilterFields order.
 func (f Filter) values() []string {

@@ -53,13 +53,17 @@ type FollowUpPractice struct {
 }
 
 // FollowUpQuarter is the follow-up of one referral quarter's
-// non-attenders. NotYetDue above zero means the quarter's rate may still
-// change.
+// non-attenders. The quarter's rate is Provisional, and may still change,
+// while its cohort's conversion window is open (non-attendance outcomes
+// are still arriving) or any of its notified non-attenders is not yet due
+// (notified less than the follow-up window ago), as in Trends. Those
+// never notified are not in the rate, and hold no quarter provisional.
 type FollowUpQuarter struct {
 	Quarter      string     `json:"quarter"`
 	NonAttenders Count      `json:"non_attenders"`
 	NotYetDue    Count      `json:"not_yet_due"`
 	Rate         Proportion `json:"rate"`
+	Provisional  bool       `json:"provisional"`
 }
 
 // FollowUpDaysBin counts the due non-attenders whose first follow-up came
@@ -153,7 +157,7 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 	if err != nil {
 		return FollowUp{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := FollowUp{Filter: f, WindowDays: s.cfg.FollowUpWindowDays,
 		Practices: []FollowUpPractice{}, Quarters: []FollowUpQuarter{}}
 	if out.AsOf, err = s.dataAsOf(ctx); err != nil {
@@ -217,12 +221,13 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 		if t == nil {
 			t = &followUpTally{}
 		}
+		u := d.unit(p.Code) // exact for the practice's own staff
 		out.Practices = append(out.Practices, FollowUpPractice{
 			Code: p.Code, Name: p.Name, PCN: p.PCN,
-			NonAttenders:         d.count(t.nonAttenders),
-			Rate:                 d.proportion(t.followedUp, t.due),
-			FollowedUpByPractice: d.count(t.byPractice),
-			FollowedUpByProvider: d.count(t.byProvider),
+			NonAttenders:         u.count(t.nonAttenders),
+			Rate:                 u.proportion(t.followedUp, t.due),
+			FollowedUpByPractice: u.count(t.byPractice),
+			FollowedUpByProvider: u.count(t.byProvider),
 		})
 	}
 	// Every loaded quarter in the filter's range, with none or not.
@@ -239,6 +244,7 @@ func (s *Store) computeFollowUp(ctx context.Context, f Filter) (FollowUp, error)
 			NonAttenders: d.count(t.nonAttenders),
 			NotYetDue:    d.count(t.notified - t.due),
 			Rate:         d.proportion(t.followedUp, t.due),
+			Provisional:  cohortOpen(q, out.AsOf, s.cfg.ConversionWindowDays) || t.notified > t.due,
 		})
 	}
 

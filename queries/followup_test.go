@@ -135,16 +135,20 @@ func TestFollowUp(t *testing.T) {
 
 	// By referral quarter: 2025Q3 S1, S2; 2025Q4 N1, N2, N4, N5, N6, N10,
 	// N11 (N4 not notified, so 6 due; N1 and N5 in time); 2026Q1 none;
-	// 2026Q2 N3 (not yet due) and N9 (due, followed up).
+	// 2026Q2 N3 (not yet due) and N9 (due, followed up). Provisional: the
+	// cohorts of 2026Q1 and 2026Q2, whose 180 days from the quarter's end
+	// have not passed by 2026-06-30 (2025Q4's pass on 2026-06-29; N4,
+	// never notified, holds it open no longer).
 	wantQuarters := []struct {
 		q                       string
 		nonAtt, notDue, due, fu int64
 		pct                     any
+		provisional             bool
 	}{
-		{"2025Q3", 2, 0, 2, 1, 50.0},
-		{"2025Q4", 7, 0, 6, 2, 100 * 2.0 / 6},
-		{"2026Q1", 0, 0, 0, 0, nil},
-		{"2026Q2", 2, 1, 1, 1, 100.0},
+		{"2025Q3", 2, 0, 2, 1, 50.0, false},
+		{"2025Q4", 7, 0, 6, 2, 100 * 2.0 / 6, false},
+		{"2026Q1", 0, 0, 0, 0, nil, true},
+		{"2026Q2", 2, 1, 1, 1, 100.0, true},
 	}
 	if len(got.Quarters) != len(wantQuarters) {
 		t.Fatalf("quarters: %+v", got.Quarters)
@@ -159,6 +163,9 @@ func TestFollowUp(t *testing.T) {
 		checkCount(t, w.q+" followed up", q.Rate.Numerator, num(w.fu))
 		checkCount(t, w.q+" due", q.Rate.Denominator, num(w.due))
 		checkFloat(t, w.q+" percent", q.Rate.Percent, w.pct)
+		if q.Provisional != w.provisional {
+			t.Errorf("%s provisional %v, want %v", w.q, q.Provisional, w.provisional)
+		}
 	}
 
 	// Days from notification to first follow-up of the 9 due: N5 3, N9 1;
@@ -225,8 +232,9 @@ func TestFollowUpFilters(t *testing.T) {
 // TestFollowUpDisclosure has 15 due non-attenders as of 2025-12-31: 12 at
 // Hanley Road (9 followed up on day 3, 3 never) and 3 at Bounds Green
 // (never). Under the rule (1-7 → *, else nearest 5) the published rate is
-// 10 of 15 = 66.7%, worked out from the rounded counts; the interval is
-// from the true 9 of 15.
+// 10 of 15 = 66.7%, worked out from the rounded counts, and so is its
+// interval: the Wilson interval of 10 of 15, which contains 66.7% (that of
+// the true 9 of 15, 35.7-80.2%, was shown before issue 10).
 func TestFollowUpDisclosure(t *testing.T) {
 	f := newFixture(t)
 	f.boroughPractices("2025Q4")
@@ -245,18 +253,20 @@ func TestFollowUpDisclosure(t *testing.T) {
 	}
 	checkCount(t, "non-attenders", got.NonAttenders, num(15))
 	checkCount(t, "not yet notified", got.NotYetNotified, num(0))
-	checkProportion(t, "rate", got.Rate, num(10), num(15), 100*10.0/15, 35.7468, 80.1755)
+	checkProportion(t, "rate", got.Rate, num(10), num(15), 100*10.0/15, 41.7135, 84.8237)
 	checkCount(t, "by practice", got.FollowedUpByPractice, num(10))
 
 	// Archway: zeros. Bounds Green: 3 → *, so no percentage and no interval
 	// (its ends would reveal the true 0 of 3). Hanley Road: 9 of 12 is
-	// published as 10 of 10 = 100%.
+	// published as 10 of 10 = 100%, with the interval of 10 of 10,
+	// 72.2-100%, which contains it (the true 9 of 12 gave 46.8-91.1%: the
+	// "100% beside 46.8-91.1" of issue 10).
 	p := got.Practices
 	checkProportion(t, "Archway", p[0].Rate, num(0), num(0), nil, nil, nil)
 	checkCount(t, "Bounds Green non-attenders", p[1].NonAttenders, star)
 	checkProportion(t, "Bounds Green", p[1].Rate, num(0), star, nil, nil, nil)
 	checkCount(t, "Hanley Road non-attenders", p[2].NonAttenders, num(10))
-	checkProportion(t, "Hanley Road", p[2].Rate, num(10), num(10), 100.0, 46.7695, 91.1058)
+	checkProportion(t, "Hanley Road", p[2].Rate, num(10), num(10), 100.0, 72.2467, 100.0)
 
 	// Bins: 9 on days 0-7 → 10 (of 15: 66.7%); 6 never → *.
 	checkCount(t, "bin 0-7", got.DaysToFollowUp[0].NonAttenders, num(10))
@@ -264,9 +274,10 @@ func TestFollowUpDisclosure(t *testing.T) {
 	checkCount(t, "bin never", got.DaysToFollowUp[6].NonAttenders, star)
 	checkFloat(t, "bin never percent", got.DaysToFollowUp[6].Percent, nil)
 
-	// Nobody came back: 0 of 15, 0 of 9 (→ 10), 0 of 6 (→ *).
+	// Nobody came back: 0 of 15, 0 of 9 (→ 10: the interval of 0 of 10),
+	// 0 of 6 (→ *).
 	checkProportion(t, "re-engaged all", got.ReEngagement.All, num(0), num(15), 0.0, 0.0, 20.3883)
-	checkProportion(t, "re-engaged followed up", got.ReEngagement.FollowedUp, num(0), num(10), 0.0, 0.0, 29.9145)
+	checkProportion(t, "re-engaged followed up", got.ReEngagement.FollowedUp, num(0), num(10), 0.0, 0.0, 27.7533)
 	checkProportion(t, "re-engaged not followed up", got.ReEngagement.NotFollowedUp, num(0), star, nil, nil, nil)
 
 	// Suppressed cells: Bounds Green non-attenders and due, bin "never",

@@ -90,7 +90,7 @@ func (s *Store) computeFunnel(ctx context.Context, f Filter) (Funnel, error) {
 		return Funnel{}, fmt.Errorf("pathway funnel: %w", err)
 	}
 
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	labels := [5][2]string{
 		{"referred", "Referred"},
 		{"eligible", "Eligible"},

@@ -88,11 +88,11 @@ func (s *Store) computeHeadline(ctx context.Context, f Filter) (Headline, error)
 		}
 	}
 
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	// The counts behind a previous quarter's percentage are published only
 	// to work out that percentage; they are not shown, so their
 	// suppressions are not tallied.
-	hidden := s.newDiscloser()
+	hidden := d.untallied()
 	out := Headline{Filter: f, AsOf: asOf}
 
 	// Referrals: the latest quarter.

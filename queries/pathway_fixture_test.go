@@ -51,7 +51,11 @@ func pwCheckCount(t testing.TB, name string, got, want Count) {
 
 // pwCheckProportion checks a Proportion: its published counts, its
 // percentage (NaN for nil) and that its interval is the Wilson interval
-// of the TRUE counts k of n (nil when n is 0).
+// of the counts AS PUBLISHED, num of den (nil when the denominator is 0 or
+// either count is withheld). k and n are the true counts, which the test
+// states for its reader; with the rule on they differ from num and den,
+// and the interval is not theirs (issue 10: an interval always contains
+// the percentage beside it, and never gives the true counts away).
 func pwCheckProportion(t testing.TB, name string, got Proportion, num, den Count, pct float64, k, n int64) {
 	t.Helper()
 	pwCheckCount(t, name+" numerator", got.Numerator, num)
@@ -64,7 +68,7 @@ func pwCheckProportion(t testing.TB, name string, got Proportion, num, den Count
 		pwCheckPct(t, name+" ci_high", got.CIHigh, pwNone)
 		return
 	}
-	lo, hi := pwWilson(k, n)
+	lo, hi := pwWilson(num.N, den.N)
 	pwCheckPct(t, name+" ci_low", got.CILow, lo)
 	pwCheckPct(t, name+" ci_high", got.CIHigh, hi)
 }

@@ -6,20 +6,21 @@ import (
 	"github.com/uptake-nhs/uptake/queries/stats"
 )
 
-// Proportion is a share of people as the pathway indicators publish it:
-// numerator and denominator under the disclosure rule, the percentage
-// worked out from those published counts (Percent), and the 95% Wilson
-// score interval in percent units (0-100).
+// Proportion is a share of people as the indicators publish it:
+// numerator and denominator as shown (under the disclosure rule, or exact
+// for a practice's own staff), and the percentage and its 95% Wilson
+// score interval (percent units, 0-100) both worked out from those shown
+// counts.
 //
-// The interval is worked out from the TRUE counts. The domain rule
-// (docs/indicators.md, "Disclosure") says confidence intervals need no
-// disclosure control, and an interval from rounded counts would be a
-// different, wrong interval: rounding 8 of 18 to 10 of 20 moves the
-// interval's centre by five points. But the two ends of a Wilson interval
-// determine k and n, so an interval beside a count shown as "*" would
-// publish the very number the rule hides: when either count is suppressed
-// the interval is withheld too. It is also nil when the denominator is
-// zero.
+// One screen tells one story: the interval is the interval of the counts
+// beside it, so it always contains the percentage, and a reader can work
+// both out again from the table. (An interval from the true counts beside
+// rounded ones could exclude the shown percentage, 10 of 10 = 100% beside
+// 46.8-91.1%, and its two ends would give the true counts away.) When
+// either count is withheld ("*"), the percentage and the interval are
+// withheld too; they are also nil when the denominator is zero, and when
+// the numerator exceeds the denominator (it is then not a share: a
+// register out of date, say).
 type Proportion struct {
 	Numerator   Count    `json:"numerator"`
 	Denominator Count    `json:"denominator"`
@@ -37,11 +38,18 @@ func (d *discloser) proportion(k, n int64) Proportion {
 // (shared by several proportions), so that its suppression is tallied
 // once.
 func (d *discloser) proportionOf(k, n int64, den Count) Proportion {
-	p := Proportion{Numerator: d.count(k), Denominator: den}
-	p.Percent = Percent(p.Numerator, p.Denominator)
-	if !p.Numerator.Suppressed && !p.Denominator.Suppressed {
-		p.CILow, p.CIHigh = wilsonPercent(k, n)
+	return shownProportion(d.count(k), den)
+}
+
+// shownProportion is the Proportion of two counts as shown: the
+// percentage and interval from them, or none (see Proportion).
+func shownProportion(num, den Count) Proportion {
+	p := Proportion{Numerator: num, Denominator: den}
+	if num.Suppressed || den.Suppressed || den.N == 0 || num.N > den.N {
+		return p
 	}
+	p.Percent = Percent(num, den)
+	p.CILow, p.CIHigh = wilsonPercent(num.N, den.N)
 	return p
 }
 

@@ -62,7 +62,7 @@ var definitionMutations = []definitionMutation{
 	{"eligibility: 0.3 years since diagnosis is not enough", "Refresh.referral_facts",
 		"coalesce(r.years_since_diagnosis, 0) >= p.min_years", "coalesce(r.years_since_diagnosis, 0) >= p.min_years + 0.1"},
 
-	// Unmet demand (refresh_referral_facts.sql).
+	// Unmet demand (refresh_referral_facts.sql), which Capacity counts.
 	{"unmet demand: a course starting on day 90 is too late", "Refresh.referral_facts",
 		"pr.first_course_start <= r.referral_date + p.unmet_days", "pr.first_course_start < r.referral_date + p.unmet_days"},
 	{"unmet demand: a course starting on day 91 is in time", "Refresh.referral_facts",
@@ -121,7 +121,7 @@ var definitionMutations = []definitionMutation{
 		"c.start_time >= CAST($evening_from AS TIME)", "c.start_time > CAST($evening_from AS TIME)"},
 	{"weekend: Sunday is a weekday", "Refresh.course_facts",
 		"('Saturday', 'Sunday')", "('Saturday')"},
-	{"places: a cancelled course offers places", "SlotDemand",
+	{"places: a cancelled course offers places", "Capacity.places",
 		"WHERE status = 'ran'", "WHERE true"},
 
 	// Benchmarking (practice_benchmark.sql).
@@ -268,16 +268,14 @@ func sampleAnswers(t testing.TB, s *Store, practices []string) map[string]string
 		put(name("FollowUp"), v9, err)
 		v10, err := s.CodingCompleteness(ctx, f)
 		put(name("CodingCompleteness"), v10, err)
-		v11, err := s.SlotDemand(ctx, f)
-		put(name("SlotDemand"), v11, err)
+		v11, err := s.Capacity(ctx, f)
+		put(name("Capacity"), v11, err)
 		v12, err := s.FillRates(ctx, f)
 		put(name("FillRates"), v12, err)
 		v13, err := s.CourseFills(ctx, f, CoursePage{})
 		put(name("CourseFills"), v13, err)
 		v14, err := s.WaitsBySlot(ctx, f)
 		put(name("WaitsBySlot"), v14, err)
-		v15, err := s.UnmetDemand(ctx, f)
-		put(name("UnmetDemand"), v15, err)
 		v16, err := s.DemandHeatmap(ctx, f)
 		put(name("DemandHeatmap"), v16, err)
 		v17, err := s.CampaignEffect(ctx, f)

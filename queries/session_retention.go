@@ -54,7 +54,7 @@ func (s *Store) computeSessionRetention(ctx context.Context, f Filter) (SessionR
 		return SessionRetention{}, err
 	}
 	out := SessionRetention{Filter: f, AsOf: asOf, Sessions: []SessionPresence{}}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	var starters int64
 	err = s.forEachRow(ctx, query("SessionRetention"), f.args(), func(rows *sql.Rows) error {
 		var p SessionPresence

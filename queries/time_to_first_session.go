@@ -83,7 +83,7 @@ func (s *Store) computeTimeToFirstSession(ctx context.Context, f Filter) (TimeTo
 		Method:     percentileMethod,
 		Cohorts:    []CohortSessionWait{},
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	args := f.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
 	// Counts of people per quarter and day, oldest quarter first; the
 	// overall row merges them.

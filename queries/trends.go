@@ -91,10 +91,10 @@ func (s *Store) computeTrends(ctx context.Context, f Filter) (Trends, error) {
 	if err != nil {
 		return Trends{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	// The quarter before the range is published only to work out the
 	// first change; it is not shown, so its suppressions are not tallied.
-	hidden := s.newDiscloser()
+	hidden := d.untallied()
 	out := Trends{Filter: f, AsOf: asOf, WindowDays: s.cfg.ConversionWindowDays, Quarters: []TrendQuarter{}}
 	byQuarter := map[string]TrendQuarter{}
 	for _, c := range counts {
@@ -118,9 +118,15 @@ func (s *Store) computeTrends(ctx context.Context, f Filter) (Trends, error) {
 // trendCounts reads the true counts of every loaded quarter in the range
 // and of the quarter before it.
 func (s *Store) trendCounts(ctx context.Context, f Filter) ([]trendCounts, error) {
+	return s.trendCountsBack(ctx, f, 1)
+}
+
+// trendCountsBack reads the true counts of every loaded quarter in the
+// range and of the back quarters before it.
+func (s *Store) trendCountsBack(ctx context.Context, f Filter, back int) ([]trendCounts, error) {
 	wide := f
 	if f.From != "" {
-		wide.From = previousQuarter(f.From)
+		wide.From = quartersBack(f.From, back+1)[0]
 	}
 	var out []trendCounts
 	args := wide.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))

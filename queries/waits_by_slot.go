@@ -56,7 +56,7 @@ func (s *Store) computeWaitsBySlot(ctx context.Context, f Filter) (WaitsBySlot, 
 	if err := s.CheckFilter(ctx, f); err != nil {
 		return WaitsBySlot{}, err
 	}
-	d := s.newDiscloser()
+	d := s.newDiscloser(f)
 	out := WaitsBySlot{Filter: f, Method: percentileMethod}
 	// Days waited and how many people waited them, ascending, per slot.
 	type histogram struct{ days, people []int64 }
