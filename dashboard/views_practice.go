@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
@@ -145,7 +146,9 @@ func practiceRankView() view {
 
 // practiceViews are the practice page's panels for everyone, in page
 // order.
-func practiceViews() []view { return append([]view{practiceRankView()}, practiceTrendViews()...) }
+func practiceViews() []view {
+	return slices.Concat([]view{practiceRankView()}, practiceTrendViews(), practiceSPCViews())
+}
 
 // workListViews are the practice page's work lists, which follow its
 // other panels for the practice's own users only.
