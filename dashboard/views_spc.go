@@ -83,7 +83,7 @@ func measureNamed(r queries.SPC, key string) queries.SPCMeasure {
 // 12 months (the reference's threshold for reliable limits) with a final
 // figure that can be shown.
 func spcChartable(m queries.SPCMeasure) (bool, string) {
-	if m.InLimits >= stats.MinReliablePoints && m.Points != nil && m.Points[len(m.Points)-1].Mean != nil && m.Points[len(m.Points)-1].UPL != nil {
+	if n := len(m.Points); m.InLimits >= stats.MinReliablePoints && n > 0 && m.Points[n-1].UPL != nil {
 		return true, ""
 	}
 	withheld := 0

@@ -543,3 +543,21 @@ func TestSPCSettingsDoNotRebuildTheFacts(t *testing.T) {
 		t.Errorf("derived tables fresh %v (%v) after changing only an SPC target", fresh, err)
 	}
 }
+
+// With nothing loaded there are no months: every measure is there, empty,
+// and says why.
+func TestSPCWithNothingLoaded(t *testing.T) {
+	s := newFixture(t).store()
+	r, err := s.SPC(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Measures) != 4 {
+		t.Fatalf("%d measures", len(r.Measures))
+	}
+	for _, m := range r.Measures {
+		if m.Points == nil || len(m.Points) != 0 || m.Variation != nil || m.Message != "No months are loaded for these filters." {
+			t.Errorf("%s: %d points, variation %v, message %q", m.Measure, len(m.Points), deref(m.Variation), m.Message)
+		}
+	}
+}
