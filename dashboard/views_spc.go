@@ -47,7 +47,7 @@ var spcMeasures = []spcMeasure{
 func spcViews() []view {
 	out := []view{spcSummaryView()}
 	for _, m := range spcMeasures {
-		out = append(out, spcMeasureView(m, "spc-"+m.slug, false))
+		out = append(out, spcMeasureView(m, "spc-"+m.slug))
 	}
 	return out
 }
@@ -57,7 +57,7 @@ func spcViews() []view {
 func practiceSPCViews() []view {
 	out := []view{practiceSPCSummaryView()}
 	for _, m := range spcMeasures {
-		out = append(out, shownIf(spcMeasureView(m, "practice-spc-"+m.slug, true), func(r queries.SPC) bool {
+		out = append(out, shownIf(spcMeasureView(m, "practice-spc-"+m.slug), func(r queries.SPC) bool {
 			ok, _ := spcChartable(measureNamed(r, m.key))
 			return ok
 		}))
@@ -95,7 +95,7 @@ func spcChartable(m queries.SPCMeasure) (bool, string) {
 	why := fmt.Sprintf("not charted: %d of its %s can be used for limits, and a chart needs %d.",
 		m.InLimits, monthsWord(len(m.Points)), stats.MinReliablePoints)
 	if withheld > 0 {
-		why += fmt.Sprintf(" %s rest on counts of 1 to 7 people, which are withheld.", monthsWord(withheld))
+		why += fmt.Sprintf(" %s rest on counts too small to publish, which the disclosure rule withholds.", monthsWord(withheld))
 	}
 	return false, why
 }
@@ -134,7 +134,7 @@ func spcSummaryView() view {
 
 func practiceSPCSummaryView() view {
 	return newView(srcSPC, "practice-spc-summary", "Monthly variation of the practice's own figures (SPC)",
-		"The practice's own months, measure by measure, where there are enough of them: a practice refers a few people a month and counts of 1 to 7 people are withheld, so a measure is charted only when at least 12 of its months can be used for limits. Select a row for its chart.",
+		"The practice's own months, measure by measure, where there are enough of them: a practice refers a few people a month and small counts are withheld under the disclosure rule, so a measure is charted only when at least 12 of its months can be used for limits. Select a row for its chart.",
 		func(r queries.SPC, l linker) Table {
 			t := Table{Columns: spcSummaryColumns(), Disclosure: r.Disclosure, RowLinks: true}
 			for _, sm := range spcMeasures {
@@ -265,9 +265,9 @@ func spcCause(p queries.SPCPoint, run int) string {
 	return p.SpecialCause + " (" + strings.Join(words, "; ") + ")"
 }
 
-// spcMeasureView is one measure's XmR chart with the table of its months.
-// practice views link nowhere else and are named practice-spc-SLUG.
-func spcMeasureView(sm spcMeasure, name string, practice bool) view {
+// spcMeasureView is one measure's XmR chart with the table of its months,
+// as the view name (spc-SLUG, or practice-spc-SLUG on a practice's page).
+func spcMeasureView(sm spcMeasure, name string) view {
 	how := "Each dot is one month. The solid line is the mean and the dashed lines the process limits: months between them differ by chance alone. " +
 		"Blue circles mark special-cause improvement and orange diamonds concern; hollow dots on the dashed line are provisional (still inside their window) and are not tested. A gap is a month withheld or with no one to count."
 	return newView(srcSPC, name, sm.title, how,

@@ -80,8 +80,8 @@ func TestPracticePageChartsSPCOnlyWhereTheNumbersAllow(t *testing.T) {
 	}
 	for _, want := range []string{`id="panel-practice-spc-summary"`, `id="panel-practice-spc-conversion"`, `id="panel-practice-spc-coding"`,
 		`<a href="/practices/F83004#panel-practice-spc-conversion">Conversion</a>`,
-		"Referrals: not charted: 0 of its 14 months can be used for limits, and a chart needs 12. 14 months rest on counts of 1 to 7 people, which are withheld.",
-		"Follow-up rate: not charted: 5 of its 14 months can be used for limits, and a chart needs 12. 8 months rest on counts of 1 to 7 people, which are withheld."} {
+		"Referrals: not charted: 0 of its 14 months can be used for limits, and a chart needs 12. 14 months rest on counts too small to publish, which the disclosure rule withholds.",
+		"Follow-up rate: not charted: 5 of its 14 months can be used for limits, and a chart needs 12. 8 months rest on counts too small to publish, which the disclosure rule withholds."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("practice page lacks %s", want)
 		}
