@@ -78,6 +78,7 @@ var accessTable = map[string]access{
 	// Pages. The practice page is an aggregate page; its work-list panels
 	// are added only for the practice's own users (page_practice.go).
 	"overview":     aggregates,
+	"spc":          aggregates,
 	"pathway":      aggregates,
 	"practices":    aggregates,
 	"practice":     aggregates,
@@ -102,6 +103,7 @@ var accessTable = map[string]access{
 	"api.filters":               aggregates,
 	"api.headline":              aggregates,
 	"api.trends":                aggregates,
+	"api.spc":                   aggregates,
 	"api.funnel":                aggregates,
 	"api.conversion":            aggregates,
 	"api.time-to-first-session": aggregates,

@@ -121,6 +121,8 @@ func matrixCases() []matrixCase {
 		{route: "overview", path: "/", want: rowPage},
 		{route: "overview", path: "/?practice=F83010", want: rowPage},
 		{route: "pathway", path: "/pathway", want: rowPage},
+		{route: "spc", path: "/spc", want: rowPage},
+		{route: "spc", path: "/spc?practice=F83010", want: rowPage},
 		{route: "practices", path: "/practices", want: rowPage},
 		{route: "nonattenders", path: "/non-attenders?practice=F83010", want: rowPage},
 		{route: "venues", path: "/venues", want: rowPage},

@@ -77,6 +77,9 @@ func (s *Server) panels(ctx context.Context, f queries.Filter, q url.Values, vie
 		if err != nil {
 			return nil, err
 		}
+		if v.shown != nil && !v.shown(result) {
+			continue
+		}
 		out = append(out, s.panel(v, result, l))
 	}
 	return out, nil

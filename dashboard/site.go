@@ -47,9 +47,15 @@ func navigation() []pageDef {
 			Name: "overview", Path: "/", Title: "Overview",
 			Lead: "How many people were referred to diabetes education, and how many went on to attend and complete a course. " +
 				"Each tile says which quarter it describes and compares it with the quarter before; tiles marked provisional may still change. The charts show every quarter.",
-			Views:        append(trendViews(), funnelView()),
+			Views:        slices.Concat([]view{spcSummaryView()}, trendViews(), []view{funnelView()}),
 			extra:        overviewTiles,
 			extraSources: []*source{srcHeadline.source},
+		},
+		{
+			Name: "spc", Path: "/spc", Title: "SPC charts",
+			Lead: "Month by month, whether each measure is changing or only varying as it usually does: statistical process control charts as NHS boards read them (Making Data Count). " +
+				"Months beyond the dashed process limits, or long runs on one side of the mean, are special causes, coloured blue for improvement and orange for concern. Recent months still inside their window are provisional and not tested.",
+			Views: spcViews(),
 		},
 		{
 			Name: "pathway", Path: "/pathway", Title: "Pathway",

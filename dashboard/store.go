@@ -19,6 +19,9 @@ type Store interface {
 	Headline(ctx context.Context, f queries.Filter) (queries.Headline, error)
 	Trends(ctx context.Context, f queries.Filter) (queries.Trends, error)
 	Funnel(ctx context.Context, f queries.Filter) (queries.Funnel, error)
+	// SPC is the monthly XmR chart of each overview measure (overview, SPC
+	// page and practice page).
+	SPC(ctx context.Context, f queries.Filter) (queries.SPC, error)
 
 	// Pathway.
 	ConversionByCohort(ctx context.Context, f queries.Filter) (queries.ConversionByCohort, error)

@@ -136,6 +136,9 @@ type Cell struct {
 	Href string
 	// Header marks the cell that names its row (rendered as <th scope=row>).
 	Header bool
+	// icon names an SPC icon the page draws for a text cell (IconCell,
+	// spc_icons.go).
+	icon string
 }
 
 // Text is a cell of words.

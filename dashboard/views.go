@@ -62,6 +62,16 @@ type view struct {
 	// allRows are query parameters that make a paged source answer every
 	// row; downloads of the view always set them (withAllRows).
 	allRows url.Values
+	// shown, when set, decides from the result whether a page shows the
+	// panel at all (shownIf); its download and chart routes stay.
+	shown func(result any) bool
+}
+
+// shownIf returns v shown on pages only when show says so for the result
+// (a practice's SPC chart, only where its numbers allow one).
+func shownIf[T any](v view, show func(T) bool) view {
+	v.shown = func(r any) bool { return show(r.(T)) }
+	return v
 }
 
 // withAllRows returns v whose downloads ask its source for every row

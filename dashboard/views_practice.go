@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
@@ -235,7 +236,9 @@ func practiceRankView() view {
 // practiceViews are the practice page's panels for everyone, in page
 // order after its summary (practiceSummaryView), which opens it and is
 // followed by the work lists for the practice's own staff.
-func practiceViews() []view { return append([]view{practiceRankView()}, practiceTrendViews()...) }
+func practiceViews() []view {
+	return slices.Concat([]view{practiceRankView()}, practiceTrendViews(), practiceSPCViews())
+}
 
 // workListViews are the practice page's work lists, which follow its
 // other panels for the practice's own users only.

@@ -42,6 +42,7 @@ func filtered[T any](m func(*Store, context.Context, Filter) (T, error)) func(co
 var Indicators = []Indicator{
 	{"Headline", AnyScope, filtered((*Store).Headline)},
 	{"Trends", AnyScope, filtered((*Store).Trends)},
+	{"SPC", AnyScope, filtered((*Store).SPC)},
 	{"Funnel", AnyScope, filtered((*Store).Funnel)},
 	{"ConversionByCohort", AnyScope, filtered((*Store).ConversionByCohort)},
 	{"TimeToFirstSession", AnyScope, filtered((*Store).TimeToFirstSession)},

@@ -53,6 +53,9 @@ type Config struct {
 	// Disclosure is the small-number rule applied to every count about
 	// people that leaves the system.
 	Disclosure DisclosureRule `json:"disclosure"`
+	// SPC configures the statistical process control charts
+	// (spc_config.go).
+	SPC SPCConfig `json:"spc,omitzero"`
 }
 
 // CodeLists maps provider outcomes to the GP codes that record them. Both
@@ -85,6 +88,7 @@ func DefaultConfig() Config {
 			Declined:     []string{"9OLM", "306591000000103"},
 		},
 		Disclosure: DefaultDisclosureRule(),
+		SPC:        DefaultSPCConfig(),
 	}
 }
 
@@ -130,12 +134,20 @@ func (c Config) Validate() error {
 	if err := c.Disclosure.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.SPC.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
 // Hash identifies the settings that change derived tables, so that a
-// changed configuration rebuilds them.
+// changed configuration rebuilds them. The SPC settings only change how
+// the charts read the indicators, so they are left out: changing a target
+// must not rebuild an England-scale database. (With SPC zero, omitzero
+// leaves it out of the JSON, so the hash is what it was before SPC
+// settings existed.)
 func (c Config) Hash() string {
+	c.SPC = SPCConfig{}
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])

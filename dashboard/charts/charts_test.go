@@ -162,3 +162,72 @@ func TestTrendLinesAlwaysZoomAndMarkProvisional(t *testing.T) {
 		t.Errorf("want a zoom slider and two hollow provisional points:\n%s", b)
 	}
 }
+
+// TestXmRGolden draws a series with everything an XmR chart can show: a
+// withheld month (a gap, not zero), a rebase that breaks the mean and
+// limit lines, special causes of both kinds, provisional months at the
+// end joined on by a dashed line, and a target.
+func TestXmRGolden(t *testing.T) {
+	seg := func(i, segment int, v float64, cause string) XmRPoint {
+		mean, lo, hi := 40.0, 30.0, 50.0
+		if segment == 1 {
+			mean, lo, hi = 60, 52, 68
+		}
+		p := XmRPoint{Period: fmt.Sprintf("2025-%02d", i+1), Value: Num(v), Segment: segment,
+			Mean: Num(mean), Lower: Num(lo), Upper: Num(hi), Cause: cause, Tooltip: fmt.Sprintf("2025-%02d: %v%%", i+1, v)}
+		return p
+	}
+	points := []XmRPoint{
+		seg(0, 0, 41, ""), seg(1, 0, 38, ""), seg(2, 0, 55, CauseImprovement), seg(3, 0, 0, ""),
+		seg(4, 1, 61, ""), seg(5, 1, 50, CauseConcern), seg(6, 1, 63, ""), seg(7, 1, 58, ""),
+	}
+	points[3].Value = Gap() // withheld
+	points[6].Provisional = true
+	points[7].Provisional = true
+	c := XmR(XmRData{Points: points, Target: Num(65), YName: "Conversion (%)", Percent: true})
+	b, err := c.MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var option struct {
+		Series []struct {
+			Name string `json:"name"`
+			Data []struct {
+				Value  any    `json:"value"`
+				Symbol string `json:"symbol"`
+			} `json:"data"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(b, &struct {
+		Option any `json:"option"`
+	}{&option}); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string][][]any{}
+	for _, s := range option.Series {
+		var vals []any
+		for _, d := range s.Data {
+			vals = append(vals, d.Value)
+		}
+		byName[s.Name] = append(byName[s.Name], vals)
+	}
+	if v := byName["Monthly value"][0]; v[3] != "-" || v[6] != "-" || v[5] != 50.0 {
+		t.Errorf("monthly values %v: the withheld and provisional months must be gaps in the solid line", v)
+	}
+	if v := byName["Provisional (may still change)"][0]; v[5] != 50.0 || v[6] != 63.0 || v[4] != "-" {
+		t.Errorf("provisional line %v: must join on from the last final month", v)
+	}
+	if len(byName["Mean"]) != 2 || len(byName["Process limits"]) != 4 {
+		t.Errorf("%d mean lines and %d limit lines, want 2 and 4 (broken at the rebase)", len(byName["Mean"]), len(byName["Process limits"]))
+	}
+	if m := byName["Mean"]; m[0][4] != "-" || m[0][3] != 40.0 || m[1][3] != "-" || m[1][4] != 60.0 {
+		t.Errorf("mean lines %v: the rebase must break them between April and May", m)
+	}
+	if v := byName["Special cause: improvement"][0]; v[2] != 55.0 || v[0] != "-" {
+		t.Errorf("improvement points %v", v)
+	}
+	if _, ok := byName["Target"]; !ok {
+		t.Error("no target line")
+	}
+	golden(t, "xmr", c)
+}
