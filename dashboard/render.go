@@ -56,13 +56,15 @@ func parsePages() (map[string]*pageTemplate, error) {
 
 // pageData is what every page template receives.
 type pageData struct {
-	Service   string
-	Name      string // the page's name, e.g. "overview"
-	Title     string
-	Lead      string // how to read the page, one or two sentences
-	Nav       []navItem
-	Filters   *filterBar
-	Panels    []panel
+	Service string
+	Name    string // the page's name, e.g. "overview"
+	Title   string
+	Lead    string // how to read the page, one or two sentences
+	Nav     []navItem
+	Filters *filterBar
+	Panels  []panel
+	// Summary opens the page, "At a glance" (summary.go).
+	Summary   []summaryLine
 	RequestID string
 
 	// Error pages.

@@ -112,10 +112,10 @@ func practiceTrendViews() []view {
 				for i, q := range qs {
 					aligned[i] = borough[q]
 				}
-				return charts.TrendLines(qs, []charts.Series{
+				return quarterFilter(charts.TrendLines(qs, []charts.Series{
 					trendRate("This practice", r.Practice.Quarters, v.pick),
 					trendRate("Borough", aligned, v.pick),
-				}, charts.Axis{Name: v.measure + " (%)", Percent: true, Full: true})
+				}, charts.Axis{Name: v.measure + " (%)", Percent: true, Full: true}), quarterLabels(qs))
 			}))
 	}
 	return out
