@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -91,6 +92,10 @@ func (s *Server) panelsFrom(ctx context.Context, res *results, f queries.Filter,
 	return out, nil
 }
 
+// foldAfter is how many rows a table without a chart shows before it
+// folds away.
+const foldAfter = 25
+
 // summaryLine is one sentence of a page's summary as the page shows it:
 // with a link to its panel, named by the panel's title.
 type summaryLine struct {
@@ -135,6 +140,7 @@ func (s *Server) panel(v view, result any, l linker) panel {
 		ch := v.chart(result, l)
 		p.Chart = &ch
 	}
+	p.Fold = p.Chart == nil && len(p.Table.Rows) > foldAfter && !strings.HasSuffix(v.Name, "-worklist")
 	q := l.filter.Query()
 	for k, vals := range l.params {
 		q[k] = vals

@@ -109,6 +109,10 @@ type panel struct {
 	JSON      string // the API endpoint with the filters
 	// Form, when set, narrows this panel alone (the rejected rows).
 	Form *panelForm
+	// Fold folds a long table that has no chart above it (the course
+	// list) under a "Show the table" link; tables under charts always
+	// fold. Work lists never do: they are what their page is for.
+	Fold bool
 }
 
 // panelForm is a small GET form above a panel's table, for parameters

@@ -40,6 +40,12 @@ type Figure struct {
 	Row    string
 	Column string
 	Tally  []string
+	// Negative says that the table shows the figure as a negative
+	// number, which the sentence words ("5 fewer").
+	Negative bool
+	// Panel is the view whose table shows the figure, when it is not the
+	// sentence's own (a sentence naming groups of several dimensions).
+	Panel string
 }
 
 // summaryFunc computes a page's summary for filter f from the results of
@@ -98,6 +104,13 @@ func (b *sentenceOf) fig(text, unit, row, column string) *sentenceOf {
 	return b
 }
 
+// figIn is fig for a figure shown by another panel's table.
+func (b *sentenceOf) figIn(panel, text, unit, row, column string) *sentenceOf {
+	b.fig(text, unit, row, column)
+	b.figures[len(b.figures)-1].Panel = panel
+	return b
+}
+
 // tally says how many rows of the table read one of values in column.
 func (b *sentenceOf) tally(n int, column string, values ...string) *sentenceOf {
 	text := groupThousands(strconv.Itoa(n))
@@ -150,6 +163,7 @@ func overviewSummary(tr queries.Trends, fu queries.Funnel) []Sentence {
 					b.say(", ").fig(change, "", last.Quarter, "Change on the quarter before").say(" more than in ", qs[n-2].Quarter)
 				case d < 0:
 					b.say(", ").fig(change, "", last.Quarter, "Change on the quarter before").say(" fewer than in ", qs[n-2].Quarter)
+					b.figures[len(b.figures)-1].Negative = true
 				default:
 					b.say(", as many as in ", qs[n-2].Quarter)
 				}
@@ -491,32 +505,41 @@ func equitySummary(eq queries.Equity) []Sentence {
 		return nil
 	}
 	var out []Sentence
-	for _, ev := range equityDimensions {
-		d := equityDimension(eq, ev.key)
-		for _, side := range []string{"lower", "higher"} {
-			var groups []queries.EquityGroup
+	for _, side := range []string{"lower", "higher"} {
+		var b *sentenceOf
+		panel, named := "", 0
+		for _, ev := range equityDimensions {
+			d := equityDimension(eq, ev.key)
 			for _, g := range d.Groups {
 				lo, hi, v := g.Conversion.CILow, g.Conversion.CIHigh, g.Conversion.Percent
 				if _, shown := pct(v); !shown || lo == nil || hi == nil {
 					continue
 				}
-				if (side == "lower" && *hi < *eq.Overall.Percent) || (side == "higher" && *lo > *eq.Overall.Percent) {
-					groups = append(groups, g)
+				if !(side == "lower" && *hi < *eq.Overall.Percent) && !(side == "higher" && *lo > *eq.Overall.Percent) {
+					continue
 				}
-			}
-			if groups == nil {
-				continue
-			}
-			b := (&sentenceOf{}).say("Conversion is ", side, " than everyone's (").fig(overall, "%", "Everyone", "Conversion (%)").
-				say(") by more than chance would explain for ")
-			for i, g := range groups {
-				if i > 0 {
-					b.say(", ")
+				if b == nil {
+					b = (&sentenceOf{}).say("Conversion is ", side, " than everyone's (").fig(overall, "%", "Everyone", "Conversion (%)").
+						say("), by more than chance would explain, for ")
+					panel = equityViewName(ev.key)
 				}
-				v, _ := pct(g.Conversion.Percent)
-				b.say(strings.ToLower(d.Title), " ", g.Value, " (").fig(v, "%", g.Value, "Conversion (%)").say(")")
+				if named == maxNamed {
+					b.say(" and more")
+					named++
+				}
+				if named > maxNamed {
+					continue
+				}
+				if named > 0 {
+					b.say("; ")
+				}
+				pv, _ := pct(v)
+				b.say(equityGroupWords(ev.key, g.Value), " (").figIn(equityViewName(ev.key), pv, "%", g.Value, "Conversion (%)").say(")")
+				named++
 			}
-			out = append(out, b.say(".").done(equityViewName(ev.key)))
+		}
+		if b != nil {
+			out = append(out, b.say(".").done(panel))
 		}
 	}
 	if out == nil {
@@ -524,6 +547,27 @@ func equitySummary(eq queries.Equity) []Sentence {
 			say(") by more than chance would explain.").done(equityViewName(equityDimensions[0].key)))
 	}
 	return out
+}
+
+// maxNamed is how many groups or practices a sentence names.
+const maxNamed = 5
+
+// equityGroupWords names a group of a dimension in a sentence: "people
+// aged 80+", "people preferring Turkish".
+func equityGroupWords(key, value string) string {
+	switch key {
+	case "age_band":
+		return "people aged " + value
+	case "language":
+		return "people preferring " + value
+	case "imd_quintile":
+		return "deprivation quintile " + value
+	case "ethnic_group":
+		return "ethnic group " + value
+	case "sex":
+		return "sex " + value
+	}
+	return value
 }
 
 func dataPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {

@@ -43,7 +43,7 @@ func equityViews() []view {
 	var out []view
 	for _, ev := range equityDimensions {
 		out = append(out, newView(srcEquity, equityViewName(ev.key), ev.title,
-			ev.howToRead+" The line across each bar is its 95% confidence interval, the range the true value is likely to lie in; the dashed line is everyone's conversion.",
+			ev.howToRead+" The line through each dot is its 95% confidence interval, the range the true value is likely to lie in; the dashed line is everyone's conversion.",
 			func(r queries.Equity, l linker) Table {
 				d := equityDimension(r, ev.key)
 				title := d.Title

@@ -265,15 +265,18 @@ func describeCI(categories []string, series []CISeries, ref *Reference) string {
 func referenceLine(ref *Reference, horizontal bool) *opts.MarkLines {
 	label := ref.Name + ": " + percentText(ref.Value)
 	var item any = opts.MarkLineNameYAxisItem{Name: label, YAxis: ref.Value}
+	position := "insideEndTop"
 	if horizontal {
+		// Across the top of an upright line, where it hides no dot.
 		item = opts.MarkLineNameXAxisItem{Name: label, XAxis: ref.Value}
+		position = "end"
 	}
 	return &opts.MarkLines{
 		Data: []any{item},
 		MarkLineStyle: opts.MarkLineStyle{
 			Symbol:    []string{"none", "none"},
 			LineStyle: &opts.LineStyle{Color: "#212b32", Type: "dashed", Width: 1.5},
-			Label:     &opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "insideEndTop", Color: "#212b32"},
+			Label:     &opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: position, Color: "#212b32"},
 		},
 	}
 }
