@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/uptake-nhs/uptake/accounts"
@@ -212,5 +213,57 @@ func TestBrowserAxeEveryPage(t *testing.T) {
 				b.check(t, string(role)+" "+path)
 			}
 		}
+	}
+}
+
+// TestBrowserPrintShowsSummaryChartsAndTables prints every page as
+// Chromium would (print media, beforeprint): the summary and every chart
+// are shown whole within the paper's width, the tables unfolded, and the
+// filter form and links hidden.
+func TestBrowserPrintShowsSummaryChartsAndTables(t *testing.T) {
+	rs := newRealServer(t)
+	d := rs.demo[accounts.RoleServiceLead]
+	b := newBrowser(t)
+	b.signIn(t, rs.URL, d.Username, d.Password)
+	for _, p := range append(rolePages(t, rs)[accounts.RoleServiceLead], "/practices/"+rs.demo[accounts.RolePractice].PracticeCode) {
+		if p == "/account/password" {
+			continue
+		}
+		b.run(t, emulation.SetEmulatedMedia().WithMedia(""), chromedp.Navigate(rs.URL+p))
+		b.waitPage(t)
+		var got struct {
+			Summary, Folded, Clipped, Form int
+			Charts                         int
+		}
+		var raw string
+		b.run(t, emulation.SetEmulatedMedia().WithMedia("print"),
+			chromedp.Evaluate(`window.dispatchEvent(new Event("beforeprint"))`, nil),
+			chromedp.Evaluate(`(function () {
+				var page = document.querySelector("main").getBoundingClientRect();
+				var out = {Summary: 0, Folded: 0, Clipped: 0, Form: 0, Charts: 0};
+				var s = document.getElementById("summary");
+				if (s && s.getBoundingClientRect().height > 0) out.Summary = 1;
+				document.querySelectorAll("details.uptake-fold").forEach(function (d) { if (!d.open) out.Folded++; });
+				document.querySelectorAll("div.chart").forEach(function (el) {
+					out.Charts++;
+					var c = el.querySelector("canvas");
+					if (!c) { out.Clipped++; return; }
+					var r = c.getBoundingClientRect();
+					if (r.width < 100 || r.right > page.right + 1 || r.height < 50) out.Clipped++;
+				});
+				document.querySelectorAll(".uptake-filters__fields, .uptake-downloads").forEach(function (el) {
+					if (el.getBoundingClientRect().height > 0) out.Form++;
+				});
+				return JSON.stringify(out);
+			})()`, &raw),
+			chromedp.Evaluate(`window.dispatchEvent(new Event("afterprint"))`, nil))
+		if err := json.Unmarshal([]byte(raw), &got); err != nil {
+			t.Fatal(err)
+		}
+		hasSummary := !strings.HasPrefix(p, "/practices/")
+		if (hasSummary && got.Summary == 0) || got.Folded > 0 || got.Clipped > 0 || got.Form > 0 {
+			t.Errorf("%s printed: %+v; want the summary shown, no table folded, no chart clipped, no form or download links", p, got)
+		}
+		b.check(t, p)
 	}
 }
