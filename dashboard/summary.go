@@ -119,8 +119,14 @@ func (b *sentenceOf) tally(n int, column string, values ...string) *sentenceOf {
 	return b
 }
 
+// done is the sentence, begun with a capital letter (a slot's label may
+// start it), linking to panel.
 func (b *sentenceOf) done(panel string) Sentence {
-	return Sentence{Text: strings.Join(b.parts, ""), Panel: panel, Figures: b.figures}
+	text := strings.Join(b.parts, "")
+	if text != "" {
+		text = strings.ToUpper(text[:1]) + text[1:]
+	}
+	return Sentence{Text: text, Panel: panel, Figures: b.figures}
 }
 
 // plural is "1 practice" or "3 practices".
