@@ -257,7 +257,7 @@
     var legend = Array.isArray(option.legend) ? option.legend[0] : option.legend;
     var grid = Array.isArray(option.grid) ? option.grid[0] : option.grid;
     if (!legend || legend.show === false || !grid) {
-      return;
+      return 0;
     }
     var names = legend.data;
     if (!names) {
@@ -283,6 +283,7 @@
       x += w;
     });
     grid.top = rows * 24 + 28;
+    return rows;
   }
 
   // fitLabels makes every category label readable: labels along the
@@ -328,13 +329,14 @@
     });
   }
 
-  // fitHeight gives horizontal bars a line each, and smaller screens a
-  // smaller chart.
-  function fitHeight(el, payload) {
+  // fitHeight gives horizontal bars a line each, smaller screens a
+  // smaller chart, and a legend wrapped onto more lines the room it
+  // takes, so that the plot keeps its height.
+  function fitHeight(el, payload, legendRows) {
     var rows = payload.rows || 0;
     var base = window.matchMedia && window.matchMedia("(max-width: 640px)").matches ? 300 : 360;
     var h = rows > 0 ? Math.max(base, rows * 24 + 120) : base;
-    el.style.height = h + "px";
+    el.style.height = (h + Math.max(0, (legendRows || 1) - 1) * 24) + "px";
   }
 
   // prepare fits a copy of the payload's option to the element's width.
@@ -367,8 +369,16 @@
         s.tooltip.formatter = make(payload, data);
       }
     });
-    fitLegend(option, width);
+    option.uptakeLegendRows = fitLegend(option, width);
     fitLabels(option, width);
+    // An upright axis's name starts at the axis, so the plot's left
+    // edge never cuts it off.
+    (Array.isArray(option.yAxis) ? option.yAxis : option.yAxis ? [option.yAxis] : []).forEach(function (axis) {
+      if (axis.type === "value" && axis.name && axis.nameLocation === "end") {
+        axis.nameTextStyle = axis.nameTextStyle || {};
+        axis.nameTextStyle.align = "left";
+      }
+    });
     return option;
   }
 
@@ -514,7 +524,8 @@
   }
 
   function draw(el, payload) {
-    fitHeight(el, payload);
+    var option = prepare(el, payload);
+    fitHeight(el, payload, option.uptakeLegendRows);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var links = payload.links || {};
     // Listen for "finished" before setOption: with animation off, ECharts
@@ -530,11 +541,12 @@
       chart.on("finished", finish);
       window.setTimeout(finish, 3000);
     });
-    chart.setOption(prepare(el, payload));
+    chart.setOption(option);
     chart.uptakeRefit = function () {
-      fitHeight(el, payload);
+      var fitted = prepare(el, payload);
+      fitHeight(el, payload, fitted.uptakeLegendRows);
       chart.resize();
-      chart.setOption(prepare(el, payload), true);
+      chart.setOption(fitted, true);
     };
     if (payload.clickable) {
       // Funnel plots: find every point under the pointer.
