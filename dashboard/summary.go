@@ -52,9 +52,9 @@ type Figure struct {
 // its sources.
 type summaryFunc func(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error)
 
-// load is a source's typed result for the request, shared with the
+// loadResult is a source's typed result for the request, shared with the
 // panels that read it.
-func load[T any](ctx context.Context, r *results, src sourceOf[T], f queries.Filter) (T, error) {
+func loadResult[T any](ctx context.Context, r *results, src sourceOf[T], f queries.Filter) (T, error) {
 	v, err := r.get(ctx, src.source, f)
 	if err != nil {
 		var zero T
@@ -140,11 +140,11 @@ func plural(n int, one, many string) string {
 // --- Overview and Pathway ---------------------------------------------
 
 func overviewPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {
-	tr, err := load(ctx, r, srcTrends, f)
+	tr, err := loadResult(ctx, r, srcTrends, f)
 	if err != nil {
 		return nil, err
 	}
-	fu, err := load(ctx, r, srcFunnel, f)
+	fu, err := loadResult(ctx, r, srcFunnel, f)
 	if err != nil {
 		return nil, err
 	}
@@ -227,19 +227,19 @@ func largestLoss(fu queries.Funnel) (Sentence, bool) {
 }
 
 func pathwayPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {
-	fu, err := load(ctx, r, srcFunnel, f)
+	fu, err := loadResult(ctx, r, srcFunnel, f)
 	if err != nil {
 		return nil, err
 	}
-	cv, err := load(ctx, r, srcConversion, f)
+	cv, err := loadResult(ctx, r, srcConversion, f)
 	if err != nil {
 		return nil, err
 	}
-	tt, err := load(ctx, r, srcTimeToFirst, f)
+	tt, err := loadResult(ctx, r, srcTimeToFirst, f)
 	if err != nil {
 		return nil, err
 	}
-	sr, err := load(ctx, r, srcRetention, f)
+	sr, err := loadResult(ctx, r, srcRetention, f)
 	if err != nil {
 		return nil, err
 	}
@@ -301,11 +301,11 @@ func pathwaySummary(fu queries.Funnel, cv queries.ConversionByCohort, tt queries
 // --- Practices and non-attenders --------------------------------------
 
 func practicesPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {
-	bm, err := load(ctx, r, srcBenchmark, f)
+	bm, err := loadResult(ctx, r, srcBenchmark, f)
 	if err != nil {
 		return nil, err
 	}
-	cd, err := load(ctx, r, srcCoding, f)
+	cd, err := loadResult(ctx, r, srcCoding, f)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +382,7 @@ func practicesSummary(bm queries.PracticeBenchmark, cd queries.CodingCompletenes
 }
 
 func nonAttendersPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {
-	fu, err := load(ctx, r, srcFollowUp, f)
+	fu, err := loadResult(ctx, r, srcFollowUp, f)
 	if err != nil {
 		return nil, err
 	}
@@ -429,11 +429,11 @@ func nonAttendersSummary(fu queries.FollowUp) []Sentence {
 // --- Venues, equity and data --------------------------------------------
 
 func venuesPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {
-	sd, err := load(ctx, r, srcSlotDemand, f)
+	sd, err := loadResult(ctx, r, srcSlotDemand, f)
 	if err != nil {
 		return nil, err
 	}
-	fr, err := load(ctx, r, srcFillRates, f)
+	fr, err := loadResult(ctx, r, srcFillRates, f)
 	if err != nil {
 		return nil, err
 	}
@@ -496,7 +496,7 @@ func venuesSummary(sd queries.SlotDemand, fr queries.FillRates) []Sentence {
 }
 
 func equityPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {
-	eq, err := load(ctx, r, srcEquity, f)
+	eq, err := loadResult(ctx, r, srcEquity, f)
 	if err != nil {
 		return nil, err
 	}
@@ -577,11 +577,11 @@ func equityGroupWords(key, value string) string {
 }
 
 func dataPageSummary(ctx context.Context, r *results, f queries.Filter) ([]Sentence, error) {
-	loads, err := load(ctx, r, srcLoads, f)
+	loads, err := loadResult(ctx, r, srcLoads, f)
 	if err != nil {
 		return nil, err
 	}
-	dq, err := load(ctx, r, srcQuality, f)
+	dq, err := loadResult(ctx, r, srcQuality, f)
 	if err != nil {
 		return nil, err
 	}
