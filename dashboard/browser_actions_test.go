@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/queries"
@@ -56,6 +57,12 @@ func (b *browser) mark(t *testing.T) {
 	b.run(t, chromedp.Evaluate(`window.uptakeOldPage = true`, nil))
 }
 
+// unfold opens every table folded under its chart, as a reader would.
+func (b *browser) unfold(t *testing.T) {
+	t.Helper()
+	b.run(t, chromedp.Evaluate(`document.querySelectorAll("details.uptake-fold").forEach(function (d) { d.open = true; })`, nil))
+}
+
 func (b *browser) location(t *testing.T) string {
 	t.Helper()
 	var loc string
@@ -64,7 +71,8 @@ func (b *browser) location(t *testing.T) string {
 }
 
 // TestBrowserFilterChangesChart picks a practice in the Overview's filter
-// bar, as a reader would, and checks that the trend chart's data change.
+// bar, as a reader would: the page stays as it is until the reader applies
+// the filter, and then the trend chart's data change.
 func TestBrowserFilterChangesChart(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
@@ -73,46 +81,84 @@ func TestBrowserFilterChangesChart(t *testing.T) {
 	before := b.chartData(t, "chart-trends-rates")
 	b.mark(t)
 	// SetValue fires input and change events itself, as a person choosing
-	// would; firing change again would race the navigation it starts.
+	// would.
 	b.run(t, chromedp.SetValue("#filter-practice", "F83004", chromedp.ByQuery))
+	var pending string
+	b.run(t, chromedp.Sleep(300*time.Millisecond), chromedp.Text("#filters-pending", &pending, chromedp.ByQuery))
+	if loc := b.location(t); loc != "/" || !strings.Contains(pending, "Apply filters") {
+		t.Errorf("changing the select: at %q, the bar says %q; want no navigation and a note to apply", loc, pending)
+	}
+	b.run(t, chromedp.Click(".uptake-filters__apply", chromedp.ByQuery))
 	b.waitNewPage(t)
 	if loc := b.location(t); loc != "/?practice=F83004" {
-		t.Errorf("changing the select opened %q, want /?practice=F83004", loc)
+		t.Errorf("applying the filter opened %q, want /?practice=F83004", loc)
 	}
 	after := b.chartData(t, "chart-trends-rates")
 	if after == before || after == "" {
 		t.Errorf("the chart did not change with the practice filter:\nbefore %s\nafter  %s", before, after)
 	}
-	var selected string
-	b.run(t, chromedp.Value("#filter-practice", &selected, chromedp.ByQuery))
-	if selected != "F83004" {
-		t.Errorf("the new page's select shows %q", selected)
+	var selected, chip string
+	b.run(t, chromedp.Value("#filter-practice", &selected, chromedp.ByQuery),
+		chromedp.Text(".uptake-chip", &chip, chromedp.ByQuery))
+	if selected != "F83004" || !strings.Contains(chip, "Practice: Archway Medical Centre (F83004)") {
+		t.Errorf("the new page's select shows %q, its chip %q", selected, chip)
 	}
 	b.check(t, "filter change")
 }
 
-// TestBrowserFunnelPlotClickOpensPractice clicks a practice's point on the
-// conversion funnel plot, with the mouse at the point's pixel, and checks
-// that the practice's page opens.
-func TestBrowserFunnelPlotClickOpensPractice(t *testing.T) {
+// TestBrowserArrowDownOnAFilterKeepsFocus moves through a select's
+// options with the keyboard: the page must not reload (WCAG 2.2 SC 3.2.2,
+// on input) and focus must stay on the select.
+func TestBrowserArrowDownOnAFilterKeepsFocus(t *testing.T) {
 	ts, _ := newTestServer(t)
 	b := newBrowser(t)
 	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
-	b.navigate(t, ts.URL+"/practices")
-	// Find the point named for Archway Medical Centre among the scatter
-	// series and convert its value to page pixels.
+	for _, path := range []string{"/", "/venues"} {
+		b.navigate(t, ts.URL+path)
+		b.run(t, chromedp.Evaluate(`window.uptakeSamePage = true`, nil), chromedp.Focus("#filter-mode", chromedp.ByQuery))
+		for range 2 {
+			b.run(t, chromedp.KeyEvent(kb.ArrowDown), chromedp.Sleep(200*time.Millisecond))
+		}
+		var got struct {
+			Same   bool   `json:"same"`
+			Focus  string `json:"focus"`
+			Value  string `json:"value"`
+			Loc    string `json:"loc"`
+			Status string `json:"status"`
+		}
+		var raw string
+		b.run(t, chromedp.Sleep(300*time.Millisecond), chromedp.Evaluate(`JSON.stringify({same: window.uptakeSamePage === true, focus: document.activeElement.id,
+			value: document.getElementById("filter-mode").value, loc: location.pathname + location.search,
+			status: document.getElementById("filters-pending").textContent})`, &raw))
+		if err := json.Unmarshal([]byte(raw), &got); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Same || got.Loc != path || got.Focus != "filter-mode" {
+			t.Errorf("%s: after ArrowDown the page is %q (same page: %v), focus on %q", path, got.Loc, got.Same, got.Focus)
+		}
+		if got.Value == "" || got.Status == "" {
+			t.Errorf("%s: ArrowDown chose %q and the bar says %q; want an option chosen and a note to apply", path, got.Value, got.Status)
+		}
+		b.check(t, path)
+	}
+}
+
+// pointOf returns the page pixel of the point named name on the chart in
+// element id, scrolled into view, or nil.
+func (b *browser) pointOf(t *testing.T, id, name string) []float64 {
+	t.Helper()
 	var pos []float64
 	b.run(t, chromedp.Evaluate(`(function () {
-		var el = document.getElementById("chart-benchmark-conversion");
+		var el = document.getElementById(`+jsString(id)+`);
 		el.scrollIntoView({block: "center"});
 		var chart = window.uptakeCharts[el.id];
 		var series = chart.getOption().series;
 		for (var i = 0; i < series.length; i++) {
-			if (series[i].type !== "scatter") continue;
 			var data = series[i].data || [];
 			for (var j = 0; j < data.length; j++) {
-				if (data[j].name === "Archway Medical Centre (F83004)") {
-					var px = chart.convertToPixel({seriesIndex: i}, data[j].value);
+				var d = data[j];
+				if (d && d.name === `+jsString(name)+` && Array.isArray(d.value)) {
+					var px = chart.convertToPixel({seriesIndex: i}, d.value);
 					var r = el.getBoundingClientRect();
 					return [r.left + px[0], r.top + px[1]];
 				}
@@ -120,16 +166,82 @@ func TestBrowserFunnelPlotClickOpensPractice(t *testing.T) {
 		}
 		return [];
 	})()`, &pos))
-	if len(pos) != 2 {
-		t.Fatal("the funnel plot has no point for Archway Medical Centre (F83004)")
+	return pos
+}
+
+// TestBrowserFunnelPlotClickOpensPractice clicks a practice's point on the
+// conversion funnel plot, with the mouse at the point's pixel: a small
+// dialog offers the practice's page and the filter; choosing the page
+// opens it, choosing the filter filters this page.
+func TestBrowserFunnelPlotClickOpensPractice(t *testing.T) {
+	ts, _ := newTestServer(t)
+	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
+	for _, choice := range []struct{ link, want string }{
+		{".uptake-popover__open", "/practices/F83004"},
+		{".uptake-popover__filter", "/practices?practice=F83004"},
+	} {
+		b.navigate(t, ts.URL+"/practices")
+		pos := b.pointOf(t, "chart-benchmark-conversion", "Archway Medical Centre (F83004)")
+		if len(pos) != 2 {
+			t.Fatal("the funnel plot has no point for Archway Medical Centre (F83004)")
+		}
+		b.run(t, chromedp.MouseClickXY(pos[0], pos[1]), chromedp.WaitVisible(".uptake-popover", chromedp.ByQuery))
+		var focused, text string
+		b.run(t, chromedp.Evaluate(`document.activeElement.className`, &focused), chromedp.Text(".uptake-popover", &text, chromedp.ByQuery))
+		if !strings.Contains(text, "Archway Medical Centre (F83004)") || !strings.HasPrefix(focused, "uptake-popover") {
+			t.Errorf("the dialog says %q, focus on %q", text, focused)
+		}
+		b.mark(t)
+		b.run(t, chromedp.Click(choice.link, chromedp.ByQuery))
+		b.waitNewPage(t)
+		if loc := b.location(t); loc != choice.want {
+			t.Errorf("choosing %s opened %q, want %s", choice.link, loc, choice.want)
+		}
 	}
+	b.check(t, "funnel plot click")
+}
+
+// TestBrowserChartClickFiltersThePage clicks a quarter's point on the
+// Overview's trend chart and a language's bar on the Venues page: each
+// filters the whole page to it, in the address and in the filter bar,
+// whose chip removes it again.
+func TestBrowserChartClickFiltersThePage(t *testing.T) {
+	ts, _ := newTestServer(t)
+	b := newBrowser(t)
+	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
+	b.navigate(t, ts.URL+"/")
+	before := b.chartData(t, "chart-trends-rates")
+	var pos []float64
+	b.run(t, chromedp.Evaluate(`(function () {
+		var el = document.getElementById("chart-trends-referrals");
+		el.scrollIntoView({block: "center"});
+		var chart = window.uptakeCharts[el.id];
+		var px = chart.convertToPixel({seriesIndex: 0}, ["2026Q1", chart.getOption().series[0].data[2].value]);
+		var r = el.getBoundingClientRect();
+		return [r.left + px[0], r.top + px[1]];
+	})()`, &pos))
 	b.mark(t)
 	b.run(t, chromedp.MouseClickXY(pos[0], pos[1]))
 	b.waitNewPage(t)
-	if loc := b.location(t); loc != "/practices/F83004" {
-		t.Errorf("clicking the point opened %q, want /practices/F83004", loc)
+	if loc := b.location(t); loc != "/?from=2026Q1&to=2026Q1" {
+		t.Errorf("clicking 2026Q1 opened %q, want /?from=2026Q1&to=2026Q1", loc)
 	}
-	b.check(t, "funnel plot click")
+	var chip, from string
+	b.run(t, chromedp.Text(".uptake-chip", &chip, chromedp.ByQuery), chromedp.Value("#filter-from", &from, chromedp.ByQuery))
+	if !strings.Contains(chip, "Quarter: 2026Q1") || from != "2026Q1" {
+		t.Errorf("filter bar: chip %q, from %q", chip, from)
+	}
+	if after := b.chartData(t, "chart-trends-rates"); after == before {
+		t.Errorf("the rest of the page did not follow the filter: trends %s", after)
+	}
+	b.mark(t)
+	b.run(t, chromedp.Click(".uptake-chip__remove", chromedp.ByQuery))
+	b.waitNewPage(t)
+	if loc := b.location(t); loc != "/" {
+		t.Errorf("removing the chip opened %q, want /", loc)
+	}
+	b.check(t, "chart click filters")
 }
 
 // TestBrowserRowClickOpensPractice clicks a benchmark table row (not its
@@ -139,6 +251,7 @@ func TestBrowserRowClickOpensPractice(t *testing.T) {
 	b := newBrowser(t)
 	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
 	b.navigate(t, ts.URL+"/practices")
+	b.unfold(t)
 	b.mark(t)
 	b.run(t, chromedp.Click(`#table-benchmark-conversion tbody tr:nth-child(1) td:nth-of-type(3)`, chromedp.ByQuery))
 	b.waitNewPage(t)
@@ -154,6 +267,7 @@ func TestBrowserSortableTable(t *testing.T) {
 	b := newBrowser(t)
 	b.signIn(t, ts.URL, userCommissioner, testPassword(userCommissioner))
 	b.navigate(t, ts.URL+"/practices")
+	b.unfold(t)
 	firstCode := func() string {
 		var code string
 		b.run(t, chromedp.Evaluate(`document.querySelector("#table-benchmark-conversion tbody tr td").textContent`, &code))
@@ -294,15 +408,24 @@ func TestBrowserWhiskersSitOnTheirBars(t *testing.T) {
 				var series = chart.getOption().series;
 				var bars = [];
 				series.forEach(function (s, i) { if (s.type === "bar") bars.push(i); });
+				var dots = {};
+				series.forEach(function (s, i) { if (s.type === "scatter") dots[s.name] = i; });
 				series.forEach(function (s, i) {
 					if (s.type !== "custom") return;
 					var data = model.getSeriesByIndex(i).getData();
 					for (var j = 0; j < data.count(); j++) {
 						var v = s.data[j].value; // category, low, high, bar number, bars
-						var bar = model.getSeriesByIndex(bars[v[3]]).getData().getItemLayout(v[0]);
 						var line = data.getItemGraphicEl(j).childAt(0).shape;
 						var upright = line.x1 === line.x2;
-						var want = upright ? bar.x + bar.width / 2 : bar.y + bar.height / 2;
+						var want;
+						if (bars.length === 0) {
+							// Dots and whiskers: the whisker goes through its dot.
+							var dot = model.getSeriesByIndex(dots[s.name]).getData().getItemLayout(v[0]);
+							want = upright ? dot[0] : dot[1];
+						} else {
+							var bar = model.getSeriesByIndex(bars[v[3]]).getData().getItemLayout(v[0]);
+							want = upright ? bar.x + bar.width / 2 : bar.y + bar.height / 2;
+						}
 						var at = upright ? line.x1 : line.y1;
 						out.Compared++;
 						if (Math.abs(at - want) > 1) {

@@ -9,7 +9,9 @@ import (
 )
 
 // filterBar is the view model of the filter form: a plain GET form that
-// works without JavaScript (uptake.js submits it when a select changes).
+// works without JavaScript. Changing a field never reloads the page (WCAG
+// 2.2 SC 3.2.2, on input): the reader applies the changes with the
+// button, and uptake.js says that changes are waiting until then.
 type filterBar struct {
 	Action  string // the page's path
 	Selects []filterSelect
@@ -19,6 +21,16 @@ type filterBar struct {
 	Active  bool
 	// Clear is the page without filters.
 	Clear string
+	// Chips are the filters that are on, each with a link that removes it
+	// (and keeps the others).
+	Chips []filterChip
+}
+
+// filterChip is one filter that is on, e.g. "Language: Turkish", and the
+// page without it.
+type filterChip struct {
+	Label  string
+	Remove string
 }
 
 type filterSelect struct {
@@ -96,13 +108,64 @@ func newFilterBar(action string, o queries.FilterOptions, f queries.Filter) *fil
 		b.Selects = append(b.Selects, sel)
 	}
 	b.Summary = summarise(f, o)
+	b.Chips = chips(action, f, o)
 	return b
+}
+
+// chips lists the filters of f that are on, each with the page at action
+// without it. A single quarter (from and to the same) is one chip.
+func chips(action string, f queries.Filter, o queries.FilterOptions) []filterChip {
+	q := f.Query()
+	without := func(names ...string) string {
+		rest := url.Values{}
+		for k, v := range q {
+			if !slices.Contains(names, k) {
+				rest[k] = v
+			}
+		}
+		return withQuery(action, rest)
+	}
+	var out []filterChip
+	if f.From != "" && f.From == f.To {
+		out = append(out, filterChip{Label: "Quarter: " + f.From, Remove: without("from", "to")})
+	} else {
+		if f.From != "" {
+			out = append(out, filterChip{Label: "From " + f.From, Remove: without("from")})
+		}
+		if f.To != "" {
+			out = append(out, filterChip{Label: "To " + f.To, Remove: without("to")})
+		}
+	}
+	for _, name := range queries.FilterFields[2:] {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		label := v
+		if name == "practice" {
+			for _, p := range o.Practices {
+				if p.Code == v {
+					label = p.Name + " (" + p.Code + ")"
+				}
+			}
+		}
+		out = append(out, filterChip{Label: filterLabels[name] + ": " + label, Remove: without(name)})
+	}
+	return out
 }
 
 // without drops the named selects, for a page that the filters they set
 // do not change.
 func (b *filterBar) without(names ...string) *filterBar {
 	b.Selects = slices.DeleteFunc(b.Selects, func(s filterSelect) bool { return slices.Contains(names, s.Name) })
+	b.Chips = slices.DeleteFunc(b.Chips, func(c filterChip) bool {
+		for _, n := range names {
+			if strings.HasPrefix(c.Label, filterLabels[n]+": ") {
+				return true
+			}
+		}
+		return false
+	})
 	return b
 }
 

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,8 +33,16 @@ func (s *Server) buildPage(c *gin.Context, p pageDef) (*pageData, error) {
 	if !p.NoFilters {
 		data.Filters = newFilterBar(p.Path, opts, f)
 	}
-	if data.Panels, err = s.panels(ctx, f, c.Request.URL.Query(), p.Views); err != nil {
+	res := &results{store: s.store, query: c.Request.URL.Query()}
+	if data.Panels, err = s.panelsFrom(ctx, res, f, p.Views); err != nil {
 		return nil, err
+	}
+	if p.summary != nil {
+		sentences, err := p.summary(ctx, res, f)
+		if err != nil {
+			return nil, err
+		}
+		data.Summary = summaryLines(sentences, data.Panels)
 	}
 	if p.extra != nil {
 		if err := p.extra(ctx, s, f, c.Request.URL.Query(), data); err != nil {
@@ -69,9 +78,14 @@ func (s *Server) filter(c *gin.Context) (queries.Filter, queries.FilterOptions, 
 // panels loads the views for the filter; q is the request's query
 // string, for sources with parameters of their own.
 func (s *Server) panels(ctx context.Context, f queries.Filter, q url.Values, views []view) ([]panel, error) {
+	return s.panelsFrom(ctx, &results{store: s.store, query: q}, f, views)
+}
+
+// panelsFrom is panels with the request's results, which the page's
+// summary reads too.
+func (s *Server) panelsFrom(ctx context.Context, res *results, f queries.Filter, views []view) ([]panel, error) {
 	var out []panel
-	l := linker{filter: f, params: ownParams(q)}
-	res := &results{store: s.store, query: q}
+	l := linker{filter: f, params: ownParams(res.query)}
 	for _, v := range views {
 		result, err := res.get(ctx, v.Source, f)
 		if err != nil {
@@ -83,6 +97,35 @@ func (s *Server) panels(ctx context.Context, f queries.Filter, q url.Values, vie
 		out = append(out, s.panel(v, result, l))
 	}
 	return out, nil
+}
+
+// foldAfter is how many rows a table without a chart shows before it
+// folds away.
+const foldAfter = 25
+
+// summaryLine is one sentence of a page's summary as the page shows it:
+// with a link to its panel, named by the panel's title.
+type summaryLine struct {
+	Text  string
+	Href  string
+	Panel string // the panel's title
+	Chart bool   // the panel has a chart (else the link says "table")
+}
+
+// summaryLines links each sentence to its panel on the page; a sentence
+// whose panel is not on the page is shown without a link.
+func summaryLines(sentences []Sentence, panels []panel) []summaryLine {
+	out := make([]summaryLine, 0, len(sentences))
+	for _, s := range sentences {
+		l := summaryLine{Text: s.Text}
+		for _, p := range panels {
+			if p.ID == s.Panel {
+				l.Href, l.Panel, l.Chart = "#panel-"+p.ID, p.Title, p.Chart != nil
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // ownParams keeps the parameters of q that sources read besides the
@@ -104,6 +147,7 @@ func (s *Server) panel(v view, result any, l linker) panel {
 		ch := v.chart(result, l)
 		p.Chart = &ch
 	}
+	p.Fold = p.Chart == nil && len(p.Table.Rows) > foldAfter && !strings.HasSuffix(v.Name, "-worklist")
 	q := l.filter.Query()
 	for k, vals := range l.params {
 		q[k] = vals

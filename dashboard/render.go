@@ -56,13 +56,15 @@ func parsePages() (map[string]*pageTemplate, error) {
 
 // pageData is what every page template receives.
 type pageData struct {
-	Service   string
-	Name      string // the page's name, e.g. "overview"
-	Title     string
-	Lead      string // how to read the page, one or two sentences
-	Nav       []navItem
-	Filters   *filterBar
-	Panels    []panel
+	Service string
+	Name    string // the page's name, e.g. "overview"
+	Title   string
+	Lead    string // how to read the page, one or two sentences
+	Nav     []navItem
+	Filters *filterBar
+	Panels  []panel
+	// Summary opens the page, "At a glance" (summary.go).
+	Summary   []summaryLine
 	RequestID string
 
 	// Error pages.
@@ -107,6 +109,10 @@ type panel struct {
 	JSON      string // the API endpoint with the filters
 	// Form, when set, narrows this panel alone (the rejected rows).
 	Form *panelForm
+	// Fold folds a long table that has no chart above it (the course
+	// list) under a "Show the table" link; tables under charts always
+	// fold. Work lists never do: they are what their page is for.
+	Fold bool
 }
 
 // panelForm is a small GET form above a panel's table, for parameters

@@ -32,8 +32,13 @@ import (
 // UPTAKE_SCREENSHOT_PASSWORD on a running server (default: the sample
 // database's demo service lead).
 //
-// The timings are also written to timings.tsv in the directory. They are
-// measurements for release notes, never assertions.
+// UPTAKE_SCREENSHOT_WIDTHS lists the viewport widths to photograph each
+// page at (default 1366; e.g. "1366,390" for a laptop and a phone); files
+// are named NN-PAGE-WIDTH.png.
+//
+// The timings, and each page's height and width in CSS pixels, are also
+// written to timings.tsv in the directory. They are measurements for
+// release notes, never assertions.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("UPTAKE_SCREENSHOTS")
 	if dir == "" {
@@ -71,25 +76,43 @@ func TestScreenshots(t *testing.T) {
 		shots = append(shots, shot{"practice", "/practices/" + code})
 	}
 
-	var tsv strings.Builder
-	tsv.WriteString("page\tpath\tnavigation_to_charts_drawn_ms\tin_page_ms\tcharts\n")
-	for i, s := range shots {
-		start := time.Now()
-		b.run(t, chromedp.Navigate(base+s.path))
-		drawn := b.waitChartsDrawn(t, 10*time.Minute)
-		wall := time.Since(start)
-		var inPage string
-		b.run(t, chromedp.Evaluate(`document.body.dataset.chartsDrawnMs || ""`, &inPage))
-		var png []byte
-		b.run(t, chromedp.FullScreenshot(&png, 100))
-		file := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", i+1, s.name))
-		if err := os.WriteFile(file, png, 0o644); err != nil {
-			t.Fatal(err)
+	widths := []int{1366}
+	if w := os.Getenv("UPTAKE_SCREENSHOT_WIDTHS"); w != "" {
+		widths = nil
+		for _, f := range strings.Split(w, ",") {
+			var n int
+			if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n < 200 {
+				t.Fatalf("UPTAKE_SCREENSHOT_WIDTHS: %q is not a width", f)
+			}
+			widths = append(widths, n)
 		}
-		t.Logf("%-13s %-22s navigation to all %d charts drawn: %6d ms (in page: %s ms); saved %s",
-			s.name, s.path, drawn, wall.Milliseconds(), inPage, file)
-		fmt.Fprintf(&tsv, "%s\t%s\t%d\t%s\t%d\n", s.name, s.path, wall.Milliseconds(), inPage, drawn)
-		b.check(t, s.path)
+	}
+
+	var tsv strings.Builder
+	tsv.WriteString("page\tpath\tviewport_width\tnavigation_to_charts_drawn_ms\tin_page_ms\tcharts\tpage_height_px\tpage_width_px\n")
+	for _, width := range widths {
+		b.run(t, chromedp.EmulateViewport(int64(width), 900))
+		for i, s := range shots {
+			start := time.Now()
+			b.run(t, chromedp.Navigate(base+s.path))
+			drawn := b.waitChartsDrawn(t, 10*time.Minute)
+			wall := time.Since(start)
+			var inPage string
+			var height, scrollWidth int
+			b.run(t, chromedp.Evaluate(`document.body.dataset.chartsDrawnMs || ""`, &inPage),
+				chromedp.Evaluate(`document.documentElement.scrollHeight`, &height),
+				chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollWidth))
+			var png []byte
+			b.run(t, chromedp.FullScreenshot(&png, 100))
+			file := filepath.Join(dir, fmt.Sprintf("%02d-%s-%d.png", i+1, s.name, width))
+			if err := os.WriteFile(file, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%-13s %-22s at %d px: all %d charts drawn %6d ms after navigation (in page: %s ms); %d px high, %d wide; saved %s",
+				s.name, s.path, width, drawn, wall.Milliseconds(), inPage, height, scrollWidth, file)
+			fmt.Fprintf(&tsv, "%s\t%s\t%d\t%d\t%s\t%d\t%d\t%d\n", s.name, s.path, width, wall.Milliseconds(), inPage, drawn, height, scrollWidth)
+			b.check(t, s.path)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "timings.tsv"), []byte(tsv.String()), 0o644); err != nil {
 		t.Fatal(err)

@@ -38,6 +38,9 @@ type pageDef struct {
 	// does, which the API offers too.
 	extra        func(ctx context.Context, s *Server, f queries.Filter, q url.Values, p *pageData) error
 	extraSources []*source
+	// summary opens the page: a few sentences from its results, each
+	// linking to its panel (summary.go).
+	summary summaryFunc
 }
 
 // navigation is the main navigation, in order.
@@ -50,41 +53,48 @@ func navigation() []pageDef {
 			Views:        slices.Concat([]view{spcSummaryView()}, trendViews(), []view{funnelView()}),
 			extra:        overviewTiles,
 			extraSources: []*source{srcHeadline.source},
+			summary:      overviewPageSummary,
 		},
 		{
 			Name: "spc", Path: "/spc", Title: "SPC charts",
 			Lead: "Month by month, whether each measure is changing or only varying as it usually does: statistical process control charts as NHS boards read them (Making Data Count). " +
 				"Months beyond the dashed process limits, or long runs on one side of the mean, are special causes, coloured blue for improvement and orange for concern. Recent months still inside their window are provisional and not tested.",
-			Views: spcViews(),
+			Views:   spcViews(),
+			summary: spcPageSummary,
 		},
 		{
 			Name: "pathway", Path: "/pathway", Title: "Pathway",
 			Lead: "Where people drop out between referral and completing a course, how long they wait for a first session, and whether they keep coming. " +
 				"Cohorts are by referral quarter; the most recent cohorts are provisional because they have had less time to attend.",
-			Views: append([]view{funnelView()}, pathwayViews()...),
+			Views:   append([]view{funnelView()}, pathwayViews()...),
+			summary: pathwayPageSummary,
 		},
 		{
 			Name: "practices", Path: "/practices", Title: "Practices",
 			Lead: "How each practice compares with the borough. On each funnel plot, points outside the dashed lines differ from the borough by more than chance would explain, and the table says so in words. " +
 				"Select a practice to see its trends and its work lists.",
-			Views: slices.Concat(benchmarkViews(), codingViews(), []view{campaignsView()}),
+			Views:   slices.Concat(benchmarkViews(), codingViews(), []view{campaignsView()}),
+			summary: practicesPageSummary,
 		},
 		{
 			Name: "nonattenders", Path: "/non-attenders", Title: "Non-attenders",
-			Lead:  "Whether people who did not attend, declined or did not respond were followed up within 28 days, and whether they later attended.",
-			Views: nonAttenderViews(),
+			Lead:    "Whether people who did not attend, declined or did not respond were followed up within 28 days, and whether they later attended.",
+			Views:   nonAttenderViews(),
+			summary: nonAttendersPageSummary,
 		},
 		{
 			Name: "venues", Path: "/venues", Title: "Venues and times",
 			Lead: "Which days, times and venues people want, against the places offered; how full courses are, how long people wait, " +
 				"and how many extra courses next quarter would fill.",
-			Views: venueViews(),
+			Views:   venueViews(),
+			summary: venuesPageSummary,
 		},
 		{
 			Name: "equity", Path: "/equity", Title: "Equity",
 			Lead: "Conversion from referral to attending, by age, sex, ethnic group, language and deprivation. " +
 				"The line across each bar shows the range the true value is likely to lie in; the dashed line is the value for everyone.",
-			Views: equityViews(),
+			Views:   equityViews(),
+			summary: equityPageSummary,
 		},
 		{
 			Name: "data", Path: "/data", Title: "Data",
@@ -93,6 +103,7 @@ func navigation() []pageDef {
 			Views:     dataViews(),
 			NoFilters: true,
 			extra:     dataPageForm,
+			summary:   dataPageSummary,
 		},
 	}
 }

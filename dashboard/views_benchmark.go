@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
@@ -84,7 +85,8 @@ func benchmarkViews() []view {
 			},
 			func(r queries.PracticeBenchmark, l linker) charts.Chart {
 				bm := m.measure(r)
-				d := charts.FunnelPlotData{XName: bm.DenominatorLabel, YName: bm.Title + " (%)"}
+				d := charts.FunnelPlotData{XName: bm.DenominatorLabel, YName: bm.Title + " (%)", Measure: bm.Title,
+					NumeratorName: lowerFirst(bm.NumeratorLabel), DenominatorName: lowerFirst(bm.DenominatorLabel), Noun: "practices", Field: "practice"}
 				if bm.Baseline != nil {
 					d.Baseline = *bm.Baseline
 				}
@@ -96,16 +98,29 @@ func benchmarkViews() []view {
 					// A practice whose rate is not shown (withheld, no
 					// denominator, a stale register) is not plotted.
 					n, ok := v.Denominator.Value()
-					if !ok || v.Percent == nil {
+					if !ok || pctNum(v.Proportion).Withheld {
+						d.Withheld++
 						continue
 					}
-					d.Units = append(d.Units, charts.Unit{Name: practiceLabel(p.Name, p.Code), Href: l.practice(p.Code),
-						Denominator: float64(n), Value: charts.FromPtr(v.Percent), Label: v.Label})
+					if v.Percent == nil {
+						continue
+					}
+					d.Units = append(d.Units, charts.Unit{Name: practiceLabel(p.Name, p.Code), Href: l.practice(p.Code), Code: p.Code,
+						Denominator: float64(n), Value: charts.FromPtr(v.Percent), Low: charts.FromPtr(v.CILow), High: charts.FromPtr(v.CIHigh),
+						Numerator: CountCell(v.Numerator).Display(), Label: v.Label})
 				}
 				return charts.FunnelPlot(d)
 			}))
 	}
 	return out
+}
+
+// lowerFirst lower-cases the first letter of a label for use mid-sentence.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func benchmarkNote(bm queries.BenchmarkMeasure) string {
@@ -177,16 +192,23 @@ func campaignsView() view {
 			}
 			var cats []string
 			before, after := charts.Series{Name: "8 weeks before"}, charts.Series{Name: "8 weeks after"}
-			links := map[string]string{}
+			links, codes := map[string]string{}, map[string]string{}
 			for _, c := range drawn {
 				name := campaignLabel(c)
 				cats = append(cats, name)
 				before.Values, after.Values = append(before.Values, countNum(c.Before)), append(after.Values, countNum(c.After))
 				links[name] = l.practice(c.PracticeCode)
+				codes[name] = c.PracticeCode
 			}
-			ch := charts.Bars(cats, []charts.Series{before, after}, charts.Axis{Name: "Referrals"}, true)
+			ch := charts.Bars(cats, []charts.Series{before, after}, peopleAxis("Referrals"), true)
 			ch.Links = links
 			ch.Caption = caption
+			ch = practiceFilter(ch, codes)
+			for _, c := range drawn {
+				it := ch.Filter.Items[campaignLabel(c)]
+				it.Label = practiceLabel(c.PracticeName, c.PracticeCode)
+				ch.Filter.Items[campaignLabel(c)] = it
+			}
 			return ch
 		})
 }

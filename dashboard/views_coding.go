@@ -46,7 +46,7 @@ func codingPracticesView() view {
 		func(r queries.CodingCompleteness, l linker) charts.Chart {
 			rates := make([]practiceRate, len(r.Practices))
 			for i, g := range r.Practices {
-				rates[i] = practiceRate{name: g.Name, code: g.Key, percent: g.Rate.Percent}
+				rates[i] = practiceRate{name: g.Name, code: g.Key, rate: g.Rate}
 			}
 			return practiceRateChart(l, rates, "Coded in time", "share coded in time", "Coded in time (%)",
 				"no outcomes due, or a count withheld")
@@ -76,7 +76,7 @@ func codingCategoriesView() view {
 			var vals []charts.Number
 			for _, g := range r.Categories {
 				keys = append(keys, g.Key)
-				vals = append(vals, charts.FromPtr(g.Rate.Percent))
+				vals = append(vals, pctNum(g.Rate))
 			}
 			return charts.Bars(keys, []charts.Series{{Name: "Coded in time", Values: vals}}, charts.Axis{Name: "Coded (%)", Percent: true, Full: true}, false)
 		})
@@ -97,9 +97,9 @@ func codingQuartersView() view {
 			var vals []charts.Number
 			for _, g := range r.Quarters {
 				keys = append(keys, g.Key)
-				vals = append(vals, charts.FromPtr(g.Rate.Percent))
+				vals = append(vals, pctNum(g.Rate))
 			}
-			return charts.Lines(keys, []charts.Series{{Name: "Coded in time", Values: vals}}, charts.Axis{Name: "Coded (%)", Percent: true, Full: true})
+			return quarterFilter(charts.Lines(keys, []charts.Series{{Name: "Coded in time", Values: vals}}, charts.Axis{Name: "Coded (%)", Percent: true, Full: true}), quarterLabels(keys))
 		})
 }
 

@@ -59,12 +59,44 @@ func cols(parts ...any) []Column {
 	return out
 }
 
-// countNum draws a published count; suppressed counts are gaps.
+// countNum draws a published count; a suppressed count is drawn as
+// withheld.
 func countNum(c queries.Count) charts.Number {
 	if n, ok := c.Value(); ok {
 		return charts.Num(float64(n))
 	}
-	return charts.Gap()
+	return charts.Withheld()
+}
+
+// pctNum draws a proportion's percentage: withheld when a count it is
+// worked out from is withheld, a gap when there is nobody to count.
+func pctNum(p queries.Proportion) charts.Number {
+	if p.Percent == nil && (p.Numerator.Suppressed || p.Denominator.Suppressed) {
+		return charts.Withheld()
+	}
+	return charts.FromPtr(p.Percent)
+}
+
+// peopleAxis is a value axis of counts of people.
+func peopleAxis(name string) charts.Axis { return charts.Axis{Name: name, Unit: " people"} }
+
+// daysAxis is a value axis of days, to one decimal (medians may end in .5).
+func daysAxis() charts.Axis { return charts.Axis{Name: "Days", Unit: " days", Decimals: 1} }
+
+// quarterFilter makes each quarter category filter the page to that
+// quarter; labels maps a category's label to its quarter where they differ
+// ("2026Q1 (provisional)").
+func quarterFilter(c charts.Chart, labels map[string]string) charts.Chart {
+	return c.FilterBy("quarter", labels)
+}
+
+// quarterLabels maps each quarter to itself, for quarterFilter.
+func quarterLabels(qs []string) map[string]string {
+	out := make(map[string]string, len(qs))
+	for _, q := range qs {
+		out[q] = q
+	}
+	return out
 }
 
 // practiceLabel names a practice uniquely for charts (names may repeat).
@@ -100,7 +132,7 @@ func bandsChart(values []charts.Number, units, measure, axis, missing, narrow st
 // practiceRate is one practice's rate in a by-practice chart.
 type practiceRate struct {
 	name, code string
-	percent    *float64
+	rate       queries.Proportion
 }
 
 // practiceRateChart draws one bar per practice, each opening the
@@ -112,19 +144,35 @@ func practiceRateChart(l linker, rates []practiceRate, series, measure, axis, mi
 	if len(rates) > charts.MaxBars {
 		vals := make([]charts.Number, len(rates))
 		for i, r := range rates {
-			vals[i] = charts.FromPtr(r.percent)
+			vals[i] = pctNum(r.rate)
 		}
 		return bandsChart(vals, "practices", measure, axis, missing, "choose a network in the filters")
 	}
 	names := make([]string, len(rates))
 	vals := make([]charts.Number, len(rates))
 	links := map[string]string{}
+	codes := map[string]string{}
 	for i, r := range rates {
 		names[i] = practiceLabel(r.name, r.code)
-		vals[i] = charts.FromPtr(r.percent)
+		vals[i] = pctNum(r.rate)
 		links[names[i]] = l.practice(r.code)
+		codes[names[i]] = r.code
 	}
 	c := charts.Bars(names, []charts.Series{{Name: series, Values: vals}}, charts.Axis{Name: axis, Percent: true, Full: true}, true)
 	c.Links = links
+	return practiceFilter(c, codes)
+}
+
+// practiceFilter makes each practice of a chart, named as practiceLabel
+// names it, filter the page to that practice; codes maps the names to ODS
+// codes. Clicking a practice offers its page too (uptake.js).
+func practiceFilter(c charts.Chart, codes map[string]string) charts.Chart {
+	c = c.FilterBy("practice", codes)
+	for name, item := range c.Filter.Items {
+		if item.Field == "practice" {
+			item.Label = name
+			c.Filter.Items[name] = item
+		}
+	}
 	return c
 }

@@ -43,7 +43,7 @@ func equityViews() []view {
 	var out []view
 	for _, ev := range equityDimensions {
 		out = append(out, newView(srcEquity, equityViewName(ev.key), ev.title,
-			ev.howToRead+" The line across each bar is its 95% confidence interval, the range the true value is likely to lie in; the dashed line is everyone's conversion.",
+			ev.howToRead+" The line through each dot is its 95% confidence interval, the range the true value is likely to lie in; the dashed line is everyone's conversion.",
 			func(r queries.Equity, l linker) Table {
 				d := equityDimension(r, ev.key)
 				title := d.Title
@@ -66,8 +66,16 @@ func equityViews() []view {
 					cats = append(cats, g.Value)
 					ps = append(ps, g.Conversion)
 				}
-				return charts.BarsCI(cats, []charts.CISeries{ciSeries("Conversion", ps, nil)}, charts.Axis{Name: "Conversion (%)", Percent: true}, true,
+				c := charts.DotsCI(cats, []charts.CISeries{ciSeries("Conversion", ps, nil)}, charts.Axis{Name: "Conversion (%)", Percent: true},
 					&charts.Reference{Name: "Everyone", Value: charts.FromPtr(r.Overall.Percent)})
+				if ev.key == "language" {
+					// Language is a filter of the page; the other groups are not.
+					c = c.FilterBy("language", map[string]string{})
+					for _, g := range d.Groups {
+						c.Filter.Items[g.Value] = charts.FilterItem{Field: "language", Value: g.Value}
+					}
+				}
+				return c
 			}))
 	}
 	return out

@@ -81,7 +81,7 @@ func followUpPracticesView() view {
 		func(r queries.FollowUp, l linker) charts.Chart {
 			rates := make([]practiceRate, len(r.Practices))
 			for i, p := range r.Practices {
-				rates[i] = practiceRate{name: p.Name, code: p.Code, percent: p.Rate.Percent}
+				rates[i] = practiceRate{name: p.Name, code: p.Code, rate: p.Rate}
 			}
 			return practiceRateChart(l, rates, "Follow-up rate", "follow-up rate", "Followed up in time (%)",
 				"nobody due for follow-up, or a count withheld")
@@ -106,9 +106,9 @@ func followUpQuartersView() view {
 			var vals []charts.Number
 			for _, q := range r.Quarters {
 				qs = append(qs, q.Quarter)
-				vals = append(vals, charts.FromPtr(q.Rate.Percent))
+				vals = append(vals, pctNum(q.Rate))
 			}
-			return charts.Lines(qs, []charts.Series{{Name: "Follow-up rate", Values: vals}}, charts.Axis{Name: "Followed up in time (%)", Percent: true, Full: true})
+			return quarterFilter(charts.Lines(qs, []charts.Series{{Name: "Follow-up rate", Values: vals}}, charts.Axis{Name: "Followed up in time (%)", Percent: true, Full: true}), quarterLabels(qs))
 		})
 }
 
@@ -129,7 +129,7 @@ func followUpDaysView() view {
 				bins = append(bins, b.Bin)
 				vals = append(vals, countNum(b.NonAttenders))
 			}
-			return charts.Bars(bins, []charts.Series{{Name: "Non-attenders", Values: vals}}, charts.Axis{Name: "People"}, false)
+			return charts.Bars(bins, []charts.Series{{Name: "Non-attenders", Values: vals}}, peopleAxis("People"), false)
 		})
 }
 
@@ -147,8 +147,8 @@ func followUpReEngagementView() view {
 			return t
 		},
 		func(r queries.FollowUp, l linker) charts.Chart {
-			return charts.Bars([]string{"All", "Followed up in time", "Not followed up in time"}, []charts.Series{{Name: "Later attended", Values: []charts.Number{
-				charts.FromPtr(r.ReEngagement.All.Percent), charts.FromPtr(r.ReEngagement.FollowedUp.Percent), charts.FromPtr(r.ReEngagement.NotFollowedUp.Percent),
-			}}}, charts.Axis{Name: "Later attended (%)", Percent: true}, false)
+			return charts.BarsCI([]string{"All", "Followed up in time", "Not followed up in time"}, []charts.CISeries{
+				ciSeries("Later attended", []queries.Proportion{r.ReEngagement.All, r.ReEngagement.FollowedUp, r.ReEngagement.NotFollowedUp}, nil),
+			}, charts.Axis{Name: "Later attended (%)", Percent: true}, false, nil)
 		})
 }

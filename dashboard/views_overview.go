@@ -44,11 +44,14 @@ func trendRate(name string, qs []queries.TrendQuarter, pick func(queries.TrendQu
 	s := charts.Series{Name: name}
 	for _, q := range qs {
 		r := pick(q)
-		s.Values = append(s.Values, charts.FromPtr(r.Percent))
+		s.Values = append(s.Values, trendNum(r))
 		s.Provisional = append(s.Provisional, r.Provisional)
 	}
 	return s
 }
+
+// trendNum draws a trend's percentage, withheld when its counts are.
+func trendNum(r queries.TrendRate) charts.Number { return pctNum(r.Proportion) }
 
 func trendQuarters(qs []queries.TrendQuarter) []string {
 	out := make([]string, len(qs))
@@ -74,12 +77,13 @@ func trendsRatesView() view {
 			return t
 		},
 		func(r queries.Trends, l linker) charts.Chart {
-			return charts.TrendLines(trendQuarters(r.Quarters), []charts.Series{
+			qs := trendQuarters(r.Quarters)
+			return quarterFilter(charts.TrendLines(qs, []charts.Series{
 				trendRate("Conversion", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.Conversion }),
 				trendRate("Completion", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.Completion }),
 				trendRate("Follow-up rate", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.FollowUp }),
 				trendRate("Coding completeness", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.Coding }),
-			}, charts.Axis{Name: "Share (%)", Percent: true, Full: true})
+			}, charts.Axis{Name: "Share (%)", Percent: true, Full: true}), quarterLabels(qs))
 		})
 }
 
@@ -102,7 +106,8 @@ func trendsReferralsView() view {
 			for _, q := range r.Quarters {
 				s.Values = append(s.Values, countNum(q.Referrals))
 			}
-			return charts.TrendLines(trendQuarters(r.Quarters), []charts.Series{s}, charts.Axis{Name: "Referrals"})
+			qs := trendQuarters(r.Quarters)
+			return quarterFilter(charts.TrendLines(qs, []charts.Series{s}, peopleAxis("Referrals")), quarterLabels(qs))
 		})
 }
 

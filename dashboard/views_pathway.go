@@ -39,7 +39,7 @@ func status(provisional bool) Cell {
 func ciSeries(name string, ps []queries.Proportion, provisional []bool) charts.CISeries {
 	s := charts.CISeries{Name: name, Provisional: provisional}
 	for _, p := range ps {
-		s.Values = append(s.Values, charts.FromPtr(p.Percent))
+		s.Values = append(s.Values, pctNum(p))
 		s.Low = append(s.Low, charts.FromPtr(p.CILow))
 		s.High = append(s.High, charts.FromPtr(p.CIHigh))
 	}
@@ -75,13 +75,15 @@ func conversionCohortsView() view {
 			var cats []string
 			var conv, comp []queries.Proportion
 			var prov []bool
+			labels := map[string]string{}
 			for _, c := range r.Cohorts {
 				cats = append(cats, cohortLabel(c.Quarter, c.Provisional))
+				labels[cats[len(cats)-1]] = c.Quarter
 				conv, comp = append(conv, c.Conversion), append(comp, c.Completion)
 				prov = append(prov, c.Provisional)
 			}
-			return charts.BarsCI(cats, []charts.CISeries{ciSeries("Conversion", conv, prov), ciSeries("Completion", comp, prov)},
-				charts.Axis{Name: "Share of eligible referrals (%)", Percent: true, Full: true}, false, nil)
+			return quarterFilter(charts.BarsCI(cats, []charts.CISeries{ciSeries("Conversion", conv, prov), ciSeries("Completion", comp, prov)},
+				charts.Axis{Name: "Share of eligible referrals (%)", Percent: true, Full: true}, false, nil), labels)
 		})
 }
 
@@ -99,7 +101,13 @@ func days(v *float64, suppressed bool) Cell {
 	return Float(*v, 1)
 }
 
-func daysNum(v *float64) charts.Number { return charts.FromPtr(v) }
+// daysNum draws a number of days: withheld when suppressed.
+func daysNum(v *float64, suppressed bool) charts.Number {
+	if suppressed {
+		return charts.Withheld()
+	}
+	return charts.FromPtr(v)
+}
 
 func timeToFirstSessionView() view {
 	return newView(srcTimeToFirst, "time-to-first-session", "Days from referral to the first session",
@@ -120,10 +128,10 @@ func timeToFirstSessionView() view {
 			p90 := charts.Series{Name: "90th percentile"}
 			for _, c := range r.Cohorts {
 				qs = append(qs, c.Quarter)
-				med.Values, p90.Values = append(med.Values, daysNum(c.MedianDays)), append(p90.Values, daysNum(c.P90Days))
+				med.Values, p90.Values = append(med.Values, daysNum(c.MedianDays, c.Suppressed)), append(p90.Values, daysNum(c.P90Days, c.Suppressed))
 				med.Provisional, p90.Provisional = append(med.Provisional, c.Provisional), append(p90.Provisional, c.Provisional)
 			}
-			return charts.TrendLines(qs, []charts.Series{med, p90}, charts.Axis{Name: "Days"})
+			return quarterFilter(charts.TrendLines(qs, []charts.Series{med, p90}, daysAxis()), quarterLabels(qs))
 		})
 }
 

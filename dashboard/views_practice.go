@@ -120,12 +120,12 @@ func practiceTrendViews() []view {
 				}
 				for _, p := range m.Points {
 					qs = append(qs, p.Quarter)
-					practice.Values = append(practice.Values, charts.FromPtr(p.Practice.Percent))
+					practice.Values = append(practice.Values, pctNum(p.Practice))
 					practice.Provisional = append(practice.Provisional, p.Provisional)
-					borough.Values = append(borough.Values, charts.FromPtr(p.Borough.Percent))
+					borough.Values = append(borough.Values, pctNum(p.Borough))
 					borough.Provisional = append(borough.Provisional, p.Provisional)
 				}
-				return charts.TrendLines(qs, []charts.Series{practice, borough}, charts.Axis{Name: m.Title + " (%)", Percent: true, Full: true})
+				return quarterFilter(charts.TrendLines(qs, []charts.Series{practice, borough}, charts.Axis{Name: m.Title + " (%)", Percent: true, Full: true}), quarterLabels(qs))
 			}))
 	}
 	return out
@@ -180,8 +180,8 @@ func practiceSummarySentences(r queries.PracticeSummary) []string {
 	}
 	if w := r.WorkLists; w != nil {
 		out = append(out,
-			plural(w.FollowUp, "person", "people")+" to follow up ("+strconv.Itoa(w.FollowUpOverdue)+" overdue), and "+
-				plural(w.Coding, "outcome", "outcomes")+" to code in the practice record ("+strconv.Itoa(w.CodingOverdue)+" overdue): the lists are below.")
+			countNoun(w.FollowUp, "person", "people")+" to follow up ("+strconv.Itoa(w.FollowUpOverdue)+" overdue), and "+
+				countNoun(w.Coding, "outcome", "outcomes")+" to code in the practice record ("+strconv.Itoa(w.CodingOverdue)+" overdue): the lists are below.")
 	}
 	return out
 }
@@ -201,14 +201,6 @@ func labelWords(label string) string {
 		return "not significantly different from the borough"
 	}
 	return "not compared with the borough"
-}
-
-// plural is "1 person" or "n people".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // The practice's place in the borough, from the benchmark filtered to it.
@@ -262,4 +254,12 @@ func staleRegisterNote(q string) string {
 	return "Data quality: the type 2 diabetes register this practice reported (" + q + " snapshot) is smaller than the number of people it referred in these quarters, " +
 		"so the register looks out of date and the referral rate is not compared with the borough. " +
 		"Its referrals and register still count in the borough's figures. Check the register count in the practice's extract."
+}
+
+// countNoun is "1 person" or "n people".
+func countNoun(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -373,7 +373,11 @@ func spcChartData(m queries.SPCMeasure, axis string, run int) charts.XmRData {
 				segment++
 			}
 		}
-		x := charts.XmRPoint{Period: p.Period, Value: charts.FromPtr(p.Value), Provisional: p.Provisional, Segment: segment,
+		value := charts.FromPtr(p.Value)
+		if p.Withheld {
+			value = charts.Withheld()
+		}
+		x := charts.XmRPoint{Period: p.Period, Value: value, Provisional: p.Provisional, Segment: segment,
 			Mean: charts.FromPtr(p.Mean), Lower: clamp(p.LPL), Upper: clamp(p.UPL), Tooltip: spcTooltip(m, p, run)}
 		if spcTested(p) {
 			switch p.SpecialCause {

@@ -53,7 +53,7 @@ func demandHeatmapView() view {
 					grid[day[c.Weekday]][index[c.Hour]] = charts.Num(float64(c.Places))
 				}
 			}
-			return charts.Heatmap(charts.Grid{X: hours, Y: r.Weekdays, Values: grid, Name: "Places offered"})
+			return charts.Heatmap(charts.Grid{X: hours, Y: r.Weekdays, Values: grid, Name: "Places offered", Unit: " places"})
 		})
 }
 
@@ -79,9 +79,26 @@ func fillGroupChart(groups []queries.FillGroup, horizontal bool) charts.Chart {
 	var vals []charts.Number
 	for _, g := range groups {
 		labels = append(labels, g.Label)
-		vals = append(vals, charts.FromPtr(g.FillRate))
+		vals = append(vals, fillNum(g))
 	}
 	return charts.Bars(labels, []charts.Series{{Name: "Fill rate", Values: vals}}, charts.Axis{Name: "Places booked (%)", Percent: true, Full: true}, horizontal)
+}
+
+// fillNum draws a fill rate: withheld when the bookings are.
+func fillNum(g queries.FillGroup) charts.Number {
+	if g.FillRate == nil && g.Booked.Suppressed {
+		return charts.Withheld()
+	}
+	return charts.FromPtr(g.FillRate)
+}
+
+// groupLabels maps each group's label to its key, the filter's value.
+func groupLabels(groups []queries.FillGroup) map[string]string {
+	out := map[string]string{}
+	for _, g := range groups {
+		out[g.Label] = g.Key
+	}
+	return out
 }
 
 func fillVenuesView() view {
@@ -96,7 +113,7 @@ func fillVenuesView() view {
 			if len(r.ByVenue) > charts.MaxBars {
 				vals := make([]charts.Number, len(r.ByVenue))
 				for i, g := range r.ByVenue {
-					vals[i] = charts.FromPtr(g.FillRate)
+					vals[i] = fillNum(g)
 				}
 				return bandsChart(vals, "venues", "fill rate", "Places booked (%)", "the count of bookings withheld", "")
 			}
@@ -117,7 +134,10 @@ func fillSlotsView() view {
 		func(r queries.FillRates, l linker) charts.Chart {
 			var all []queries.FillGroup
 			all = append(append(append(all, r.BySlot...), r.ByLanguage...), r.ByMode...)
-			return fillGroupChart(all, false)
+			c := fillGroupChart(all, false)
+			// Languages and modes are filters of the page; slots are not.
+			c = c.FilterBy("language", groupLabels(r.ByLanguage))
+			return c.FilterBy("mode", groupLabels(r.ByMode))
 		})
 }
 
@@ -187,7 +207,7 @@ func waitSeries(ws []queries.SlotWait) ([]string, []charts.Series) {
 	med, p90 := charts.Series{Name: "Median"}, charts.Series{Name: "90th percentile"}
 	for _, w := range ws {
 		slots = append(slots, w.Slot)
-		med.Values, p90.Values = append(med.Values, daysNum(w.MedianDays)), append(p90.Values, daysNum(w.P90Days))
+		med.Values, p90.Values = append(med.Values, daysNum(w.MedianDays, w.Suppressed)), append(p90.Values, daysNum(w.P90Days, w.Suppressed))
 	}
 	return slots, []charts.Series{med, p90}
 }
@@ -209,7 +229,7 @@ func waitsPreferredView() view {
 		},
 		func(r queries.WaitsBySlot, l linker) charts.Chart {
 			slots, series := waitSeries(r.ByPreferredSlot)
-			return charts.Bars(slots, series, charts.Axis{Name: "Days"}, false)
+			return charts.Bars(slots, series, daysAxis(), false)
 		})
 }
 
@@ -225,7 +245,7 @@ func waitsBookedView() view {
 		},
 		func(r queries.WaitsBySlot, l linker) charts.Chart {
 			slots, series := waitSeries(r.ByBookedSlot)
-			return charts.Bars(slots, series, charts.Axis{Name: "Days"}, false)
+			return charts.Bars(slots, series, daysAxis(), false)
 		})
 }
 

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"strconv"
+	"strings"
 )
 
 // MaxBars is how many categories a chart draws one bar each for. Beyond
@@ -49,5 +50,8 @@ func PercentBands(values []Number, units, measure string) Chart {
 	bar.XAxisList[0].NameGap = 28
 	// Room under the axis for its name.
 	bar.GridList[0].Bottom = "36"
-	return Chart{Option: finish(bar)}
+	o := finish(bar)
+	categoryAxes(o)
+	return Chart{Option: o, Format: &Format{Unit: " " + strings.ToLower(units)},
+		Description: "How many " + strings.ToLower(units) + " have a " + strings.ToLower(strings.TrimSuffix(measure, " (%)")) + " in each 10-point band."}
 }

@@ -158,8 +158,98 @@ func TestTrendLinesAlwaysZoomAndMarkProvisional(t *testing.T) {
 		Axis{Name: "%", Percent: true, Full: true})
 	golden(t, "trend_lines", c)
 	b, _ := c.MarshalIndent()
-	if !strings.Contains(string(b), `"dataZoom"`) || strings.Count(string(b), `"emptyCircle"`) != 2 {
-		t.Errorf("want a zoom slider and two hollow provisional points:\n%s", b)
+	if !strings.Contains(string(b), `"dataZoom"`) || !strings.Contains(string(b), `"type": "dashed"`) ||
+		!strings.Contains(string(b), `"formatter": "provisional"`) || !strings.Contains(string(b), `"symbol": "none"`) {
+		t.Errorf("want a zoom slider, a dashed provisional segment joined to the last final point, and a band labelled provisional:\n%s", b)
+	}
+	// The solid line stops at the last final quarter; the dashed one
+	// starts there.
+	var got struct {
+		Option struct {
+			Series []struct {
+				Name string
+				Data []struct{ Value any }
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Option.Series) != 2 || got.Option.Series[0].Name != got.Option.Series[1].Name {
+		t.Fatalf("want a solid and a dashed series of one name, got %+v", got.Option.Series)
+	}
+	solid, dashed := got.Option.Series[0].Data, got.Option.Series[1].Data
+	if strings.TrimSpace(fmt.Sprintln(solid[1].Value, solid[2].Value, dashed[0].Value, dashed[1].Value, dashed[3].Value)) != "22 - - 22 9" {
+		t.Errorf("solid %v, dashed %v", solid, dashed)
+	}
+}
+
+// TestWithheldIsDrawnAsWithheld checks that a withheld value gets a
+// labelled marker, where a missing one is only a gap.
+func TestWithheldIsDrawnAsWithheld(t *testing.T) {
+	c := Bars([]string{"Daytime", "Evening", "Weekend"}, []Series{{Name: "Referrals", Values: []Number{Num(40), Withheld(), Gap()}}}, Axis{Name: "People"}, false)
+	b, _ := c.MarshalIndent()
+	if strings.Count(string(b), `"formatter": "withheld"`) != 1 || !strings.Contains(string(b), withheldName) ||
+		!strings.Contains(string(b), "Referrals: withheld") {
+		t.Errorf("want one withheld marker, for Evening:\n%s", b)
+	}
+	if !strings.Contains(c.Description, "1 withheld") {
+		t.Errorf("description %q does not say a value is withheld", c.Description)
+	}
+}
+
+// TestEveryCategoryLabelIsDrawn checks that no category axis lets ECharts
+// drop labels.
+func TestEveryCategoryLabelIsDrawn(t *testing.T) {
+	for name, c := range map[string]Chart{
+		"bars":   Bars(quarters(20), []Series{{Name: "A", Values: make([]Number, 20)}}, Axis{}, false),
+		"hbars":  Bars(quarters(35), []Series{{Name: "A", Values: make([]Number, 35)}}, Axis{}, true),
+		"lines":  TrendLines(quarters(20), []Series{{Name: "A", Values: make([]Number, 20)}}, Axis{}),
+		"dotsCI": DotsCI([]string{"a", "b"}, []CISeries{{Name: "A", Values: []Number{Num(1), Num(2)}}}, Axis{Percent: true}, nil),
+	} {
+		for _, key := range []string{"xAxis", "yAxis"} {
+			for _, a := range list(c.Option, key) {
+				if a["type"] != "category" {
+					continue
+				}
+				label, _ := a["axisLabel"].(obj)
+				if label == nil || label["interval"] != 0 {
+					t.Errorf("%s: %s drops labels: %v", name, key, a["axisLabel"])
+				}
+			}
+		}
+	}
+	if c := Bars(quarters(35), []Series{{Name: "A", Values: make([]Number, 35)}}, Axis{}, true); c.Rows != 35 {
+		t.Errorf("35 horizontal bars ask for %d rows", c.Rows)
+	}
+}
+
+// TestFunnelPlotFitsItsAxisAndSpeaksInWords checks the value axis fits a
+// referral rate of a few percent, and the legend is in words.
+func TestFunnelPlotFitsItsAxisAndSpeaksInWords(t *testing.T) {
+	c := FunnelPlot(FunnelPlotData{
+		Units: []Unit{
+			{Name: "A (A00001)", Code: "A00001", Denominator: 500, Value: Num(9.5), Low: Num(7), High: Num(12.4), Numerator: "45", Label: "High (0.001)"},
+			{Name: "B (B00002)", Code: "B00002", Denominator: 400, Value: Num(4.5), Label: "Not significant"},
+		},
+		Limits:   []Limit{{Denominator: 10, Upper95: 30, Upper998: 40}, {Denominator: 500, Lower95: 3, Upper95: 7, Lower998: 2, Upper998: 8}},
+		Baseline: 5, Measure: "Referral rate", Noun: "practices",
+	})
+	y := list(c.Option, "yAxis")[0]
+	if y["min"] != 0.0 || y["max"] != 15.0 {
+		t.Errorf("value axis %v to %v, want 0 to 15", y["min"], y["max"])
+	}
+	b, _ := c.MarshalIndent()
+	for _, want := range []string{"Higher than the borough, beyond the 99.8% limit", "Within the limits", `"filter": "A00001"`, `"k": "45"`, `"uptakeTooltip": "funnelPoint"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("funnel plot lacks %s:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "(0.001)\"") {
+		t.Error("the legend speaks in p-values")
+	}
+	if want := "2 practices against the borough's 5.0%: 1 higher and 0 lower beyond the 99.8% limits"; !strings.HasPrefix(c.Description, want) {
+		t.Errorf("description %q", c.Description)
 	}
 }
 
@@ -181,7 +271,7 @@ func TestXmRGolden(t *testing.T) {
 		seg(0, 0, 41, ""), seg(1, 0, 38, ""), seg(2, 0, 55, CauseImprovement), seg(3, 0, 0, ""),
 		seg(4, 1, 61, ""), seg(5, 1, 50, CauseConcern), seg(6, 1, 63, ""), seg(7, 1, 58, ""),
 	}
-	points[3].Value = Gap() // withheld
+	points[3].Value = Withheld()
 	points[6].Provisional = true
 	points[7].Provisional = true
 	c := XmR(XmRData{Points: points, Target: Num(65), YName: "Conversion (%)", Percent: true})
@@ -228,6 +318,14 @@ func TestXmRGolden(t *testing.T) {
 	}
 	if _, ok := byName["Target"]; !ok {
 		t.Error("no target line")
+	}
+	// The withheld month is a marker of its own, on the hidden axis, never
+	// a value on the measure's axis.
+	if w := byName[withheldName]; len(w) != 1 || len(w[0]) != 1 || !strings.Contains(string(b), `"formatter": "withheld"`) {
+		t.Errorf("withheld markers %v: want one, labelled", w)
+	}
+	if !strings.Contains(c.Description, "1 improvement, 1 concern") || !strings.Contains(c.Description, "1 withheld") {
+		t.Errorf("description %q", c.Description)
 	}
 	golden(t, "xmr", c)
 }

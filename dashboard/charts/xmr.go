@@ -1,6 +1,10 @@
 package charts
 
 import (
+	"html"
+	"strconv"
+	"strings"
+
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
@@ -11,8 +15,10 @@ import (
 type XmRPoint struct {
 	// Period names the month, e.g. "2025-04".
 	Period string
-	// Value is the month's figure; a gap for a withheld value or one with
-	// nothing to divide by, which is never drawn as zero.
+	// Value is the month's figure: Withheld() for a value withheld by
+	// disclosure control, drawn as a marker labelled "withheld" at the foot
+	// of the chart, never as zero; a gap for a month with nothing to
+	// divide by.
 	Value Number
 	// Provisional months may still change: drawn hollow, on a dashed line.
 	Provisional bool
@@ -186,7 +192,78 @@ func XmR(d XmRData) Chart {
 		}
 		add("Target", data, xmrTarget, opts.LineStyle{Color: xmrTarget, Width: 1.5, Type: "dotted"}, "none", 0, false)
 	}
-	return Chart{Option: finish(line)}
+	o := finish(line)
+	categoryAxes(o)
+	withheldMarkers(o, d.Points)
+	return Chart{Option: o, Description: describeXmR(d)}
+}
+
+// withheldMarkers adds, for the withheld months, markers labelled
+// "withheld" at the foot of the plot. They sit on a hidden second value
+// axis running 0 to 1, so that they neither stretch the measure's own
+// axis down to zero nor sit at a value the month may have had.
+func withheldMarkers(o obj, points []XmRPoint) {
+	var data []any
+	for _, p := range points {
+		if p.Value.Withheld {
+			data = append(data, obj{"name": p.Period, "value": []any{p.Period, 0.04},
+				"tooltip": obj{"formatter": html.EscapeString(p.Period) + "<br/>withheld (too few people to show)"}})
+		}
+	}
+	if data == nil {
+		return
+	}
+	axes := list(o, "yAxis")
+	o["yAxis"] = append(toAny(axes), obj{"type": "value", "show": false, "min": 0, "max": 1})
+	addSeries(o, obj{
+		"type": "scatter", "name": withheldName, "data": data, "yAxisIndex": len(axes), "z": 5,
+		"symbol": "emptyDiamond", "symbolSize": 12,
+		"itemStyle": obj{"color": "#212b32", "borderWidth": 2},
+		"label":     obj{"show": true, "formatter": "withheld", "position": "top", "color": "#212b32", "fontSize": 11},
+		"tooltip":   obj{"trigger": "item"},
+	})
+}
+
+func toAny(os []obj) []any {
+	out := make([]any, len(os))
+	for i, o := range os {
+		out[i] = o
+	}
+	return out
+}
+
+// describeXmR says what an XmR chart holds: its months, how many special
+// causes of each kind it marks, and how many months are withheld.
+func describeXmR(d XmRData) string {
+	if len(d.Points) == 0 {
+		return "No months to draw."
+	}
+	improvement, concern, withheld, provisional := 0, 0, 0, 0
+	for _, p := range d.Points {
+		switch {
+		case p.Value.Withheld:
+			withheld++
+		case p.Provisional:
+			provisional++
+		}
+		switch p.Cause {
+		case CauseImprovement:
+			improvement++
+		case CauseConcern:
+			concern++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(d.YName + " by month over " + strconv.Itoa(len(d.Points)) + " months, " + d.Points[0].Period + " to " + d.Points[len(d.Points)-1].Period +
+		", with the mean and process limits; special causes: " + strconv.Itoa(improvement) + " improvement, " + strconv.Itoa(concern) + " concern")
+	if provisional > 0 {
+		b.WriteString("; " + strconv.Itoa(provisional) + " provisional")
+	}
+	if withheld > 0 {
+		b.WriteString("; " + strconv.Itoa(withheld) + " withheld")
+	}
+	b.WriteString(".")
+	return b.String()
 }
 
 // segments returns the [start, end) index ranges of the points' segments.

@@ -1,13 +1,20 @@
 // uptake.js draws every chart on a dashboard page from JSON and adds the
-// small behaviours that make the pages pleasant without being needed:
-// filters apply as soon as a select changes, and clicking a chart element
-// opens its detail page. It has no inline parts, so the Content Security
-// Policy can forbid inline script.
+// small behaviours that make the pages pleasant without being needed.
+// It has no inline parts, so the Content Security Policy can forbid
+// inline script.
 //
 // A chart is a <div class="chart"> whose data-option="ID" is the id of a
-// <script type="application/json"> block on the page. The JSON is {"option": {...ECharts option...}, "links": {"name": "/url"}};
-// instead of links, data items may carry their own "url" (with
-// "clickable": true), as the funnel plots' thousands of points do.
+// <script type="application/json"> block on the page holding what
+// dashboard/charts.Chart writes: {"option": {...ECharts option...},
+// "links", "filter", "format", "rows", "funnel", "clickable"}. This script
+// fits the option to the space it has (legends wrap and the plot moves
+// down to make room; crowded category labels rotate; horizontal bars get
+// a line each), writes tooltips with units, gives the chart its accessible
+// name (the panel's title and one sentence), and acts on clicks: an item
+// that stands for a filter (a quarter, a language, a mode) filters the
+// page to it; a practice offers its page or the filter, listing every
+// practice under the pointer where points lie on top of each other.
+//
 // When every chart has drawn (or failed), document.body.dataset.chartsDrawn
 // holds how many drew, chartsFailed how many failed, and chartsDrawnMs the
 // milliseconds from the start of navigation (for the screenshot timings).
@@ -16,12 +23,15 @@
 //
 // Options are pure data. ECharts draws error bars only with a custom
 // series whose renderItem is a function, so such a series names one of
-// the renderers below instead, and draw() puts the function in place.
+// the renderers below instead, and draw() puts the function in place; a
+// series with "uptakeTooltip" names a tooltip writer the same way.
 //
-// Tables with data-sortable get a sort button in each column header;
-// tables with data-row-links follow a row's first link when the row is
-// clicked. Without script, tables stay in their given order and the
-// links still work.
+// Filters never reload the page as a field changes (WCAG 2.2 SC 3.2.2):
+// the reader applies them with the button, and the bar says when changes
+// are waiting. Tables with data-sortable get a sort button in each column
+// header; tables with data-row-links follow a row's first link when the
+// row is clicked. Without script, tables stay in their given order and
+// the links still work.
 (function () {
   "use strict";
 
@@ -75,6 +85,10 @@
   // first bar series, where charts/ci.go sets them.
   function barGaps(series) {
     var bar = series.filter(function (s) { return s.type === "bar"; })[0];
+    if (!bar) {
+      // Dots and whiskers (DotsCI): every whisker is on its category's line.
+      return { bar: 0, category: 0 };
+    }
     var gap = bar && parseFloat(bar.barGap);
     var category = bar && parseFloat(bar.barCategoryGap);
     if (!(gap >= 0) || !(category >= 0)) {
@@ -134,7 +148,384 @@
     return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.charAt(1) !== "\\";
   }
 
+  // withheldName is the legend entry of withheld markers (charts.go).
+  var withheldName = "Withheld (too few people to show)";
+
+  function escapeHTML(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // formatValue writes v rounded with its unit, e.g. "60.3%", "1,250
+  // people"; null when there is no value.
+  function formatValue(v, format) {
+    if (v === null || v === undefined || v === "-" || v === "" || isNaN(Number(v))) {
+      return null;
+    }
+    var d = format && format.decimals ? format.decimals : 0;
+    return Number(v).toLocaleString("en-GB", { minimumFractionDigits: d, maximumFractionDigits: d }) + (format && format.unit ? format.unit : "");
+  }
+
+  function seriesList(option) {
+    var series = option.series || [];
+    return Array.isArray(series) ? series : [series];
+  }
+
+  // axisTooltip lists each series once at a category: its value with its
+  // unit, "provisional" for a dashed (provisional) value, "withheld" for
+  // a withheld one, "not available" when there is none.
+  function axisTooltip(option, format) {
+    var series = seriesList(option);
+    return function (params) {
+      if (!Array.isArray(params)) {
+        params = [params];
+      }
+      if (params.length === 0) {
+        return "";
+      }
+      var order = [];
+      var lines = {};
+      params.forEach(function (p) {
+        var s = series[p.seriesIndex] || {};
+        if (p.seriesName === withheldName) {
+          var of = p.data && p.data.series;
+          if (of) {
+            if (!(of in lines)) { order.push(of); }
+            lines[of] = { marker: "", text: "withheld (too few people to show)" };
+          }
+          return;
+        }
+        var raw = Array.isArray(p.value) ? p.value[1] : p.value;
+        var text = formatValue(raw, format);
+        if (text !== null && s.uptakeProvisional) {
+          if (p.data && p.data.symbol === "none") {
+            return; // the dashed line's join to the last final value
+          }
+          text += " (provisional)";
+        }
+        if (!(p.seriesName in lines)) {
+          order.push(p.seriesName);
+          lines[p.seriesName] = { marker: p.marker, text: text === null ? "not available" : text };
+        } else if (text !== null && lines[p.seriesName].text === "not available") {
+          lines[p.seriesName] = { marker: p.marker, text: text };
+        }
+      });
+      var head = escapeHTML(params[0].axisValueLabel !== undefined ? params[0].axisValueLabel : params[0].name);
+      return head + order.map(function (name) {
+        return "<br/>" + lines[name].marker + escapeHTML(name) + ": " + escapeHTML(lines[name].text);
+      }).join("");
+    };
+  }
+
+  // tooltipWriters make the tooltip formatters that series name in
+  // "uptakeTooltip". funnelPoint writes a funnel plot's point from its
+  // fields: rate with its interval, counts, and its label in words (the
+  // series name).
+  var tooltipWriters = {
+    funnelPoint: function (payload, data) {
+      var words = payload.funnel || {};
+      return function (params) {
+        var d = (data[params.seriesIndex] || [])[params.dataIndex] || params.data || {};
+        var v = d.value || [];
+        var lines = [escapeHTML(d.name || params.name)];
+        var rate = formatValue(v[1], { unit: "%", decimals: 1 });
+        if (rate !== null) {
+          var ci = d.ci ? " (95% CI " + formatValue(d.ci[0], { unit: "%", decimals: 1 }) + " to " + formatValue(d.ci[1], { unit: "%", decimals: 1 }) + ")" : "";
+          lines.push(escapeHTML((words.measure || "Value") + ": " + rate + ci));
+        }
+        if (d.k !== undefined) {
+          lines.push(escapeHTML(d.k + " " + (words.numerator || "") + " of " + formatValue(v[0], { decimals: 0 }) + " " + (words.denominator || "")));
+        }
+        lines.push(escapeHTML(params.seriesName));
+        return lines.join("<br/>");
+      };
+    }
+  };
+
+  // textWidth measures text as a chart draws it (12px sans-serif).
+  var measure = document.createElement("canvas").getContext("2d");
+  function textWidth(text) {
+    measure.font = "12px sans-serif";
+    return measure.measureText(String(text)).width;
+  }
+
+  // fitLegend lets the legend wrap onto as many lines as the width needs
+  // and moves the plot down below it, so that no entry (such as a
+  // significance key) is hidden behind paging.
+  function fitLegend(option, width) {
+    var legend = Array.isArray(option.legend) ? option.legend[0] : option.legend;
+    var grid = Array.isArray(option.grid) ? option.grid[0] : option.grid;
+    if (!legend || legend.show === false || !grid) {
+      return 0;
+    }
+    var names = legend.data;
+    if (!names) {
+      names = [];
+      seriesList(option).forEach(function (s) {
+        if (s.name && names.indexOf(s.name) < 0 && s.type !== "custom") {
+          names.push(s.name);
+        }
+      });
+    }
+    legend.type = "plain";
+    legend.left = 8;
+    legend.right = 8;
+    var rows = 1;
+    var x = 0;
+    var avail = Math.max(100, width - 16);
+    names.forEach(function (n) {
+      var w = 25 + 5 + textWidth(typeof n === "string" ? n : n.name) + 10;
+      if (x > 0 && x + w > avail) {
+        rows++;
+        x = 0;
+      }
+      x += w;
+    });
+    grid.top = rows * 24 + 28;
+    return rows;
+  }
+
+  // fitLabels makes every category label readable: labels along the
+  // bottom rotate when they crowd, and long names down the side are cut
+  // to fit (the tooltip has them whole).
+  function fitLabels(option, width) {
+    ["xAxis", "yAxis"].forEach(function (key) {
+      var axes = option[key];
+      if (!axes) {
+        return;
+      }
+      (Array.isArray(axes) ? axes : [axes]).forEach(function (axis) {
+        if (axis.type !== "category" || !axis.data) {
+          return;
+        }
+        var label = axis.axisLabel = axis.axisLabel || {};
+        label.interval = 0;
+        if (key === "yAxis") {
+          label.width = Math.round(Math.min(240, Math.max(90, width * 0.36)));
+          label.overflow = "truncate";
+          return;
+        }
+        var shown = axis.data.length;
+        var zoom = (option.dataZoom || []).filter(function (z) { return z.type === "slider"; })[0];
+        if (zoom && zoom.start !== undefined) {
+          shown = Math.max(1, Math.ceil(shown * (zoom.end - zoom.start) / 100));
+        }
+        var widest = 0;
+        axis.data.forEach(function (d) { widest = Math.max(widest, textWidth(typeof d === "string" ? d : d.value)); });
+        var room = (width * 0.9 - 60) / shown;
+        if (widest + 6 <= room) {
+          label.rotate = 0;
+        } else if (room >= 20) {
+          label.rotate = 45;
+        } else {
+          label.rotate = 90;
+        }
+        if (label.rotate) {
+          label.width = 120;
+          label.overflow = "truncate";
+        }
+      });
+    });
+  }
+
+  // fitHeight gives horizontal bars a line each, smaller screens a
+  // smaller chart, and a legend wrapped onto more lines the room it
+  // takes, so that the plot keeps its height.
+  function fitHeight(el, payload, legendRows) {
+    var rows = payload.rows || 0;
+    var base = window.matchMedia && window.matchMedia("(max-width: 640px)").matches ? 300 : 360;
+    var h = rows > 0 ? Math.max(base, rows * 24 + 120) : base;
+    el.style.height = (h + Math.max(0, (legendRows || 1) - 1) * 24) + "px";
+  }
+
+  // prepare fits a copy of the payload's option to the element's width.
+  function prepare(el, payload) {
+    var option = JSON.parse(JSON.stringify(payload.option || {}));
+    var width = el.clientWidth || 600;
+    useRenderers(option);
+    option.aria = option.aria || {};
+    option.aria.enabled = true;
+    option.aria.label = { enabled: true, description: el.getAttribute("aria-label") || "" };
+    var tooltip = option.tooltip = option.tooltip || {};
+    if (payload.format) {
+      tooltip.valueFormatter = function (v) {
+        var text = formatValue(v, payload.format);
+        return text === null ? "not available" : text;
+      };
+    }
+    tooltip.confine = true;
+    if (tooltip.trigger === "axis") {
+      tooltip.formatter = axisTooltip(option, payload.format);
+    }
+    var data = seriesList(payload.option || {}).map(function (s) { return s.data; });
+    seriesList(option).forEach(function (s) {
+      if (typeof s.uptakeTooltip === "string") {
+        var make = tooltipWriters[s.uptakeTooltip];
+        if (!make) {
+          throw new Error("unknown tooltip writer " + s.uptakeTooltip);
+        }
+        s.tooltip = s.tooltip || {};
+        s.tooltip.formatter = make(payload, data);
+      }
+    });
+    option.uptakeLegendRows = fitLegend(option, width);
+    fitLabels(option, width);
+    // An upright axis's name starts at the axis, so the plot's left
+    // edge never cuts it off.
+    (Array.isArray(option.yAxis) ? option.yAxis : option.yAxis ? [option.yAxis] : []).forEach(function (axis) {
+      if (axis.type === "value" && axis.name && axis.nameLocation === "end") {
+        axis.nameTextStyle = axis.nameTextStyle || {};
+        axis.nameTextStyle.align = "left";
+      }
+    });
+    return option;
+  }
+
+  // filterURL is this page's address with the filter of item set: a
+  // quarter sets both ends of the range.
+  function filterURL(item) {
+    var url = new URL(window.location.href);
+    url.hash = "";
+    url.searchParams.delete("page");
+    if (item.field === "quarter") {
+      url.searchParams.set("from", item.value);
+      url.searchParams.set("to", item.value);
+    } else {
+      url.searchParams.set(item.field, item.value);
+    }
+    return url.pathname + url.search;
+  }
+
+  function filterItem(payload, params) {
+    var f = payload.filter;
+    if (!f) {
+      return null;
+    }
+    if (f.items && f.items[params.name]) {
+      return f.items[params.name];
+    }
+    if (params.data && params.data.filter && f.field) {
+      return { field: f.field, value: params.data.filter, label: params.name };
+    }
+    return null;
+  }
+
+  // Popover: the choices a click on a practice offers, for every practice
+  // under the pointer. It is a small dialog of links: focus moves into
+  // it, Escape or a click elsewhere closes it and returns focus.
+  var popover = null;
+  function closePopover() {
+    if (popover) {
+      var back = popover.returnFocus;
+      popover.el.remove();
+      popover = null;
+      if (back && back.focus) {
+        back.focus();
+      }
+    }
+  }
+
+  function openPopover(chartEl, x, y, entries) {
+    closePopover();
+    var box = document.createElement("div");
+    box.className = "uptake-popover";
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-label", entries.length > 1 ? entries.length + " practices here" : entries[0].label);
+    var title = document.createElement("p");
+    title.className = "uptake-popover__title";
+    title.textContent = entries.length > 1 ? entries.length + " practices here:" : entries[0].label;
+    box.appendChild(title);
+    var list = document.createElement("ul");
+    list.className = "uptake-popover__list";
+    entries.slice(0, 12).forEach(function (e) {
+      var li = document.createElement("li");
+      if (entries.length > 1) {
+        var name = document.createElement("span");
+        name.className = "uptake-popover__name";
+        name.textContent = e.label;
+        li.appendChild(name);
+      }
+      if (sameOrigin(e.url)) {
+        var open = document.createElement("a");
+        open.href = e.url;
+        open.className = "uptake-popover__open";
+        open.textContent = "Open its page";
+        open.setAttribute("aria-label", "Open the page of " + e.label);
+        li.appendChild(open);
+      }
+      if (e.item) {
+        var filter = document.createElement("a");
+        filter.href = filterURL(e.item);
+        filter.className = "uptake-popover__filter";
+        filter.textContent = "Filter this page to it";
+        filter.setAttribute("aria-label", "Filter this page to " + e.label);
+        li.appendChild(filter);
+      }
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    if (entries.length > 12) {
+      var more = document.createElement("p");
+      more.className = "nhsuk-body-s";
+      more.textContent = "and " + (entries.length - 12) + " more: zoom in, or use the table.";
+      box.appendChild(more);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "uptake-popover__close";
+    close.textContent = "Close";
+    close.addEventListener("click", closePopover);
+    box.appendChild(close);
+    chartEl.parentNode.insertBefore(box, chartEl.nextSibling);
+    var r = chartEl.getBoundingClientRect();
+    var pr = box.offsetParent ? box.offsetParent.getBoundingClientRect() : { left: 0, top: 0 };
+    var left = Math.max(0, Math.min(r.left - pr.left + x + 8, r.right - pr.left - box.offsetWidth));
+    box.style.left = left + "px";
+    box.style.top = (r.top - pr.top + y + 8) + "px";
+    popover = { el: box, returnFocus: document.activeElement };
+    var first = box.querySelector("a, button");
+    if (first) {
+      first.focus();
+    }
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && popover) {
+      closePopover();
+    }
+  });
+  document.addEventListener("click", function (ev) {
+    if (popover && !popover.el.contains(ev.target) && !ev.target.closest("div.chart")) {
+      closePopover();
+    }
+  });
+
+  // pointsNear lists the funnel plot points within radius pixels of
+  // (x, y): points that rounding stacks on top of each other are all
+  // offered, so a click never opens the wrong practice.
+  function pointsNear(chart, option, x, y, radius) {
+    var out = [];
+    seriesList(option).forEach(function (s, i) {
+      if (s.type !== "scatter" || !Array.isArray(s.data)) {
+        return;
+      }
+      s.data.forEach(function (d) {
+        if (!d || !d.value) {
+          return;
+        }
+        var px = chart.convertToPixel({ seriesIndex: i }, d.value);
+        if (px && Math.abs(px[0] - x) <= radius && Math.abs(px[1] - y) <= radius) {
+          out.push(d);
+        }
+      });
+    });
+    return out;
+  }
+
   function draw(el, payload) {
+    var option = prepare(el, payload);
+    fitHeight(el, payload, option.uptakeLegendRows);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var links = payload.links || {};
     // Listen for "finished" before setOption: with animation off, ECharts
@@ -150,14 +541,40 @@
       chart.on("finished", finish);
       window.setTimeout(finish, 3000);
     });
-    chart.setOption(useRenderers(payload.option || {}));
-    chart.on("click", function (params) {
-      var url = (params.data && params.data.url) || links[params.name];
-      if (sameOrigin(url)) {
-        window.location.assign(url);
-      }
-    });
-    if (Object.keys(links).length > 0 || payload.clickable) {
+    chart.setOption(option);
+    chart.uptakeRefit = function () {
+      var fitted = prepare(el, payload);
+      fitHeight(el, payload, fitted.uptakeLegendRows);
+      chart.resize();
+      chart.setOption(fitted, true);
+    };
+    if (payload.clickable) {
+      // Funnel plots: find every point under the pointer.
+      chart.getZr().on("click", function (ev) {
+        var near = pointsNear(chart, payload.option, ev.offsetX, ev.offsetY, 7);
+        if (near.length === 0) {
+          return;
+        }
+        var field = payload.filter && payload.filter.field;
+        openPopover(el, ev.offsetX, ev.offsetY, near.map(function (d) {
+          return { label: d.name, url: d.url, item: field && d.filter ? { field: field, value: d.filter, label: d.name } : null };
+        }));
+      });
+    } else {
+      chart.on("click", function (params) {
+        var item = filterItem(payload, params);
+        var url = links[params.name];
+        if (item && item.field === "practice") {
+          openPopover(el, params.event ? params.event.offsetX : 0, params.event ? params.event.offsetY : 0,
+            [{ label: item.label || params.name, url: url, item: item }]);
+        } else if (item) {
+          window.location.assign(filterURL(item));
+        } else if (sameOrigin(url)) {
+          window.location.assign(url);
+        }
+      });
+    }
+    if (Object.keys(links).length > 0 || payload.clickable || payload.filter) {
       el.classList.add("chart--clickable");
     }
     charts.push(chart);
@@ -199,9 +616,11 @@
     };
   }
 
-  // Filters: submit the GET form when a select changes, dropping empty
-  // fields so the URL stays short and readable. A list too long for a
-  // select (England's practices) is a text box; its suggestions come from
+  // Filters: a change never reloads the page (WCAG 2.2 SC 3.2.2); the
+  // bar says that changes are waiting until the reader applies them with
+  // the button (or Enter in the text box). Applying drops empty fields so
+  // the URL stays short and readable. A list too long for a select
+  // (England's practices) is a text box; its suggestions come from
   // /api/filters the first time the box is used, not with every page.
   function enhanceFilters() {
     document.querySelectorAll("input[data-suggest]").forEach(function (input) {
@@ -211,9 +630,11 @@
     });
     var forms = document.querySelectorAll("form.uptake-filters");
     Array.prototype.forEach.call(forms, function (form) {
-      form.addEventListener("change", function (ev) {
-        if (ev.target && ev.target.tagName === "SELECT") {
-          submitFilters(form);
+      var pending = form.querySelector(".uptake-filters__pending");
+      form.addEventListener("change", function () {
+        form.classList.add("uptake-filters--changed");
+        if (pending && pending.textContent === "") {
+          pending.textContent = "Filters changed: select \u201cApply filters\u201d to show them.";
         }
       });
       form.addEventListener("submit", function (ev) {
@@ -343,12 +764,28 @@
       return;
     }
     drawAll();
+    var lastWidth = window.innerWidth;
     window.addEventListener("resize", debounce(function () {
-      charts.forEach(function (c) { c.resize(); });
+      // Phones resize as their toolbars slide; refit only on a new width.
+      if (window.innerWidth === lastWidth) {
+        charts.forEach(function (c) { c.resize(); });
+        return;
+      }
+      lastWidth = window.innerWidth;
+      charts.forEach(function (c) { c.uptakeRefit(); });
     }, 150));
-    // Printing resizes the page; redraw charts to fit the paper.
+    // Printing: unfold the tables, and draw the charts at the paper's
+    // width (A4 landscape), as uptake.css lays them out for print.
+    var folded = [];
     window.addEventListener("beforeprint", function () {
-      charts.forEach(function (c) { c.resize(); });
+      folded = Array.prototype.filter.call(document.querySelectorAll("details.uptake-fold"), function (d) { return !d.open; });
+      folded.forEach(function (d) { d.open = true; });
+      charts.forEach(function (c) { c.resize({ width: 1000, height: 340 }); });
+    });
+    window.addEventListener("afterprint", function () {
+      folded.forEach(function (d) { d.open = false; });
+      folded = [];
+      charts.forEach(function (c) { c.uptakeRefit(); });
     });
   }
 
