@@ -91,7 +91,9 @@ func ParseContacts(r io.Reader, name string) (Contacts, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			problem(pe.Line, "%v (a quote mark in a cell must be doubled, or the cell quoted whole)", pe.Err)
+			// csv's own words ("bare \" in non-quoted-field") mean
+			// little to whoever keeps the file.
+			problem(pe.Line, "a quote mark (\") is out of place: a cell that holds one must be quoted whole, with the quote mark written twice (\"\")")
 			if len(problems) > maxProblems {
 				break
 			}
