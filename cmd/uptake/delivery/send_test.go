@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/cmd/uptake/delivery/deliverytest"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,8 +109,8 @@ var cli = accounts.Actor{Username: "cli:ops", RemoteAddr: "cli"}
 // and is reported. Every message is audited as sent.
 func TestSendToSink(t *testing.T) {
 	f := newFixture(t)
-	s := (&sink{}).listen(t)
-	cfg := loopbackConfig(t, s.addr)
+	s := (&deliverytest.Sink{}).Listen(t)
+	cfg := loopbackConfig(t, s.Addr)
 	var log bytes.Buffer
 	audit := &auditLog{}
 	p := NewPlan(cfg, f.contacts, f.out)
@@ -124,7 +125,7 @@ func TestSendToSink(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 
-	got := s.received()
+	got := s.Received()
 	if len(got) != 3 {
 		t.Fatalf("the sink received %d messages, want 3", len(got))
 	}
@@ -151,39 +152,39 @@ func TestSendToSink(t *testing.T) {
 	}
 	for i, w := range wants {
 		r := got[i]
-		m := parse(t, r.data)
-		if r.from != "dsme@example.org" || !reflect.DeepEqual(r.rcpt, w.rcpt) {
-			t.Errorf("message %d: envelope from %s to %v, want %v", i, r.from, r.rcpt, w.rcpt)
+		m := deliverytest.Parse(t, r.Data)
+		if r.From != "dsme@example.org" || !reflect.DeepEqual(r.Rcpt, w.rcpt) {
+			t.Errorf("message %d: envelope from %s to %v, want %v", i, r.From, r.Rcpt, w.rcpt)
 		}
-		if m.header.Get("To") != w.to || m.header.Get("Subject") != w.subject ||
-			m.header.Get("From") != `"Diabetes Education" <dsme@example.org>` || m.header.Get("Reply-To") != "<dsme.team@example.org>" {
-			t.Errorf("message %d headers: %v", i, m.header)
+		if m.Header.Get("To") != w.to || m.Header.Get("Subject") != w.subject ||
+			m.Header.Get("From") != `"Diabetes Education" <dsme@example.org>` || m.Header.Get("Reply-To") != "<dsme.team@example.org>" {
+			t.Errorf("message %d headers: %v", i, m.Header)
 		}
-		if d, err := m.header.Date(); err != nil || time.Since(d) > time.Hour {
-			t.Errorf("message %d: Date %q: %v", i, m.header.Get("Date"), err)
+		if d, err := m.Header.Date(); err != nil || time.Since(d) > time.Hour {
+			t.Errorf("message %d: Date %q: %v", i, m.Header.Get("Date"), err)
 		}
-		if id := m.header.Get("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@example.org>") || id != res.Outcomes[i].MessageID {
+		if id := m.Header.Get("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@example.org>") || id != res.Outcomes[i].MessageID {
 			t.Errorf("message %d: Message-ID %q, outcome's %q", i, id, res.Outcomes[i].MessageID)
 		}
-		if len(m.attachments) != len(w.files) {
-			t.Fatalf("message %d: attachments %s, want %v", i, m.names(), w.files)
+		if len(m.Attachments) != len(w.files) {
+			t.Fatalf("message %d: attachments %s, want %v", i, m.Names(), w.files)
 		}
-		for j, a := range m.attachments {
+		for j, a := range m.Attachments {
 			wantType := "application/pdf"
-			if strings.HasSuffix(a.name, ".xlsx") {
+			if strings.HasSuffix(a.Name, ".xlsx") {
 				wantType = xlsxType
 			}
-			rel := a.name
+			rel := a.Name
 			if !strings.HasPrefix(rel, "uptake-pack") {
 				rel = "practices/" + rel
 			}
-			if a.name != w.files[j] || !strings.HasPrefix(a.contentType, wantType+";") || a.data != "contents of "+rel {
-				t.Errorf("message %d attachment %d: %s (%s) %q, want %s (%s)", i, j, a.name, a.contentType, a.data, w.files[j], wantType)
+			if a.Name != w.files[j] || !strings.HasPrefix(a.ContentType, wantType+";") || a.Data != "contents of "+rel {
+				t.Errorf("message %d attachment %d: %s (%s) %q, want %s (%s)", i, j, a.Name, a.ContentType, a.Data, w.files[j], wantType)
 			}
 		}
 		for _, s := range w.contains {
-			if !strings.Contains(m.text, s) {
-				t.Errorf("message %d: text lacks %q:\n%s", i, s, m.text)
+			if !strings.Contains(m.Text, s) {
+				t.Errorf("message %d: text lacks %q:\n%s", i, s, m.Text)
 			}
 		}
 		// Nothing of another practice: not its files, not even its code.
@@ -191,13 +192,13 @@ func TestSendToSink(t *testing.T) {
 			if i < 2 && other == w.files[0][:6] {
 				continue
 			}
-			if bytes.Contains(r.data, []byte(other)) {
+			if bytes.Contains(r.Data, []byte(other)) {
 				t.Errorf("message %d (%v) holds %s", i, w.files, other)
 			}
 		}
 	}
 	for _, r := range got {
-		for _, a := range r.rcpt {
+		for _, a := range r.Rcpt {
 			if strings.Contains(a, "f83006") || strings.Contains(a, "f83007") {
 				t.Errorf("a message went to %s", a)
 			}
@@ -239,8 +240,8 @@ func TestSendRefused(t *testing.T) {
 	} {
 		t.Run(tc.refuse[:3], func(t *testing.T) {
 			f := newFixture(t)
-			s := (&sink{refuse: tc.refuse}).listen(t)
-			cfg := loopbackConfig(t, s.addr)
+			s := (&deliverytest.Sink{Refuse: tc.refuse}).Listen(t)
+			cfg := loopbackConfig(t, s.Addr)
 			audit := &auditLog{}
 			var log bytes.Buffer
 			res, err := Send(context.Background(), cfg, NewPlan(cfg, f.contacts, f.out),
@@ -248,8 +249,8 @@ func TestSendRefused(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "3 of 3 messages failed (practice F83004, practice F83005, the commissioners)") {
 				t.Fatalf("Send: %v", err)
 			}
-			if _, mails, _ := s.stats(); len(s.received()) != 0 || mails != 3*tc.attempts {
-				t.Errorf("the sink received %d messages and %d MAIL commands, want 0 and %d", len(s.received()), mails, 3*tc.attempts)
+			if _, mails, _ := s.Stats(); len(s.Received()) != 0 || mails != 3*tc.attempts {
+				t.Errorf("the sink received %d messages and %d MAIL commands, want 0 and %d", len(s.Received()), mails, 3*tc.attempts)
 			}
 			if res.Sent != 0 || res.Failed != 3 {
 				t.Errorf("result %+v", res)
@@ -276,15 +277,15 @@ func TestSendRefused(t *testing.T) {
 // A dry run says who would get what and sends nothing, audits nothing.
 func TestDryRun(t *testing.T) {
 	f := newFixture(t)
-	s := (&sink{}).listen(t)
-	cfg := loopbackConfig(t, s.addr)
+	s := (&deliverytest.Sink{}).Listen(t)
+	cfg := loopbackConfig(t, s.Addr)
 	audit := &auditLog{}
 	var log bytes.Buffer
 	res, err := Send(context.Background(), cfg, NewPlan(cfg, f.contacts, f.out), Options{DryRun: true, Log: &log, Audit: AuditTo(audit, cli)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if conns, _, _ := s.stats(); conns != 0 || len(audit.events) != 0 || res.Sent != 0 || len(res.Outcomes) != 3 {
+	if conns, _, _ := s.Stats(); conns != 0 || len(audit.events) != 0 || res.Sent != 0 || len(res.Outcomes) != 3 {
 		t.Errorf("dry run: %d connections, %d audit events, result %+v", conns, len(audit.events), res)
 	}
 	for _, want := range []string{
@@ -314,14 +315,14 @@ func TestDryRun(t *testing.T) {
 // without networking.
 func TestSTARTTLSRequired(t *testing.T) {
 	f := newFixture(t)
-	s := &sink{auth: "PLAIN LOGIN"}
+	s := &deliverytest.Sink{Auth: "PLAIN LOGIN"}
 	var dialled string
 	t.Setenv("UPTAKE_TEST_SMTP_PASSWORD", "s3cret")
 	cfg := Config{Host: "relay.example.org", From: "dsme@example.org", Username: "dsme", PasswordEnv: "UPTAKE_TEST_SMTP_PASSWORD",
 		Commissioners: []string{"commissioner@example.org"}, Contacts: "contacts.csv"}
 	audit := &auditLog{}
 	res, err := Send(context.Background(), cfg, NewPlan(cfg, f.contacts, f.out),
-		Options{Dial: s.pipe(t, &dialled), Audit: AuditTo(audit, cli), Backoff: time.Millisecond})
+		Options{Dial: s.Pipe(t, &dialled), Audit: AuditTo(audit, cli), Backoff: time.Millisecond})
 	if err == nil || !strings.Contains(res.Outcomes[0].Error, "does not offer STARTTLS") {
 		t.Fatalf("Send: %v, %+v", err, res.Outcomes)
 	}
@@ -330,7 +331,7 @@ func TestSTARTTLSRequired(t *testing.T) {
 	}
 	// One conversation: the refusal is the relay's, so the other messages
 	// are not tried and nothing is retried.
-	if conns, mails, logins := s.stats(); conns != 1 || mails != 0 || len(logins) != 0 {
+	if conns, mails, logins := s.Stats(); conns != 1 || mails != 0 || len(logins) != 0 {
 		t.Errorf("%d conversations, %d MAIL commands, sign-ins %v", conns, mails, logins)
 	}
 	if len(audit.events) != 3 || res.Outcomes[0].Attempts != 1 || res.Outcomes[1].Attempts != 0 {
@@ -349,31 +350,31 @@ func TestSTARTTLSRequired(t *testing.T) {
 // With STARTTLS offered, the message goes encrypted and the sign-in
 // follows, with PLAIN or, where that is all a relay offers, LOGIN.
 func TestSTARTTLSAndSignIn(t *testing.T) {
-	cert, roots := testCertificate(t, "relay.example.org")
+	cert, roots := deliverytest.Certificate(t, "relay.example.org")
 	for _, mech := range []string{"PLAIN LOGIN", "LOGIN"} {
 		t.Run(mech, func(t *testing.T) {
 			f := newFixture(t)
-			s := &sink{auth: mech, tls: cert}
+			s := &deliverytest.Sink{Auth: mech, TLS: cert}
 			var dialled string
 			pw := filepath.Join(t.TempDir(), "password")
 			os.WriteFile(pw, []byte("s3cret\n"), 0o600)
 			cfg := Config{Host: "relay.example.org", Port: 2525, From: "dsme@example.org", Username: "dsme", PasswordFile: pw,
 				Commissioners: []string{"commissioner@example.org"}, Contacts: "contacts.csv"}
 			res, err := Send(context.Background(), cfg, NewPlan(cfg, f.contacts, f.out),
-				Options{Dial: s.pipe(t, &dialled), TLSConfig: roots})
+				Options{Dial: s.Pipe(t, &dialled), TLSConfig: roots})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := s.received()
+			got := s.Received()
 			if res.Sent != 3 || len(got) != 3 || dialled != "relay.example.org:2525" {
 				t.Fatalf("sent %d, received %d, dialled %s", res.Sent, len(got), dialled)
 			}
 			for _, r := range got {
-				if !r.tls {
+				if !r.TLS {
 					t.Error("a message went unencrypted")
 				}
 			}
-			if _, _, logins := s.stats(); len(logins) != 3 || logins[0] != "dsme:s3cret" {
+			if _, _, logins := s.Stats(); len(logins) != 3 || logins[0] != "dsme:s3cret" {
 				t.Errorf("sign-ins %v", logins)
 			}
 		})
@@ -382,11 +383,11 @@ func TestSTARTTLSAndSignIn(t *testing.T) {
 	// loopback TCP: net.Pipe, unbuffered, would leave the refusing client
 	// and the server each writing to the other.)
 	f := newFixture(t)
-	s := (&sink{tls: cert}).listen(t)
+	s := (&deliverytest.Sink{TLS: cert}).Listen(t)
 	var dialled string
 	cfg := Config{Host: "other.example.org", From: "dsme@example.org", Commissioners: []string{"c@example.org"}, Contacts: "c.csv"}
-	res, err := Send(context.Background(), cfg, NewPlan(cfg, f.contacts, f.out), Options{Dial: s.redirect(&dialled), TLSConfig: roots, Backoff: time.Millisecond})
-	if conns, _, _ := s.stats(); err == nil || !strings.Contains(res.Outcomes[0].Error, "certificate") || conns != 1 || len(s.received()) != 0 {
+	res, err := Send(context.Background(), cfg, NewPlan(cfg, f.contacts, f.out), Options{Dial: s.Redirect(&dialled), TLSConfig: roots, Backoff: time.Millisecond})
+	if conns, _, _ := s.Stats(); err == nil || !strings.Contains(res.Outcomes[0].Error, "certificate") || conns != 1 || len(s.Received()) != 0 {
 		t.Errorf("wrong certificate: %v, %+v, %d conversations", err, res.Outcomes[0], conns)
 	}
 }
@@ -396,8 +397,8 @@ func TestSTARTTLSAndSignIn(t *testing.T) {
 // commissioners', is refused whole before anything is sent.
 func TestSendRefusesAnotherPracticesFile(t *testing.T) {
 	f := newFixture(t)
-	s := (&sink{}).listen(t)
-	cfg := loopbackConfig(t, s.addr)
+	s := (&deliverytest.Sink{}).Listen(t)
+	cfg := loopbackConfig(t, s.Addr)
 	audit := &auditLog{}
 
 	wrong := f.out
@@ -419,7 +420,7 @@ func TestSendRefusesAnotherPracticesFile(t *testing.T) {
 	if err := p.Check(); err == nil {
 		t.Error("a practice code that is not an ODS code passed")
 	}
-	if conns, _, _ := s.stats(); conns != 0 || len(audit.events) != 0 {
+	if conns, _, _ := s.Stats(); conns != 0 || len(audit.events) != 0 {
 		t.Errorf("%d conversations, %d audit events", conns, len(audit.events))
 	}
 }
@@ -429,8 +430,8 @@ func TestSendRefusesAnotherPracticesFile(t *testing.T) {
 // written stops sending.
 func TestDeliver(t *testing.T) {
 	f := newFixture(t)
-	s := (&sink{}).listen(t)
-	cfg := loopbackConfig(t, s.addr)
+	s := (&deliverytest.Sink{}).Listen(t)
+	cfg := loopbackConfig(t, s.Addr)
 	cfg.Contacts = filepath.Join(f.dir, "contacts.csv")
 	os.WriteFile(cfg.Contacts, []byte("practice_code,email\r\nF83004,a@example.org\r\nF83005,a@example.org\r\n"), 0o644)
 	var log bytes.Buffer
@@ -443,16 +444,16 @@ func TestDeliver(t *testing.T) {
 	}
 
 	os.WriteFile(cfg.Contacts, []byte("practice_code,email\nF83004,a@example\n"), 0o644)
-	before := len(s.received())
+	before := len(s.Received())
 	if _, err := Deliver(context.Background(), cfg, f.out, Options{}); err == nil || !strings.Contains(err.Error(), "nothing was sent") ||
-		!strings.Contains(err.Error(), "line 2") || len(s.received()) != before {
+		!strings.Contains(err.Error(), "line 2") || len(s.Received()) != before {
 		t.Errorf("bad contacts: %v", err)
 	}
 
 	os.WriteFile(cfg.Contacts, []byte("practice_code,email\nF83004,a@example.org\n"), 0o644)
 	audit := &auditLog{fail: context.DeadlineExceeded}
 	res, err = Deliver(context.Background(), cfg, f.out, Options{Audit: AuditTo(audit, cli)})
-	if err == nil || !strings.Contains(err.Error(), "writing the audit log, so stopped sending after 1 of 2 messages") || len(s.received()) != before+1 {
-		t.Errorf("audit failure: %v, %d received", err, len(s.received())-before)
+	if err == nil || !strings.Contains(err.Error(), "writing the audit log, so stopped sending after 1 of 2 messages") || len(s.Received()) != before+1 {
+		t.Errorf("audit failure: %v, %d received", err, len(s.Received())-before)
 	}
 }

@@ -1,4 +1,9 @@
-package delivery
+// Package deliverytest is an SMTP sink for tests of uptake's delivery:
+// a minimal server on loopback (or through net.Pipe, without networking)
+// that keeps what it receives, can refuse, offers STARTTLS and sign-in on
+// request, and reads messages back as a mail client would. The delivery
+// package's tests use it, and so can those of uptake report --send.
+package deliverytest
 
 import (
 	"bufio"
@@ -18,49 +23,52 @@ import (
 	"mime/multipart"
 	"net"
 	"net/mail"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// sink is a minimal SMTP server for tests: EHLO, STARTTLS (when it has a
+// Sink is a minimal SMTP server for tests: EHLO, STARTTLS (when it has a
 // certificate), AUTH PLAIN and LOGIN, MAIL, RCPT, DATA, RSET, NOOP and
 // QUIT. It keeps what it receives and can refuse every MAIL FROM.
-type sink struct {
-	// refuse, if set, is the reply to every MAIL FROM, e.g. "451 4.3.0 try later".
-	refuse string
-	// tls, if set, makes the sink offer STARTTLS.
-	tls *tls.Config
-	// auth makes the sink offer AUTH with these mechanisms, e.g. "PLAIN LOGIN".
-	auth string
+type Sink struct {
+	// Refuse, if set, is the reply to every MAIL FROM, e.g. "451 4.3.0 try later".
+	Refuse string
+	// TLS, if set, makes the sink offer STARTTLS.
+	TLS *tls.Config
+	// Auth makes the sink offer AUTH with these mechanisms, e.g. "PLAIN LOGIN".
+	Auth string
 
-	addr string
+	// Addr is where Listen listens, "127.0.0.1:PORT".
+	Addr string
 	wg   sync.WaitGroup
 
 	mu       sync.Mutex
-	messages []received
+	messages []Received
 	mails    int      // MAIL FROM commands seen
 	conns    int      // conversations
 	logins   []string // "user:password" of each sign-in
 }
 
-// received is one message the sink accepted.
-type received struct {
-	from string
-	rcpt []string
-	data []byte
-	tls  bool
+// Received is one message the sink accepted: its envelope, its data as
+// sent (CRLF line ends, dots unstuffed) and whether it came over TLS.
+type Received struct {
+	From string
+	Rcpt []string
+	Data []byte
+	TLS  bool
 }
 
-// listen starts the sink on a loopback port; it stops with the test.
-func (s *sink) listen(t *testing.T) *sink {
+// Listen starts the sink on a loopback port; it stops with the test.
+func (s *Sink) Listen(t testing.TB) *Sink {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.addr = ln.Addr().String()
+	s.Addr = ln.Addr().String()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -77,9 +85,9 @@ func (s *sink) listen(t *testing.T) *sink {
 	return s
 }
 
-// pipe returns a Dial that connects to the sink through net.Pipe, without
+// Pipe returns a Dial that connects to the sink through net.Pipe, without
 // networking, whatever address is dialled; dialled records the address.
-func (s *sink) pipe(t *testing.T, dialled *string) func(context.Context, string, string) (net.Conn, error) {
+func (s *Sink) Pipe(t testing.TB, dialled *string) func(context.Context, string, string) (net.Conn, error) {
 	t.Cleanup(s.wg.Wait)
 	return func(_ context.Context, _, addr string) (net.Conn, error) {
 		*dialled = addr
@@ -90,18 +98,18 @@ func (s *sink) pipe(t *testing.T, dialled *string) func(context.Context, string,
 	}
 }
 
-// redirect returns a Dial that connects to the listening sink whatever
+// Redirect returns a Dial that connects to the listening sink whatever
 // address is dialled; dialled records the address.
-func (s *sink) redirect(dialled *string) func(context.Context, string, string) (net.Conn, error) {
+func (s *Sink) Redirect(dialled *string) func(context.Context, string, string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		*dialled = addr
 		var d net.Dialer
-		return d.DialContext(ctx, network, s.addr)
+		return d.DialContext(ctx, network, s.Addr)
 	}
 }
 
 // serve holds one conversation, for at most ten seconds.
-func (s *sink) serve(conn net.Conn) {
+func (s *Sink) serve(conn net.Conn) {
 	// Closing the connection underneath TLS, not the TLS one, sends no
 	// close_notify, which over net.Pipe would wait for a reader.
 	defer conn.Close()
@@ -119,7 +127,7 @@ func (s *sink) serve(conn net.Conn) {
 		return strings.TrimRight(l, "\r\n"), err == nil
 	}
 	var (
-		msg       received
+		msg       Received
 		encrypted bool
 	)
 	if !reply("220 sink ESMTP") {
@@ -134,20 +142,20 @@ func (s *sink) serve(conn net.Conn) {
 		switch strings.ToUpper(verb) {
 		case "EHLO", "HELO":
 			ext := []string{"250-sink"}
-			if s.tls != nil && !encrypted {
+			if s.TLS != nil && !encrypted {
 				ext = append(ext, "250-STARTTLS")
 			}
-			if s.auth != "" {
-				ext = append(ext, "250-AUTH "+s.auth)
+			if s.Auth != "" {
+				ext = append(ext, "250-AUTH "+s.Auth)
 			}
 			reply(append(ext, "250 8BITMIME")...)
 		case "STARTTLS":
-			if s.tls == nil || encrypted {
+			if s.TLS == nil || encrypted {
 				reply("502 5.5.1 no")
 				continue
 			}
 			reply("220 2.0.0 ready")
-			tc := tls.Server(conn, s.tls)
+			tc := tls.Server(conn, s.TLS)
 			if err := tc.Handshake(); err != nil {
 				return
 			}
@@ -180,14 +188,14 @@ func (s *sink) serve(conn net.Conn) {
 			s.mu.Lock()
 			s.mails++
 			s.mu.Unlock()
-			if s.refuse != "" {
-				reply(s.refuse)
+			if s.Refuse != "" {
+				reply(s.Refuse)
 				continue
 			}
-			msg = received{from: angle(arg), tls: encrypted}
+			msg = Received{From: angle(arg), TLS: encrypted}
 			reply("250 2.1.0 ok")
 		case "RCPT":
-			msg.rcpt = append(msg.rcpt, angle(arg))
+			msg.Rcpt = append(msg.Rcpt, angle(arg))
 			reply("250 2.1.5 ok")
 		case "DATA":
 			reply("354 go ahead")
@@ -202,7 +210,7 @@ func (s *sink) serve(conn net.Conn) {
 				}
 				data.WriteString(strings.TrimPrefix(l, ".") + "\r\n")
 			}
-			msg.data = data.Bytes()
+			msg.Data = data.Bytes()
 			s.mu.Lock()
 			s.messages = append(s.messages, msg)
 			s.mu.Unlock()
@@ -225,34 +233,35 @@ func angle(arg string) string {
 	return a
 }
 
-func (s *sink) received() []received {
+// Received returns the messages the sink has accepted, in order.
+func (s *Sink) Received() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.messages...)
+	return append([]Received(nil), s.messages...)
 }
 
-// attachment is one attached file of a received message, decoded.
-type attachment struct {
-	name, contentType string
-	data              string
+// Attachment is one attached file of a received message, decoded.
+type Attachment struct {
+	Name, ContentType string
+	Data              string
 }
 
-// parsed is a received message read back as a mail client would.
-type parsed struct {
-	header      mail.Header
-	text        string
-	attachments []attachment
+// Parsed is a received message read back as a mail client would.
+type Parsed struct {
+	Header      mail.Header
+	Text        string // the plain-text parts, decoded
+	Attachments []Attachment
 }
 
-// parse reads a received message: its headers, its text and its
+// Parse reads a received message: its headers, its text and its
 // attachments, decoded.
-func parse(t *testing.T, data []byte) parsed {
+func Parse(t testing.TB, data []byte) Parsed {
 	t.Helper()
 	m, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := parsed{header: m.Header}
+	p := Parsed{Header: m.Header}
 	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/mixed" {
 		t.Fatalf("Content-Type %q: %v", m.Header.Get("Content-Type"), err)
@@ -271,7 +280,7 @@ func parse(t *testing.T, data []byte) parsed {
 			t.Fatal(err)
 		}
 		if part.FileName() == "" {
-			p.text += string(b)
+			p.Text += string(b)
 			continue
 		}
 		if enc := part.Header.Get("Content-Transfer-Encoding"); enc != "base64" {
@@ -287,30 +296,31 @@ func parse(t *testing.T, data []byte) parsed {
 		if err != nil {
 			t.Fatalf("%s: %v", part.FileName(), err)
 		}
-		p.attachments = append(p.attachments, attachment{part.FileName(), part.Header.Get("Content-Type"), string(dec)})
+		p.Attachments = append(p.Attachments, Attachment{part.FileName(), part.Header.Get("Content-Type"), string(dec)})
 	}
 	return p
 }
 
-func (p parsed) names() string {
+// Names lists the attachments' file names.
+func (p Parsed) Names() string {
 	var n []string
-	for _, a := range p.attachments {
-		n = append(n, a.name)
+	for _, a := range p.Attachments {
+		n = append(n, a.Name)
 	}
 	return fmt.Sprint(n)
 }
 
-// stats returns how many conversations and MAIL commands the sink has
+// Stats returns how many conversations and MAIL commands the sink has
 // seen, and its sign-ins.
-func (s *sink) stats() (conns, mails int, logins []string) {
+func (s *Sink) Stats() (conns, mails int, logins []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.conns, s.mails, append([]string(nil), s.logins...)
 }
 
-// testCertificate makes a self-signed certificate for host: the sink's
+// Certificate makes a self-signed certificate for host: the sink's
 // TLS configuration, and a client configuration that trusts it.
-func testCertificate(t *testing.T, host string) (server, client *tls.Config) {
+func Certificate(t testing.TB, host string) (server, client *tls.Config) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -337,4 +347,12 @@ func testCertificate(t *testing.T, host string) (server, client *tls.Config) {
 	roots.AddCert(leaf)
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}}},
 		&tls.Config{RootCAs: roots}
+}
+
+// HostPort returns the listening sink's host and port, for a delivery
+// configuration.
+func (s *Sink) HostPort() (string, int) {
+	host, port, _ := net.SplitHostPort(s.Addr)
+	p, _ := strconv.Atoi(port)
+	return host, p
 }
