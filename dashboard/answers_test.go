@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -368,5 +370,71 @@ func TestETagFollowsLoads(t *testing.T) {
 		if res.StatusCode != 200 || res.Header.Get("ETag") == before[p] || res.Header.Get("ETag") == "" {
 			t.Errorf("%s after the load: %d, ETag %q (was %q)", p, res.StatusCode, res.Header.Get("ETag"), before[p])
 		}
+	}
+}
+
+// maxAnswerBytes is the largest JSON answer the dashboard should give by
+// default (issue 14: none over 1 MiB at England scale).
+const maxAnswerBytes = 1 << 20
+
+// checkAnswerSizes asks every JSON source as a role allowed to read it:
+// every answer is under maxAnswerBytes, and every paged list (a key X
+// beside X_page) holds the rows its page says, no more than the default
+// page, all of them with limit=all, and one with limit=1 at the last
+// offset.
+func (h *honestSite) checkAnswerSizes(t *testing.T) {
+	paged := 0
+	for _, e := range Endpoints(h.own) {
+		if !strings.HasPrefix(e.Name, "api ") {
+			continue
+		}
+		res, body := h.clients[e.Role].get(t, h.rs.URL+e.Path)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", e.Path, res.StatusCode)
+		}
+		if len(body) > maxAnswerBytes {
+			t.Errorf("%s: %d bytes, over %d", e.Path, len(body), maxAnswerBytes)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			continue // a list (loads)
+		}
+		for key, pv := range v {
+			list, ok := strings.CutSuffix(key, "_page")
+			if !ok {
+				continue
+			}
+			paged++
+			page := pv.(map[string]any)
+			rows, _ := v[list].([]any)
+			total := int(page["total"].(float64))
+			if page["limit"] != float64(queries.DefaultListLimit) || page["offset"] != 0.0 || len(rows) != min(total, queries.DefaultListLimit) {
+				t.Errorf("%s: %d %s, page %v", e.Path, len(rows), list, page)
+			}
+			sep := "?"
+			if strings.Contains(e.Path, "?") {
+				sep = "&"
+			}
+			var all, last map[string]any
+			for u, into := range map[string]*map[string]any{
+				e.Path + sep + "limit=all":                                       &all,
+				e.Path + sep + "limit=1&offset=" + strconv.Itoa(max(total-1, 0)): &last,
+			} {
+				_, b := h.clients[e.Role].get(t, h.rs.URL+u)
+				if err := json.Unmarshal([]byte(b), into); err != nil {
+					t.Fatalf("%s: %v", u, err)
+				}
+			}
+			allRows, _ := all[list].([]any)
+			lastRows, _ := last[list].([]any)
+			if len(allRows) != total || len(lastRows) != min(total, 1) {
+				t.Errorf("%s: total %d, %d with limit=all, %d on the last page of 1", e.Path, total, len(allRows), len(lastRows))
+			} else if total > 0 && !reflect.DeepEqual(lastRows[0], allRows[total-1]) {
+				t.Errorf("%s: the last page's row %v is not the whole list's last %v", e.Path, lastRows[0], allRows[total-1])
+			}
+		}
+	}
+	if paged < 3 {
+		t.Errorf("only %d paged lists seen", paged)
 	}
 }
