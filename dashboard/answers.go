@@ -32,24 +32,30 @@ import (
 // the gzip header and the work outweigh what is saved.
 const minGzipBytes = 1 << 10
 
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip
-// (not refused with q=0).
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip:
+// named with a q above 0, or not named and allowed by "*".
 func acceptsGzip(r *http.Request) bool {
+	gzipQ, anyQ := -1.0, -1.0
 	for _, h := range r.Header.Values("Accept-Encoding") {
 		for _, part := range strings.Split(h, ",") {
-			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
-			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-				continue
+			coding, params, _ := strings.Cut(part, ";")
+			q := 1.0
+			if k, v, ok := strings.Cut(params, "="); ok && strings.TrimSpace(k) == "q" {
+				// A malformed weight refuses the coding.
+				q, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
 			}
-			q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-			if q == "q=0" || strings.HasPrefix(q, "q=0.0") && strings.Trim(q[len("q=0."):], "0") == "" {
-				return false
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gzipQ = q
+			case "*":
+				anyQ = q
 			}
-			return true
 		}
 	}
-	return false
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return anyQ > 0
 }
 
 // compressible reports whether a content type is text that gzip shrinks.

@@ -61,6 +61,7 @@ func TestAcceptsGzip(t *testing.T) {
 	for h, want := range map[string]bool{
 		"": false, "identity": false, "gzip": true, "deflate, gzip;q=1.0, br": true, "GZIP": true, "x-gzip": true,
 		"*": true, "gzip;q=0": false, "gzip; q=0.000": false, "gzip;q=0.5": true, "br, deflate": false,
+		"*, gzip;q=0": false, "*;q=0": false, "gzip;q=x": false,
 	} {
 		r, _ := http.NewRequest(http.MethodGet, "/", nil)
 		if h != "" {
