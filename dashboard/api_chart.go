@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"context"
+
 	"github.com/gin-gonic/gin"
 )
 
@@ -16,10 +18,20 @@ func (s *Server) apiChart(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	res := &results{store: s.store, query: c.Request.URL.Query()}
-	result, err := res.get(c.Request.Context(), v.Source, f)
-	if err != nil {
-		return err
+	build := func(ctx context.Context) (any, error) {
+		res := &results{store: s.store, query: c.Request.URL.Query()}
+		result, err := res.get(ctx, v.Source, f)
+		if err != nil {
+			return nil, err
+		}
+		return v.chart(result, linker{filter: f}), nil
 	}
-	return writeJSON(c, v.chart(result, linker{filter: f}))
+	if accessTable["api."+v.Source.Name].sensitive {
+		result, err := build(c.Request.Context())
+		if err != nil {
+			return err
+		}
+		return sendPersonalJSON(c, result)
+	}
+	return s.sendJSON(c, "chart "+v.Name, f, build)
 }

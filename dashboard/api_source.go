@@ -1,48 +1,109 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/uptake-nhs/uptake/queries"
 )
 
 // apiSource answers /api/NAME: the indicator's result for the filters, as
 // JSON, exactly as package queries returns it (counts already under the
-// disclosure rule, suppressed counts as "*").
+// disclosure rule, suppressed counts as "*"), with one page of its long
+// list for the sources in pagedSources. Aggregates are kept per data
+// version, audience and query, with an ETag (sendJSON); answers that may
+// name people are made afresh, audited and never stored.
 func (s *Server) apiSource(src *source) handlerFunc {
+	pager := pagedSources[src]
 	return func(c *gin.Context) error {
 		f, _, err := s.filter(c)
 		if err != nil {
 			return err
 		}
-		result, err := src.load(c.Request.Context(), s.store, f, c.Request.URL.Query())
+		q := c.Request.URL.Query()
+		var page queries.ListPage
+		if pager != nil {
+			if page, err = parseListPage(q); err != nil {
+				return err
+			}
+		}
+		load := func(ctx context.Context) (any, error) {
+			result, err := src.load(ctx, s.store, f, q)
+			if err != nil || pager == nil {
+				return result, err
+			}
+			return pager(result, page), nil
+		}
+		if !accessTable["api."+src.Name].sensitive {
+			return s.sendJSON(c, "api "+src.Name, f, load)
+		}
+		result, err := load(c.Request.Context())
 		if err != nil {
 			return err
 		}
 		// Rows that may name people leave as JSON as they would as a
 		// download, so they are audited the same way.
-		if accessTable["api."+src.Name].sensitive {
-			rows := -1
-			if v, ok := s.site.view(src.Name); ok {
-				rows = len(v.table(result, linker{filter: f}).Rows)
-			}
-			if err := s.auditRows(c, "api "+src.Name, rows, true); err != nil {
-				return err
-			}
+		rows := -1
+		if v, ok := s.site.view(src.Name); ok {
+			rows = len(v.table(result, linker{filter: f}).Rows)
 		}
-		return writeJSON(c, result)
+		if err := s.auditRows(c, "api "+src.Name, rows, true); err != nil {
+			return err
+		}
+		return sendPersonalJSON(c, result)
 	}
 }
 
+// pagedSources are the sources whose JSON answers one page of a long list
+// (limit and offset; queries.ListPage): at England scale their whole
+// lists are over a megabyte. Pages and downloads read the whole result;
+// the page tables show its first rows and say how many there are.
+var pagedSources = map[*source]func(result any, p queries.ListPage) any{
+	srcFollowUp.source:  func(r any, p queries.ListPage) any { return r.(queries.FollowUp).Paged(p) },
+	srcCoding.source:    func(r any, p queries.ListPage) any { return r.(queries.CodingCompleteness).Paged(p) },
+	srcCampaigns.source: func(r any, p queries.ListPage) any { return r.(queries.CampaignEffect).Paged(p) },
+}
+
+// parseListPage reads limit (1 to queries.MaxListLimit, or "all";
+// queries.DefaultListLimit when not given) and offset from q. A bad value
+// is an invalid-request error.
+func parseListPage(q url.Values) (queries.ListPage, error) {
+	p := queries.ListPage{Limit: queries.DefaultListLimit}
+	switch v := strings.TrimSpace(q.Get("limit")); v {
+	case "":
+	case "all":
+		p.Limit = 0
+	default:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > queries.MaxListLimit {
+			return p, invalid("limit must be a whole number from 1 to " + groupThousands(strconv.Itoa(queries.MaxListLimit)) + ", or all.")
+		}
+		p.Limit = n
+	}
+	if v := strings.TrimSpace(q.Get("offset")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return p, invalid("offset must be a whole number, 0 or more.")
+		}
+		p.Offset = n
+	}
+	return p, p.Check()
+}
+
 // writeJSON writes v with encoding/json, which escapes <, > and & so a
-// value can never become markup, even if a browser sniffs the type.
+// value can never become markup, even if a browser sniffs the type. It is
+// for answers made for one request; kept answers go through sendJSON.
 func writeJSON(c *gin.Context, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	send(c, http.StatusOK, jsonType, b, cacheNowhere)
 	return nil
 }

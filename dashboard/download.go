@@ -53,7 +53,6 @@ func (s *Server) download(c *gin.Context) error {
 		return err
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+downloadName(v.Name, ext[1:])+`"`)
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, contentType, buf.Bytes())
+	send(c, http.StatusOK, contentType, buf.Bytes(), cacheNowhere)
 	return nil
 }

@@ -30,6 +30,9 @@ type fakeStore struct {
 	opts    queries.FilterOptions
 	// rejected records the filters RejectedRows was asked with.
 	rejected []queries.RejectedFilter
+	// version is the data version (DataVersion), which keys the answers
+	// the server keeps.
+	version int64
 }
 
 func newFakeStore() *fakeStore {
@@ -70,6 +73,12 @@ func (s *fakeStore) lastFilter(t *testing.T) queries.Filter {
 		t.Fatal("the store was never asked for an indicator")
 	}
 	return s.filters[len(s.filters)-1]
+}
+
+func (s *fakeStore) DataVersion(ctx context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version, nil
 }
 
 func (s *fakeStore) FilterOptions(ctx context.Context) (queries.FilterOptions, error) {

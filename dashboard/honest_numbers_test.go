@@ -653,6 +653,7 @@ func TestHonestNumbersSample(t *testing.T) {
 	t.Run("every answer", h.checkEveryAnswer)
 	t.Run("audience", h.checkAudience)
 	t.Run("downloads", h.checkDownloads)
+	t.Run("sizes and pages", h.checkAnswerSizes)
 }
 
 // TestHonestNumbersEnglandLike runs the same checks on a borough of 300
@@ -691,6 +692,7 @@ func TestHonestNumbersEnglandLike(t *testing.T) {
 	t.Run("every answer", h.checkEveryAnswer)
 	t.Run("audience", h.checkAudience)
 	t.Run("downloads", h.checkDownloads)
+	t.Run("sizes and pages", h.checkAnswerSizes)
 }
 
 // newServerOver starts the dashboard over store on loopback, with demo

@@ -28,7 +28,8 @@ type pageTemplate struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"add": func(a, b int) int { return a + b },
+	"add":   func(a, b int) int { return a + b },
+	"asset": assetURL,
 }
 
 // parsePages parses templates/layout.html and templates/partials.html with
@@ -176,7 +177,9 @@ func (s *Server) render(c *gin.Context, status int, name string, data *pageData)
 	if err := pt.t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		return fmt.Errorf("rendering %s: %w", name, err)
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	// Pages name the user and carry a form token and a request id, so
+	// they are made for one request (from cached results) and never kept.
+	send(c, status, "text/html; charset=utf-8", buf.Bytes(), cacheNowhere)
 	return nil
 }
 

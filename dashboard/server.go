@@ -14,7 +14,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -81,6 +80,11 @@ type Options struct {
 	// database, mode 0700, emptied at start), never a shared temporary
 	// folder.
 	UploadDir string
+
+	// NoAnswerCache makes every JSON answer afresh instead of keeping its
+	// bytes until the next load: for measuring the work behind each answer
+	// (uptake serve --no-result-cache), never for serving.
+	NoAnswerCache bool
 }
 
 // Server serves the dashboard. Make one with New.
@@ -91,12 +95,13 @@ type Server struct {
 	log      *slog.Logger
 	site     *site // the pages, views and sources (site.go)
 	pages    map[string]*pageTemplate
-	static   fs.FS
 	handler  http.Handler
 	routes   []route
 	// now is the clock for sessions, sign-in attempts and rate limits;
 	// tests replace it.
 	now func() time.Time
+	// answers keeps the serialised JSON answers (answers.go).
+	answers answerCache
 	// Sign-in attempts per client address and from all addresses, and
 	// wrong passwords per username and address.
 	ipLimit, allLimit *limiter
@@ -156,6 +161,7 @@ func New(store Store, opts Options) (*Server, error) {
 		return nil, errors.New("dashboard: Loads needs an UploadDir, a folder private to the server for the uploads")
 	}
 	s := &Server{store: store, accounts: opts.Accounts, opts: opts, log: opts.Logger, now: time.Now}
+	s.answers.off = opts.NoAnswerCache
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -164,9 +170,6 @@ func New(store Store, opts Options) (*Server, error) {
 	s.allLimit = newLimiter(opts.SignInAttemptsPerMinuteAll, clock)
 	s.throttle = newSigninThrottle(clock)
 	var err error
-	if s.static, err = fs.Sub(staticFiles, "static"); err != nil {
-		return nil, err
-	}
 	s.site = newSite()
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -410,7 +413,8 @@ const permissionsPolicy = "accelerometer=(), camera=(), geolocation=(), gyroscop
 
 // securityHeaders sets the headers of every answer. Cache-Control: no-store
 // keeps pages, API answers and downloads (work lists name patients) out of
-// browser and proxy caches; serveStatic overrides it for the assets.
+// browser and proxy caches unless an answer says otherwise: kept JSON
+// aggregates and the assets (answers.go, static.go).
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
@@ -427,21 +431,6 @@ func (s *Server) securityHeaders(c *gin.Context) {
 }
 
 func isAPIPath(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
-
-// serveStatic serves the embedded scripts, styles and vendored assets.
-func (s *Server) serveStatic(c *gin.Context) {
-	name := strings.TrimPrefix(c.Param("file"), "/")
-	if name == "" || strings.HasSuffix(name, "/") {
-		s.fail(c, route{Name: "static", Kind: pageRoute}, errNotFound)
-		return
-	}
-	if _, err := fs.Stat(s.static, name); err != nil {
-		s.fail(c, route{Name: "static", Kind: pageRoute}, errNotFound)
-		return
-	}
-	c.Header("Cache-Control", "public, max-age=3600")
-	c.FileFromFS(name, http.FS(s.static))
-}
 
 // healthz answers load balancers and the browser tests.
 func (s *Server) healthz(c *gin.Context) error {

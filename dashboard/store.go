@@ -9,6 +9,9 @@ import (
 // Store is what the dashboard asks of package queries: *queries.Store
 // satisfies it, and tests use a fake. The dashboard never sees SQL.
 type Store interface {
+	// DataVersion identifies the loaded data; it changes with every load,
+	// and keys the answers the dashboard keeps (answers.go).
+	DataVersion(ctx context.Context) (int64, error)
 	// FilterOptions lists the values each filter can take.
 	FilterOptions(ctx context.Context) (queries.FilterOptions, error)
 	// CheckFilter returns a *queries.FilterError when the filter names a

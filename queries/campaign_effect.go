@@ -24,6 +24,9 @@ type CampaignEffect struct {
 	WindowDays int    `json:"window_days"` // width of each window (56)
 	// Campaigns are by date sent, then practice.
 	Campaigns []Campaign `json:"campaigns"`
+	// CampaignsPage is set when Campaigns is one page of the list
+	// (Paged): which page, and how many campaigns there are in all.
+	CampaignsPage *ListPage `json:"campaigns_page,omitempty"`
 	// Summary adds up the campaigns whose before and after windows are
 	// both complete and shared with no other campaign; the others are
 	// counted in Summary.Incomplete and Summary.Overlapping.

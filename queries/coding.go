@@ -40,7 +40,10 @@ type CodingCompleteness struct {
 
 	Categories []CodingGroup `json:"categories"` // Key: attended, did not attend, declined
 	Practices  []CodingGroup `json:"practices"`  // Key: practice code; practices with none appear with zeros
-	Quarters   []CodingGroup `json:"quarters"`   // Key: referral quarter; empty quarters appear with zeros
+	// PracticesPage is set when Practices is one page of the list
+	// (Paged): which page, and how many practices there are in all.
+	PracticesPage *ListPage     `json:"practices_page,omitempty"`
+	Quarters      []CodingGroup `json:"quarters"` // Key: referral quarter; empty quarters appear with zeros
 
 	Disclosure Disclosure `json:"disclosure"`
 }

@@ -32,7 +32,10 @@ type FollowUp struct {
 	FollowedUpByPractice Count `json:"followed_up_by_practice"`
 	FollowedUpByProvider Count `json:"followed_up_by_provider"`
 
-	Practices      []FollowUpPractice   `json:"practices"`
+	Practices []FollowUpPractice `json:"practices"`
+	// PracticesPage is set when Practices is one page of the list
+	// (Paged): which page, and how many practices there are in all.
+	PracticesPage  *ListPage            `json:"practices_page,omitempty"`
 	Quarters       []FollowUpQuarter    `json:"quarters"`
 	DaysToFollowUp []FollowUpDaysBin    `json:"days_to_follow_up"`
 	ReEngagement   FollowUpReEngagement `json:"re_engagement"`

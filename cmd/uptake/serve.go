@@ -143,6 +143,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 		DemoAccounts:       demo,
 		TrustedProxies:     splitList(c.trustedProxies),
 		ForceSecureCookies: c.secureCookies,
+		NoAnswerCache:      c.noResultCache,
 	})
 	if err != nil {
 		return err
