@@ -180,16 +180,20 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, quarter string) error {
 		table string // for an incremental refresh, the table its CREATE becomes an INSERT into
 		args  []any
 	}
+	// course_facts comes first: referral_facts takes the booked slot from it.
+	courses := step{"Refresh.course_facts", "", []any{sql.Named("evening_from", c.EveningFrom)}}
 	var steps []step
 	if full {
 		steps = []step{
 			{"Refresh.scope_all", "", nil},
+			courses,
 			{"Refresh.referral_facts", "", referralArgs},
 			{"Refresh.outcome_facts", "", outcomeArgs},
 		}
 	} else {
 		steps = []step{
 			{"Refresh.scope", "", []any{sql.Named("quarter", quarter)}},
+			courses,
 			{"Refresh.referral_facts", "referral_facts", referralArgs},
 			{"Refresh.referral_as_of", "", []any{sql.Named("conversion_window_days", c.ConversionWindowDays),
 				sql.Named("unmet_window_days", c.UnmetDemandWindowDays), sql.Named("followup_window_days", c.FollowUpWindowDays)}},
@@ -197,7 +201,7 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, quarter string) error {
 			{"Refresh.outcome_as_of", "", []any{sql.Named("coding_window_days", c.CodingWindowDays)}},
 		}
 	}
-	steps = append(steps, step{"Refresh.course_facts", "", []any{sql.Named("evening_from", c.EveningFrom)}}, step{"Refresh.done", "", nil})
+	steps = append(steps, step{"Refresh.done", "", nil})
 	for _, st := range steps {
 		var err error
 		switch {
@@ -266,7 +270,7 @@ func (s *Store) derivedHash() string {
 	h := sha256.New()
 	h.Write([]byte(s.cfg.Hash()))
 	for _, name := range []string{"macros", "Refresh.scope_all", "Refresh.scope", "Refresh.referral_facts", "Refresh.referral_as_of",
-		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "filter_macros"} {
+		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.done", "filter_macros"} {
 		h.Write([]byte(query(name)))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])

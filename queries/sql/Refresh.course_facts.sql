@@ -1,9 +1,7 @@
 -- course_facts: one row per course with its slot, venue and bookings.
--- Derived state, rebuilt by Store.Refresh. Definitions: docs/indicators.md.
+-- Derived state, rebuilt by Store.Refresh before referral_facts, which
+-- takes each person's booked slot from it. Definitions: docs/indicators.md.
 --   $evening_from  (TIME) a weekday course starting at or after this is an evening course
--- The outcomes Refresh.outcome_facts.sql kept for itself are no longer needed.
-DROP TABLE IF EXISTS refresh_notified;
-
 CREATE OR REPLACE TABLE course_facts AS
 -- Name and ward from the venue's latest snapshot. venues has one row per
 -- (quarter, venue_id) and no NULL name or ward, so arg_max has one latest

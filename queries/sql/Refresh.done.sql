@@ -1,5 +1,6 @@
 -- What Refresh made for itself while it ran (Refresh.scope_all.sql,
 -- Refresh.scope.sql), dropped so that nothing of it outlives the refresh.
+DROP TABLE IF EXISTS refresh_notified;
 DROP VIEW IF EXISTS refresh_referrals;
 DROP VIEW IF EXISTS refresh_attendance;
 DROP VIEW IF EXISTS refresh_outcomes;

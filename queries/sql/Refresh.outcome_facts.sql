@@ -17,7 +17,7 @@
 -- at England scale, and the memory with it). A table created in this
 -- transaction is estimated empty too, and between two such the planner
 -- keeps the order written: it builds on the right-hand side, the outcomes.
--- Refresh.course_facts.sql drops the table.
+-- Refresh.done.sql drops the table.
 CREATE OR REPLACE TEMP TABLE refresh_notified AS
 SELECT o.referral_id, o.outcome, o.outcome_date, o.practice_notified_date AS notified_date,
        CASE o.outcome WHEN 'completed' THEN 'attended'

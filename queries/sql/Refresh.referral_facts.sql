@@ -153,6 +153,10 @@ facts AS MATERIALIZED (
            (i.referral_id IS NULL
              AND (r.patient_or_carer = 'carer' OR coalesce(r.years_since_diagnosis, 0) >= p.min_years)) AS eligible,
            pr.first_course_id,
+           -- The slot of that course, so that waits by slot need not join
+           -- the courses on their text id at request time. course_facts is
+           -- built first (Store.refresh); the slot is defined there alone.
+           cf.slot AS first_course_slot,
            pr.first_course_start,
            pr.first_attended,
            CAST(pr.first_attended - r.referral_date AS INTEGER) AS days_to_first_session,
@@ -189,6 +193,7 @@ facts AS MATERIALIZED (
     LEFT JOIN reengaged re USING (referral_id)
     LEFT JOIN previous pq USING (referral_id)
     LEFT JOIN course_held ch ON ch.course_id = pr.started['course_id']
+    LEFT JOIN course_facts cf ON cf.course_id = pr.first_course_id
 )
 SELECT * EXCLUDE (completion_sessions),
        (first_course_id IS NOT NULL) AS booked,

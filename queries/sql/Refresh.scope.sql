@@ -4,8 +4,9 @@
 -- in replaced_TABLE; both count, since removing a row changes the facts
 -- as much as adding one. Each per-referral definition of
 -- Refresh.referral_facts.sql reads rows of the referral itself, except:
---   * the sessions held of the course it started: anyone's attendance of
---     that course (refresh_courses);
+--   * the sessions held of the course it started, and the slot of the
+--     course it was first booked on: anyone's attendance of that course,
+--     and the course's own row (refresh_courses);
 --   * the previous referral: the person's other referrals from the same
 --     practice (the scope is closed over people below);
 --   * the practice's name and network: its latest snapshot, compared with
@@ -34,7 +35,9 @@ UNION SELECT referral_id FROM outcomes WHERE quarter = $quarter
 UNION SELECT referral_id FROM replaced_outcomes
 UNION SELECT referral_id FROM followups WHERE quarter = $quarter
 UNION SELECT referral_id FROM replaced_followups
-UNION SELECT referral_id FROM referral_facts WHERE started_course_id IN (SELECT course_id FROM refresh_courses)
+UNION SELECT referral_id FROM referral_facts
+      WHERE started_course_id IN (SELECT course_id FROM refresh_courses)
+         OR first_course_id IN (SELECT course_id FROM refresh_courses)
 UNION SELECT f.referral_id
       FROM referral_facts f LEFT JOIN latest_practices() p USING (practice_code)
       WHERE p.practice_name IS DISTINCT FROM f.practice_name OR p.pcn IS DISTINCT FROM f.pcn;
