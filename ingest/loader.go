@@ -55,7 +55,11 @@ type Loader struct {
 	Progress func(Progress)
 	// AfterLoad, if set, runs inside the load's transaction after the
 	// quarter's rows are in, so that derived tables are rebuilt in the same
-	// commit. An error from it rolls back the whole load.
+	// commit. An error from it rolls back the whole load. While it runs,
+	// the temporary table replaced_TABLE holds, for each table of the
+	// contract, the rows the load replaced (empty for a quarter loaded for
+	// the first time), so that the hook can find what a restatement took
+	// away as well as what it brought.
 	AfterLoad func(ctx context.Context, tx *sql.Tx) error
 	// Now, if set, replaces time.Now for the loads table, for tests.
 	Now func() time.Time
@@ -212,6 +216,9 @@ func (l *Loader) loadInTx(ctx context.Context, q quarter, files []fileCheck, res
 	}
 	for _, t := range Tables {
 		if _, err := tx.ExecContext(ctx, dropStagingSQL(t)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, dropReplacedSQL(t)); err != nil {
 			return err
 		}
 	}
@@ -449,6 +456,11 @@ func (l *Loader) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, q quarter
 			return ctx.Err()
 		}
 		return fmt.Errorf("load %s: %w", q.name, err)
+	}
+	for _, t := range Tables {
+		if _, err := exec(keepReplacedSQL(t, loaded), q.name); err != nil {
+			return err
+		}
 	}
 	if loaded {
 		for _, t := range Tables {

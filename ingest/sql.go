@@ -158,6 +158,22 @@ func keyMatch(t Table, alias string) string {
 // dropStagingSQL drops the staging table of t once the load is done.
 func dropStagingSQL(t Table) string { return "DROP TABLE stg_" + t.Name }
 
+// keepReplacedSQL copies into the temporary table replaced_TABLE the rows
+// of t a load of the quarter $1 is about to replace, for the AfterLoad
+// hook: all of the quarter's rows when it was loaded before (restated),
+// otherwise none, without scanning t for rows that cannot be there.
+func keepReplacedSQL(t Table, restated bool) string {
+	ddl := "CREATE OR REPLACE TEMP TABLE replaced_" + t.Name + " AS SELECT * FROM " + t.Name
+	if restated {
+		return ddl + " WHERE quarter = $1"
+	}
+	// DuckDB refuses a parameter the statement does not use.
+	return ddl + " WHERE quarter = $1 AND false"
+}
+
+// dropReplacedSQL drops t's replaced_TABLE once the load is done.
+func dropReplacedSQL(t Table) string { return "DROP TABLE IF EXISTS replaced_" + t.Name }
+
 // deleteQuarterSQL deletes t's rows of the quarter $1, when a load restates
 // it.
 func deleteQuarterSQL(t Table) string { return "DELETE FROM " + t.Name + " WHERE quarter = $1" }

@@ -74,8 +74,8 @@ func TestStagingDDL(t *testing.T) {
 
 // The cross checks reject the second row of a key, and a key loaded in
 // another quarter, for the first rule each breaks; insertSQL moves the
-// rest, with the quarter, and drops the staging table with
-// dropStagingSQL.
+// rest, with the quarter; keepReplacedSQL keeps the rows a restatement
+// replaces, and dropStagingSQL and dropReplacedSQL drop the temporary tables.
 //
 //	line  thing_id  part  already loaded  rejected for
 //	   1  a         1                     -
@@ -135,7 +135,22 @@ func TestCrossCheckAndInsertSQL(t *testing.T) {
 	if moved != "a1big,a2big" {
 		t.Errorf("moved %q, want a1big,a2big", moved)
 	}
+	for _, c := range []struct {
+		restated bool
+		want     int
+	}{{false, 0}, {true, 1}} {
+		var kept int
+		if _, err := db.Exec(keepReplacedSQL(things, c.restated), "2026Q1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(`SELECT count(*) FROM replaced_things WHERE thing_id = 'b'`).Scan(&kept); err != nil || kept != c.want {
+			t.Errorf("keepReplacedSQL(restated %v) kept %d rows of 2026Q1, want %d (%v)", c.restated, kept, c.want, err)
+		}
+	}
 	if _, err := db.Exec(deleteQuarterSQL(things), "2026Q1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(dropReplacedSQL(things)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(dropStagingSQL(things)); err != nil {

@@ -32,7 +32,7 @@ func BenchmarkIndicators(b *testing.B) {
 			}
 			b.Run(ind.Name+"/"+name, func(b *testing.B) {
 				for b.Loop() {
-					if err := ind.Run(ctx, s, practice); err != nil {
+					if err := ind.Run(ctx, s, Filter{Practice: practice}); err != nil {
 						b.Fatal(err)
 					}
 				}

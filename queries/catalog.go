@@ -11,9 +11,10 @@ type Indicator struct {
 	Name string
 	// Scope says which filters the question takes.
 	Scope IndicatorScope
-	// Run asks the question for one practice, or for all of them when
-	// practice is "", and discards the answer.
-	Run func(ctx context.Context, s *Store, practice string) error
+	// Run asks the question under the filter and discards the answer.
+	// PracticeScope questions take only f.Practice, which must be set;
+	// DataScope ones take no filter.
+	Run func(ctx context.Context, s *Store, f Filter) error
 }
 
 // IndicatorScope says which filters an indicator takes.
@@ -30,9 +31,9 @@ const (
 )
 
 // filtered adapts a filtered method to Indicator.Run.
-func filtered[T any](m func(*Store, context.Context, Filter) (T, error)) func(context.Context, *Store, string) error {
-	return func(ctx context.Context, s *Store, practice string) error {
-		_, err := m(s, ctx, Filter{Practice: practice})
+func filtered[T any](m func(*Store, context.Context, Filter) (T, error)) func(context.Context, *Store, Filter) error {
+	return func(ctx context.Context, s *Store, f Filter) error {
+		_, err := m(s, ctx, f)
 		return err
 	}
 }
@@ -52,34 +53,34 @@ var Indicators = []Indicator{
 	{"PracticeSummary", PracticeScope, filtered((*Store).PracticeSummary)},
 	{"Equity", AnyScope, filtered((*Store).Equity)},
 	{"FollowUp", AnyScope, filtered((*Store).FollowUp)},
-	{"FollowUpWorkList", PracticeScope, func(ctx context.Context, s *Store, practice string) error {
-		_, err := s.FollowUpWorkList(ctx, practice)
+	{"FollowUpWorkList", PracticeScope, func(ctx context.Context, s *Store, f Filter) error {
+		_, err := s.FollowUpWorkList(ctx, f.Practice)
 		return err
 	}},
 	{"CodingCompleteness", AnyScope, filtered((*Store).CodingCompleteness)},
-	{"CodingWorkList", PracticeScope, func(ctx context.Context, s *Store, practice string) error {
-		_, err := s.CodingWorkList(ctx, practice)
+	{"CodingWorkList", PracticeScope, func(ctx context.Context, s *Store, f Filter) error {
+		_, err := s.CodingWorkList(ctx, f.Practice)
 		return err
 	}},
 	{"FillRates", AnyScope, filtered((*Store).FillRates)},
 	// The first page of courses, as the dashboard and the JSON API ask.
-	{"CourseFills", AnyScope, func(ctx context.Context, s *Store, practice string) error {
-		_, err := s.CourseFills(ctx, Filter{Practice: practice}, CoursePage{Limit: DefaultCourseLimit})
+	{"CourseFills", AnyScope, func(ctx context.Context, s *Store, f Filter) error {
+		_, err := s.CourseFills(ctx, f, CoursePage{Limit: DefaultCourseLimit})
 		return err
 	}},
 	{"WaitsBySlot", AnyScope, filtered((*Store).WaitsBySlot)},
 	{"Capacity", AnyScope, filtered((*Store).Capacity)},
 	{"DemandHeatmap", AnyScope, filtered((*Store).DemandHeatmap)},
 	{"CampaignEffect", AnyScope, filtered((*Store).CampaignEffect)},
-	{"Loads", DataScope, func(ctx context.Context, s *Store, _ string) error {
+	{"Loads", DataScope, func(ctx context.Context, s *Store, _ Filter) error {
 		_, err := s.Loads(ctx)
 		return err
 	}},
-	{"RejectedRows", DataScope, func(ctx context.Context, s *Store, _ string) error {
+	{"RejectedRows", DataScope, func(ctx context.Context, s *Store, _ Filter) error {
 		_, err := s.RejectedRows(ctx, RejectedFilter{})
 		return err
 	}},
-	{"DataQuality", DataScope, func(ctx context.Context, s *Store, _ string) error {
+	{"DataQuality", DataScope, func(ctx context.Context, s *Store, _ Filter) error {
 		_, err := s.DataQuality(ctx)
 		return err
 	}},

@@ -43,7 +43,7 @@ func TestCatalogueRuns(t *testing.T) {
 			if (ind.Scope == PracticeScope && practice == "") || (ind.Scope == DataScope && practice != "") {
 				continue
 			}
-			if err := ind.Run(ctx, s, practice); err != nil {
+			if err := ind.Run(ctx, s, Filter{Practice: practice}); err != nil {
 				t.Errorf("%s(%q): %v", ind.Name, practice, err)
 			}
 		}
@@ -54,7 +54,7 @@ func TestCatalogueRuns(t *testing.T) {
 	}
 	for _, ind := range Indicators {
 		if ind.Scope != PracticeScope {
-			ind.Run(ctx, s, "")
+			ind.Run(ctx, s, Filter{})
 		}
 	}
 	if len(s.cache.entries) != n {

@@ -108,29 +108,24 @@ func runStatements(ctx context.Context, db execer, name string) error {
 	return nil
 }
 
-// Refresh rebuilds the derived tables (referral_facts, outcome_facts,
-// course_facts) inside tx. ingest.Loader calls it as its AfterLoad hook, so
-// a quarter and the facts computed from it commit together.
+// Refresh brings the derived tables (referral_facts, outcome_facts,
+// course_facts, equity_group_values) up to date inside tx. ingest.Loader calls it as its
+// AfterLoad hook, so that a quarter and the facts computed from it commit
+// together. Right after one load, with the facts built from the data
+// before it and the same configuration and SQL, it recomputes only the
+// referrals and courses the load touched (Refresh.scope.sql); otherwise
+// (a new configuration or release, a migration, several loads since, or
+// no load at all) it rebuilds them in full. Both give the same tables.
 func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
-	c := s.cfg
-	steps := []struct {
-		name string
-		args []any
-	}{
-		{"Refresh.referral_facts", []any{sql.Named("conversion_window_days", c.ConversionWindowDays), sql.Named("completion_sessions", c.CompletionSessions),
-			sql.Named("followup_window_days", c.FollowUpWindowDays), sql.Named("min_years_since_diagnosis", c.MinYearsSinceDiagnosis),
-			sql.Named("unmet_window_days", c.UnmetDemandWindowDays)}},
-		{"Refresh.outcome_facts", []any{sql.Named("coding_window_days", c.CodingWindowDays), sql.Named("attended_codes", c.Codes.Attended),
-			sql.Named("did_not_attend_codes", c.Codes.DidNotAttend), sql.Named("declined_codes", c.Codes.Declined)}},
-		{"Refresh.course_facts", []any{sql.Named("evening_from", c.EveningFrom)}},
-	}
 	if err := runStatements(ctx, tx, "macros"); err != nil {
 		return err
 	}
-	for _, st := range steps {
-		if _, err := tx.ExecContext(ctx, query(st.name), st.args...); err != nil {
-			return fmt.Errorf("%s: %w", st.name, err)
-		}
+	quarter, err := s.incrementalQuarter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := s.refresh(ctx, tx, quarter); err != nil {
+		return err
 	}
 	if err := runStatements(ctx, tx, "filter_macros"); err != nil {
 		return err
@@ -141,6 +136,115 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 	s.mu.Lock()
 	s.options = nil
 	s.mu.Unlock()
+	return nil
+}
+
+// incrementalQuarter returns the quarter of the one load the derived
+// tables lack, when they can be brought up to date by recomputing what it
+// touched; "" when they must be rebuilt in full.
+func (s *Store) incrementalQuarter(ctx context.Context, tx *sql.Tx) (string, error) {
+	var possible bool
+	if err := tx.QueryRowContext(ctx, query("Refresh.incremental")).Scan(&possible); err != nil {
+		return "", fmt.Errorf("checking derived tables: %w", err)
+	}
+	if !possible {
+		return "", nil
+	}
+	var hash string
+	var loads int64
+	var quarter sql.NullString
+	if err := tx.QueryRowContext(ctx, query("Refresh.state")).Scan(&hash, &loads, &quarter); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return "", fmt.Errorf("checking derived tables: %w", err)
+	}
+	if hash != s.derivedHash() || loads != 1 || !quarter.Valid {
+		return "", nil
+	}
+	return quarter.String, nil
+}
+
+// refresh builds the derived tables: in full when quarter is "", else for
+// what the load of quarter touched.
+func (s *Store) refresh(ctx context.Context, tx *sql.Tx, quarter string) error {
+	c := s.cfg
+	full := quarter == ""
+	referralArgs := []any{sql.Named("conversion_window_days", c.ConversionWindowDays), sql.Named("completion_sessions", c.CompletionSessions),
+		sql.Named("followup_window_days", c.FollowUpWindowDays), sql.Named("min_years_since_diagnosis", c.MinYearsSinceDiagnosis),
+		sql.Named("unmet_window_days", c.UnmetDemandWindowDays)}
+	outcomeArgs := []any{sql.Named("coding_window_days", c.CodingWindowDays), sql.Named("attended_codes", c.Codes.Attended),
+		sql.Named("did_not_attend_codes", c.Codes.DidNotAttend), sql.Named("declined_codes", c.Codes.Declined)}
+	type step struct {
+		name  string
+		table string // for an incremental refresh, the table its CREATE becomes an INSERT into
+		args  []any
+	}
+	// course_facts comes first: referral_facts takes the booked slot from it.
+	courses := step{"Refresh.course_facts", "", []any{sql.Named("evening_from", c.EveningFrom)}}
+	var steps []step
+	if full {
+		steps = []step{
+			{"Refresh.scope_all", "", nil},
+			courses,
+			{"Refresh.referral_facts", "", referralArgs},
+			{"Refresh.outcome_facts", "", outcomeArgs},
+		}
+	} else {
+		steps = []step{
+			{"Refresh.scope", "", []any{sql.Named("quarter", quarter)}},
+			courses,
+			{"Refresh.referral_facts", "referral_facts", referralArgs},
+			{"Refresh.referral_as_of", "", []any{sql.Named("conversion_window_days", c.ConversionWindowDays),
+				sql.Named("unmet_window_days", c.UnmetDemandWindowDays), sql.Named("followup_window_days", c.FollowUpWindowDays)}},
+			{"Refresh.outcome_facts", "outcome_facts", outcomeArgs},
+			{"Refresh.outcome_as_of", "", []any{sql.Named("coding_window_days", c.CodingWindowDays)}},
+		}
+	}
+	steps = append(steps, step{"Refresh.equity_groups", "", nil}, step{"Refresh.done", "", nil})
+	for _, st := range steps {
+		var err error
+		switch {
+		case st.table != "":
+			_, err = tx.ExecContext(ctx, insertInstead(query(st.name), st.table), st.args...)
+		case strings.HasPrefix(st.name, "Refresh.scope") || st.name == "Refresh.done":
+			err = runStatementsWith(ctx, tx, st.name, st.args...)
+		default:
+			_, err = tx.ExecContext(ctx, query(st.name), st.args...)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+	}
+	return nil
+}
+
+// insertInstead turns the statement of text that creates table into one
+// that adds its rows to the table as it is, matching columns by name, for
+// an incremental refresh; the rest of the text (the definitions) stays as
+// written, in one place.
+func insertInstead(text, table string) string {
+	create := "CREATE OR REPLACE TABLE " + table + " AS\n"
+	if strings.Count(text, create) != 1 {
+		panic("queries: no single " + strings.TrimSpace(create) + " to make incremental")
+	}
+	return strings.Replace(text, create, "INSERT INTO "+table+" BY NAME\n", 1)
+}
+
+// runStatementsWith runs each statement of sql/NAME.sql in turn, giving
+// each the named arguments it uses: DuckDB refuses one it does not.
+func runStatementsWith(ctx context.Context, db execer, name string, args ...any) error {
+	for _, stmt := range splitStatements(query(name)) {
+		var use []any
+		for _, a := range args {
+			if n, ok := a.(sql.NamedArg); ok && strings.Contains(stmt, "$"+n.Name) {
+				use = append(use, a)
+			}
+		}
+		if _, err := db.ExecContext(ctx, stmt, use...); err != nil {
+			return fmt.Errorf("%s.sql: %w", name, err)
+		}
+	}
 	return nil
 }
 
@@ -165,7 +269,8 @@ func (s *Store) derivedFresh(ctx context.Context) (bool, error) {
 func (s *Store) derivedHash() string {
 	h := sha256.New()
 	h.Write([]byte(s.cfg.Hash()))
-	for _, name := range []string{"macros", "Refresh.referral_facts", "Refresh.outcome_facts", "Refresh.course_facts", "filter_macros"} {
+	for _, name := range []string{"macros", "Refresh.scope_all", "Refresh.scope", "Refresh.referral_facts", "Refresh.referral_as_of",
+		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.done", "filter_macros"} {
 		h.Write([]byte(query(name)))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])

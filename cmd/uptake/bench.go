@@ -218,7 +218,14 @@ func (c *benchCommand) measure(ctx context.Context, size benchSize) (sizeReport,
 		r.DatabaseBytes = fi.Size()
 	}
 
-	c.logf("indicators, %d runs each", c.runs)
+	if len(quarters) > 1 {
+		c.logf("uptake ingest of the last quarter into a database of the others")
+		if r.AddQuarter, err = c.timeAddQuarter(ctx, dbDir, base, quarters); err != nil {
+			return r, fmt.Errorf("adding a quarter: %w", err)
+		}
+	}
+
+	c.logf("indicators under every filter of the matrix, %d runs each", c.runs)
 	practice, users, err := c.timeIndicators(ctx, dbPath, &r)
 	if err != nil {
 		return r, err

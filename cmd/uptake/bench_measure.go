@@ -173,6 +173,59 @@ func rusagePeak(ps *os.ProcessState) int64 {
 	return ru.Maxrss * 1024 // kilobytes on Linux
 }
 
+// benchFilter is one filter of the matrix the indicators are timed under.
+type benchFilter struct {
+	Name   string // "all", "practice", "network", "language" or "quarters"
+	Filter queries.Filter
+}
+
+// filterMatrix is every filter the indicators are timed under: all
+// practices, the first practice, its network, one language (other than
+// English where there is one: a course language of its own), and the last
+// four quarters. An indicator that takes only a practice, or no filter, is
+// timed under the filter it takes.
+func filterMatrix(opts queries.FilterOptions) []benchFilter {
+	p := opts.Practices[0]
+	language := ""
+	for _, l := range opts.Languages {
+		if language == "" || (strings.EqualFold(language, "English") && !strings.EqualFold(l, "English")) {
+			language = l
+		}
+	}
+	q := opts.Quarters
+	return []benchFilter{
+		{"all", queries.Filter{}},
+		{"practice", queries.Filter{Practice: p.Code}},
+		{"network", queries.Filter{PCN: p.PCN}},
+		{"language", queries.Filter{Language: language}},
+		{"quarters", queries.Filter{From: q[max(0, len(q)-4)], To: q[len(q)-1]}},
+	}
+}
+
+// timeAddQuarter loads all quarters but the last into a database of their
+// own and then times `uptake ingest` of the last one into it, the
+// quarterly case, with its load and refresh parts; the database goes
+// afterwards.
+func (c *benchCommand) timeAddQuarter(ctx context.Context, dbDir, base string, quarters []string) (addQuarterReport, error) {
+	path := filepath.Join(dbDir, "add-quarter.duckdb")
+	defer os.Remove(path)
+	defer os.Remove(path + ".wal")
+	last := quarters[len(quarters)-1]
+	r := addQuarterReport{Quarter: filepath.Base(last)}
+	if _, err := c.timeIngest(ctx, path, quarters[:len(quarters)-1], filepath.Join(base, "ingest-rest.log")); err != nil {
+		return r, err
+	}
+	add, err := c.timeIngest(ctx, path, []string{last}, filepath.Join(base, "ingest-add.log"))
+	if err != nil {
+		return r, err
+	}
+	r.Seconds, r.LoadSeconds, r.RefreshSeconds = add.Seconds, add.LoadSeconds, add.RebuildSeconds
+	if add.LoadSeconds > 0 {
+		r.RatioToLoad = add.Seconds / add.LoadSeconds
+	}
+	return r, nil
+}
+
 // benchUser is an account the server phase signs in with.
 type benchUser struct{ Username, Password string }
 
@@ -198,26 +251,23 @@ func (c *benchCommand) timeIndicators(ctx context.Context, dbPath string, r *siz
 		return "", nil, errors.New("the database has no practices")
 	}
 	practice := opts.Practices[0].Code
+	matrix := filterMatrix(opts)
 	for _, ind := range queries.Indicators {
-		for _, filter := range []string{"all", "practice"} {
-			if (ind.Scope == queries.PracticeScope && filter == "all") || (ind.Scope == queries.DataScope && filter == "practice") {
+		for _, bf := range matrix {
+			if (ind.Scope == queries.PracticeScope && bf.Name != "practice") || (ind.Scope == queries.DataScope && bf.Name != "all") {
 				continue
-			}
-			p := ""
-			if filter == "practice" {
-				p = practice
 			}
 			samples := make([]time.Duration, 0, c.runs)
 			for i := range c.runs + 1 {
 				start := time.Now()
-				if err := ind.Run(ctx, s, p); err != nil {
-					return "", nil, fmt.Errorf("%s: %w", ind.Name, err)
+				if err := ind.Run(ctx, s, bf.Filter); err != nil {
+					return "", nil, fmt.Errorf("%s (%s): %w", ind.Name, bf.Name, err)
 				}
 				if i > 0 { // the first run warms DuckDB's buffers
 					samples = append(samples, time.Since(start))
 				}
 			}
-			r.Indicators = append(r.Indicators, newLatency(ind.Name, filter, samples))
+			r.Indicators = append(r.Indicators, newLatency(ind.Name, bf.Name, samples))
 		}
 	}
 

@@ -46,10 +46,12 @@ type sizeReport struct {
 	GenerateSeconds float64      `json:"generate_seconds"` // 0 when kept extracts were reused
 	ReadCSV         throughput   `json:"read_csv"`
 	Ingest          ingestReport `json:"ingest"`
-	Practice        string       `json:"practice"` // the practice of the one-practice figures
-	Indicators      []latency    `json:"indicators"`
-	Endpoints       []latency    `json:"endpoints"`
-	Serve           serveReport  `json:"serve"`
+	// AddQuarter is the last quarter added to a database of the others.
+	AddQuarter addQuarterReport `json:"add_quarter"`
+	Practice   string           `json:"practice"` // the practice of the one-practice figures
+	Indicators []latency        `json:"indicators"`
+	Endpoints  []latency        `json:"endpoints"`
+	Serve      serveReport      `json:"serve"`
 }
 
 // throughput is plain DuckDB reading the extracts.
@@ -75,10 +77,25 @@ type ingestReport struct {
 	RebuildSeconds     float64 `json:"rebuild_seconds"`
 }
 
+// addQuarterReport is `uptake ingest` of one quarter into a database
+// holding the others: the quarterly case.
+type addQuarterReport struct {
+	Quarter string  `json:"quarter"`
+	Seconds float64 `json:"seconds"`
+	// LoadSeconds is loading the quarter's files (reading, checking,
+	// writing, the checkpoint), RefreshSeconds bringing the derived tables
+	// up to date for it, as uptake ingest reports them.
+	LoadSeconds    float64 `json:"load_seconds"`
+	RefreshSeconds float64 `json:"refresh_seconds"`
+	// RatioToLoad is Seconds over LoadSeconds: what adding the quarter
+	// costs for each second loading its files alone takes.
+	RatioToLoad float64 `json:"ratio_to_load"`
+}
+
 // latency summarises repeated timings of one indicator or endpoint.
 type latency struct {
 	Name     string  `json:"name"`
-	Filter   string  `json:"filter,omitempty"` // "all" or "practice" for indicators
+	Filter   string  `json:"filter,omitempty"` // for indicators, the filterMatrix filter: "all", "practice", "network", "language" or "quarters"
 	Path     string  `json:"path,omitempty"`
 	Bytes    int64   `json:"bytes,omitempty"`
 	Runs     int     `json:"runs"`
@@ -191,6 +208,13 @@ func (r benchReport) writeMarkdown(w io.Writer) error {
 		return fmt.Sprintf("%s (%.0f%% of read_csv)", rate(s.Ingest.LoadSeconds, float64(s.Rows)/s.Ingest.LoadSeconds), 100*s.Ingest.LoadShareOfReadCSV)
 	})
 	row("of which building the derived tables", func(s sizeReport) string { return fmt.Sprintf("%.1f s", s.Ingest.RebuildSeconds) })
+	row("adding the last quarter to the others", func(s sizeReport) string {
+		if s.AddQuarter.Seconds == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.1f s (load %.1f s, refresh %.1f s)", s.AddQuarter.Seconds, s.AddQuarter.LoadSeconds, s.AddQuarter.RefreshSeconds)
+	})
+	row("adding a quarter ÷ loading its files", func(s sizeReport) string { return ratio(s.AddQuarter.Seconds, s.AddQuarter.LoadSeconds) })
 	row("ingest peak memory", func(s sizeReport) string { return formatBytes(s.Ingest.PeakRSSBytes) })
 	row("database file", func(s sizeReport) string { return formatBytes(s.DatabaseBytes) })
 
@@ -206,6 +230,9 @@ func (r benchReport) writeMarkdown(w io.Writer) error {
 	grows := "median, " + r.Sizes[last].Name + " ÷ " + r.Sizes[0].Name
 	header([]string{"indicator", "filter"}, grows)
 	for i, ind := range r.Sizes[0].Indicators {
+		if ind.Filter != "all" && ind.Filter != "practice" {
+			continue // in the filter matrix below
+		}
 		cells := []string{ind.Name, ind.Filter}
 		for _, s := range r.Sizes {
 			if i < len(s.Indicators) {
@@ -215,6 +242,8 @@ func (r benchReport) writeMarkdown(w io.Writer) error {
 		cells = append(cells, growth(ind.MedianMS, r.Sizes[last].Indicators[i].MedianMS))
 		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
 	}
+
+	writeMatrix(b, r.Sizes[last])
 
 	b.WriteString("\n**Pages and JSON sources of a running server**, milliseconds, median / p95: computed afresh (result cache off), " +
 		"and as served (cache on, warmed after start and after each load)\n\n")
@@ -246,6 +275,46 @@ func (r benchReport) writeMarkdown(w io.Writer) error {
 
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// matrixFilters are the columns of the filter matrix, in filterMatrix's order.
+var matrixFilters = []string{"all", "practice", "network", "language", "quarters"}
+
+// writeMatrix prints, for the size s, every indicator's p95 under each
+// filter of the matrix, and the slowest under each.
+func writeMatrix(b *strings.Builder, s sizeReport) {
+	fmt.Fprintf(b, "\n**Filter matrix** at %s: p95 milliseconds (median in brackets), result cache off; "+
+		"practice and network are %s's, language one other than English, quarters the last four\n\n", s.Name, s.Practice)
+	fmt.Fprintf(b, "| indicator | %s |\n|%s\n", strings.Join(matrixFilters, " | "), strings.Repeat("---|", len(matrixFilters)+1))
+	cells := map[string]map[string]latency{}
+	var names []string
+	worst := map[string]latency{}
+	for _, l := range s.Indicators {
+		if cells[l.Name] == nil {
+			cells[l.Name] = map[string]latency{}
+			names = append(names, l.Name)
+		}
+		cells[l.Name][l.Filter] = l
+		if l.P95MS > worst[l.Filter].P95MS {
+			worst[l.Filter] = l
+		}
+	}
+	for _, n := range names {
+		row := []string{n}
+		for _, f := range matrixFilters {
+			if l, ok := cells[n][f]; ok {
+				row = append(row, fmt.Sprintf("%s (%s)", ms(l.P95MS), ms(l.MedianMS)))
+			} else {
+				row = append(row, "–")
+			}
+		}
+		fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
+	}
+	row := []string{"**slowest**"}
+	for _, f := range matrixFilters {
+		row = append(row, fmt.Sprintf("%s %s", worst[f].Name, ms(worst[f].P95MS)))
+	}
+	fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
 }
 
 // formatInt writes n with thousands separators: 12,038,299.

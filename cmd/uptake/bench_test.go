@@ -17,8 +17,10 @@ import (
 )
 
 // A small bench run measures every phase for every size: read_csv reads
-// exactly the rows generated, every indicator and endpoint is timed, and
-// the load phase makes every request it should, without failures.
+// exactly the rows generated, the last quarter is added to the others,
+// every indicator is timed under each filter of the matrix and every
+// endpoint is timed, and the load phase makes every request it should,
+// without failures.
 func TestBenchSmallSizes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates, ingests and serves two small data sets")
@@ -65,13 +67,23 @@ func TestBenchSmallSizes(t *testing.T) {
 			t.Errorf("%s: ingest %+v, database %d bytes", s.Name, s.Ingest, s.DatabaseBytes)
 		}
 
+		if a := s.AddQuarter; a.Quarter != "2026Q3" || a.LoadSeconds <= 0 || a.RefreshSeconds <= 0 ||
+			a.LoadSeconds+a.RefreshSeconds > a.Seconds || a.RatioToLoad < 1 {
+			t.Errorf("%s: adding a quarter %+v", s.Name, a)
+		}
+
+		// Every indicator under each filter of the matrix it takes.
 		var want []string
 		for _, ind := range queries.Indicators {
-			if ind.Scope != queries.PracticeScope {
-				want = append(want, ind.Name+"/all")
-			}
-			if ind.Scope != queries.DataScope {
+			switch ind.Scope {
+			case queries.PracticeScope:
 				want = append(want, ind.Name+"/practice")
+			case queries.DataScope:
+				want = append(want, ind.Name+"/all")
+			default:
+				for _, f := range []string{"all", "practice", "network", "language", "quarters"} {
+					want = append(want, ind.Name+"/"+f)
+				}
 			}
 		}
 		var got []string
@@ -101,7 +113,8 @@ func TestBenchSmallSizes(t *testing.T) {
 			t.Errorf("%s: peak memory not read: ingest %d, serve %d and %d", s.Name, s.Ingest.PeakRSSBytes, s.Serve.UncachedPeakRSSBytes, s.Serve.LoadPeakRSSBytes)
 		}
 	}
-	for _, want := range []string{"| indicator | filter | 4 practices | 10 practices | median, 10 practices ÷ 4 practices |", "| `/api/course-fills` |", "ingest throughput ÷ read_csv"} {
+	for _, want := range []string{"| indicator | filter | 4 practices | 10 practices | median, 10 practices ÷ 4 practices |", "| `/api/course-fills` |", "ingest throughput ÷ read_csv",
+		"| adding a quarter ÷ loading its files |", "**Filter matrix** at 10 practices", "| indicator | all | practice | network | language | quarters |"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the printed tables lack %q:\n%s", want, stdout.String())
 		}

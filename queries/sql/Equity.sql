@@ -25,12 +25,10 @@ counts AS (
           FROM combos)
     GROUP BY ALL
 ),
--- Every value of every dimension in the loaded referrals, filter or not.
+-- Every value of every dimension in the loaded referrals, filter or not,
+-- listed once per refresh (Refresh.equity_groups.sql).
 groups AS (
-    SELECT DISTINCT g.dimension, g.value
-    FROM (SELECT unnest(equity_groups(age_band, sex, ethnic_group, language, imd_quintile, patient_or_carer)) AS g
-          FROM (SELECT DISTINCT age_band, sex, ethnic_group, language, imd_quintile, patient_or_carer
-                FROM referral_facts))
+    SELECT dimension, value FROM equity_group_values
 )
 SELECT g.dimension, g.value, coalesce(c.eligible, 0), coalesce(c.converted, 0)
 FROM groups g

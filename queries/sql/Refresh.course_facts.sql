@@ -1,9 +1,7 @@
 -- course_facts: one row per course with its slot, venue and bookings.
--- Derived state, rebuilt by Store.Refresh. Definitions: docs/indicators.md.
+-- Derived state, rebuilt by Store.Refresh before referral_facts, which
+-- takes each person's booked slot from it. Definitions: docs/indicators.md.
 --   $evening_from  (TIME) a weekday course starting at or after this is an evening course
--- The outcomes Refresh.outcome_facts.sql kept for itself are no longer needed.
-DROP TABLE IF EXISTS refresh_notified;
-
 CREATE OR REPLACE TABLE course_facts AS
 -- Name and ward from the venue's latest snapshot. venues has one row per
 -- (quarter, venue_id) and no NULL name or ward, so arg_max has one latest
@@ -16,13 +14,18 @@ WITH venue_latest AS (
 -- Grouping by (course, referral) first and counting the groups gives the
 -- same counts as count(DISTINCT referral_id) per course, at half the cost:
 -- the distinct aggregates kept a hash table per course of every referral.
+-- After a load, only the courses it touched are counted again
+-- (refresh_course_attendance) and the others keep their counts
+-- (refresh_kept_bookings): Refresh.scope.sql.
 bookings AS (
     SELECT course_id,
            count(referral_id) AS booked,
            count(referral_id) FILTER (WHERE attended) AS started
     FROM (SELECT course_id, referral_id, bool_or(attended) AS attended
-          FROM attendance GROUP BY course_id, referral_id)
+          FROM refresh_course_attendance GROUP BY course_id, referral_id)
     GROUP BY course_id
+    UNION ALL
+    SELECT course_id, booked, started FROM refresh_kept_bookings
 )
 SELECT c.course_id, c.quarter, c.venue_id,
        coalesce(v.venue_name, CASE WHEN c.mode = 'online' THEN 'Online' ELSE c.venue_id END) AS venue_name,

@@ -1,6 +1,8 @@
 -- outcome_facts: one row per provider outcome notified to a practice, with
--- whether the practice coded it. Derived state, rebuilt by Store.Refresh
--- after referral_facts. Definitions: docs/indicators.md.
+-- whether the practice coded it. Derived state, built by Store.Refresh
+-- after referral_facts, in full or for the referrals a load touched
+-- (refresh_notified_outcomes: Refresh.scope_all.sql, Refresh.scope.sql).
+-- Definitions: docs/indicators.md.
 --   $coding_window_days    days after the practice is notified (90)
 --   $attended_codes        GP codes that record attendance or completion (VARCHAR[])
 --   $did_not_attend_codes  GP codes that record did not attend (VARCHAR[])
@@ -15,14 +17,14 @@
 -- at England scale, and the memory with it). A table created in this
 -- transaction is estimated empty too, and between two such the planner
 -- keeps the order written: it builds on the right-hand side, the outcomes.
--- Refresh.course_facts.sql drops the table.
+-- Refresh.done.sql drops the table.
 CREATE OR REPLACE TEMP TABLE refresh_notified AS
 SELECT o.referral_id, o.outcome, o.outcome_date, o.practice_notified_date AS notified_date,
        CASE o.outcome WHEN 'completed' THEN 'attended'
                       WHEN 'attended' THEN 'attended'
                       WHEN 'did not attend' THEN 'did not attend'
                       ELSE 'declined' END AS code_category
-FROM outcomes o
+FROM refresh_notified_outcomes o
 WHERE o.practice_notified_date IS NOT NULL AND o.outcome <> 'ineligible';
 
 CREATE OR REPLACE TABLE outcome_facts AS

@@ -1,7 +1,11 @@
 -- referral_facts: one row per referral holding every per-referral
 -- definition the indicators share (eligible, booked, converted, completed,
 -- non-attender, followed up, re-engaged, ...), so that each definition is
--- written once. Derived state, rebuilt by Store.Refresh.
+-- written once. Derived state, built by Store.Refresh: in full, or, after a
+-- load, for the referrals it touched alone (INSERT in place of CREATE).
+-- The refresh_* sources are views Refresh makes over the tables
+-- (Refresh.scope_all.sql, Refresh.scope.sql): the whole table, or the
+-- rows of the referrals being recomputed.
 -- Definitions and the reasons for them: docs/indicators.md.
 --   $conversion_window_days     days after referral (180)
 --   $completion_sessions        sessions of one course that count as completing it (5)
@@ -26,7 +30,7 @@ practice_latest AS (
     FROM practices GROUP BY practice_code
 ),
 ineligible AS (
-    SELECT DISTINCT referral_id FROM outcomes WHERE outcome = 'ineligible'
+    SELECT DISTINCT referral_id FROM refresh_outcomes WHERE outcome = 'ineligible'
 ),
 -- Each person's record on each course they were booked on. The sessions
 -- present at are gathered once, unordered (only their bit mask is used),
@@ -40,10 +44,11 @@ per_course AS (
                min(session_date) AS course_start,
                min(session_date) FILTER (WHERE attended) AS first_attended,
                list(session_number) FILTER (WHERE attended) AS sessions_present
-        FROM attendance GROUP BY referral_id, course_id
+        FROM refresh_attendance GROUP BY referral_id, course_id
     )
 ),
--- How far each course has got: the highest session recorded for anyone.
+-- How far each course has got: the highest session recorded for anyone,
+-- so over all of attendance, not only the referrals being recomputed.
 course_held AS (
     SELECT course_id, max(session_number) AS sessions_held FROM attendance GROUP BY course_id
 ),
@@ -65,7 +70,7 @@ per_referral AS (
            arg_min({'course_id': pc.course_id, 'present': pc.sessions_present},
                    {'d': pc.first_attended, 'c': pc.course_id})
                FILTER (WHERE pc.first_attended IS NOT NULL) AS started
-    FROM per_course pc JOIN referrals r USING (referral_id) CROSS JOIN params p
+    FROM per_course pc JOIN refresh_referrals r USING (referral_id) CROSS JOIN params p
     GROUP BY pc.referral_id
 ),
 -- The quarter of each person's previous referral from the same practice
@@ -75,13 +80,13 @@ per_referral AS (
 -- no previous referral. Only non-NULL results are kept, so the join is small.
 repeat_people AS (
     SELECT practice_code, patient_id, patient_or_carer
-    FROM referrals GROUP BY ALL HAVING count(*) > 1
+    FROM refresh_referrals GROUP BY ALL HAVING count(*) > 1
 ),
 previous AS (
     SELECT r.referral_id,
            lag(r.quarter) OVER (PARTITION BY r.practice_code, r.patient_id, r.patient_or_carer
                                 ORDER BY r.referral_date, r.referral_id) AS previous_referral_quarter
-    FROM referrals r
+    FROM refresh_referrals r
     SEMI JOIN repeat_people m
       ON r.practice_code IS NOT DISTINCT FROM m.practice_code
      AND r.patient_id IS NOT DISTINCT FROM m.patient_id
@@ -101,7 +106,7 @@ nonattend AS (
            arg_min_null(outcome, outcome_date) AS outcome,
            min(outcome_date) AS outcome_date,
            arg_min_null(practice_notified_date, outcome_date) AS notified_date
-    FROM outcomes
+    FROM refresh_outcomes
     WHERE outcome IN ('did not attend', 'declined', 'no response')
     GROUP BY referral_id
 ),
@@ -114,14 +119,14 @@ first_followup AS (
     SELECT n.referral_id,
            min(f.followup_date) AS followup_date,
            arg_min(f.followup_by, {'d': f.followup_date, 'not_practice': f.followup_by <> 'practice'}) AS followup_by
-    FROM nonattend n JOIN followups f
+    FROM nonattend n JOIN refresh_followups f
       ON f.referral_id = n.referral_id AND f.followup_date >= n.outcome_date
     GROUP BY n.referral_id
 ),
 -- Attendance after the non-attendance outcome: the person came back.
 reengaged AS (
     SELECT DISTINCT n.referral_id
-    FROM nonattend n JOIN attendance a
+    FROM nonattend n JOIN refresh_attendance a
       ON a.referral_id = n.referral_id AND a.attended AND a.session_date > n.outcome_date
 ),
 -- MATERIALIZED: the joins finish, and free their hash tables, before the
@@ -148,6 +153,10 @@ facts AS MATERIALIZED (
            (i.referral_id IS NULL
              AND (r.patient_or_carer = 'carer' OR coalesce(r.years_since_diagnosis, 0) >= p.min_years)) AS eligible,
            pr.first_course_id,
+           -- The slot of that course, so that waits by slot need not join
+           -- the courses on their text id at request time. course_facts is
+           -- built first (Store.refresh); the slot is defined there alone.
+           cf.slot AS first_course_slot,
            pr.first_course_start,
            pr.first_attended,
            CAST(pr.first_attended - r.referral_date AS INTEGER) AS days_to_first_session,
@@ -174,7 +183,7 @@ facts AS MATERIALIZED (
            CAST(coalesce(list_sum(list_transform(pr.started['present'], x -> 1 << (x - 1))), 0) AS INTEGER) AS started_sessions_mask,
            ch.sessions_held AS started_course_sessions_held,
            p.completion_sessions
-    FROM referrals r
+    FROM refresh_referrals r
     CROSS JOIN params p
     LEFT JOIN practice_latest pl USING (practice_code)
     LEFT JOIN ineligible i USING (referral_id)
@@ -184,6 +193,7 @@ facts AS MATERIALIZED (
     LEFT JOIN reengaged re USING (referral_id)
     LEFT JOIN previous pq USING (referral_id)
     LEFT JOIN course_held ch ON ch.course_id = pr.started['course_id']
+    LEFT JOIN course_facts cf ON cf.course_id = pr.first_course_id
 )
 SELECT * EXCLUDE (completion_sessions),
        (first_course_id IS NOT NULL) AS booked,

@@ -10,15 +10,17 @@
 -- eligible is read twice; NOT MATERIALIZED scans the table twice rather
 -- than copying a million rows into a temporary result, which is slower.
 WITH eligible AS NOT MATERIALIZED (
-    SELECT preferred_slot, first_course_id, booked, days_to_course_start AS days
+    SELECT preferred_slot, first_course_slot, booked, days_to_course_start AS days
     FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
     WHERE eligible
 ),
+-- The booked course's slot is in the facts (first_course_slot); a course
+-- missing from courses has none, and its people are left out, as a join
+-- on the course would leave them.
 booked_waits AS (
-    SELECT e.preferred_slot, c.slot AS booked_slot, e.days
-    FROM eligible e
-    JOIN course_facts c ON c.course_id = e.first_course_id
-    WHERE e.booked
+    SELECT preferred_slot, first_course_slot AS booked_slot, days
+    FROM eligible
+    WHERE booked AND first_course_slot IS NOT NULL
 )
 SELECT CASE WHEN grouping(preferred_slot) = 0 THEN 'preferred' ELSE 'booked' END AS by_slot,
        coalesce(preferred_slot, booked_slot) AS slot, days, count(*) AS people
