@@ -51,9 +51,13 @@ func benchmarkViews() []view {
 		out = append(out, newView(srcBenchmark, m.name, m.title, m.howToRead,
 			func(r queries.PracticeBenchmark, l linker) Table {
 				bm := m.measure(r)
+				columns := cols(text("Practice"), text("Code"), text("Network"), num(bm.NumeratorLabel), num(bm.DenominatorLabel),
+					ciColumns(bm.Title), text(comparedColumn(bm)), text("Rank in the borough"))
+				if bm.Adjusted {
+					columns = append(columns, text("Against the plain limits"))
+				}
 				t := Table{
-					Columns: cols(text("Practice"), text("Code"), text("Network"), num(bm.NumeratorLabel), num(bm.DenominatorLabel),
-						ciColumns(bm.Title), text("Compared with the borough"), text("Rank in the borough")),
+					Columns:    columns,
 					Disclosure: r.Disclosure,
 					Sortable:   true,
 					RowLinks:   true,
@@ -63,8 +67,12 @@ func benchmarkViews() []view {
 				var beyond998, beyond95, inside []int
 				for i, p := range r.Practices {
 					v := m.value(p)
-					t.Rows = append(t.Rows, row(Cell{kind: textCell, text: p.Name, Href: l.practice(p.Code), Header: true}, Text(p.Code), Text(p.PCN),
-						CountCell(v.Numerator), CountCell(v.Denominator), ciCells(v.Proportion), Text(v.Label), rankCell(v.Rank, bm.Ranked)))
+					cells := row(Cell{kind: textCell, text: p.Name, Href: l.practice(p.Code), Header: true}, Text(p.Code), Text(p.PCN),
+						CountCell(v.Numerator), CountCell(v.Denominator), ciCells(v.Proportion), Text(v.Label), rankCell(v.Rank, bm.Ranked))
+					if bm.Adjusted {
+						cells = append(cells, Text(plainLabel(v)))
+					}
+					t.Rows = append(t.Rows, cells)
 					switch v.Label {
 					case stats.HighSevere, stats.LowSevere:
 						beyond998 = append(beyond998, i)
@@ -90,6 +98,7 @@ func benchmarkViews() []view {
 				if bm.Baseline != nil {
 					d.Baseline = *bm.Baseline
 				}
+				d.Adjusted = bm.Adjusted
 				for _, c := range bm.Curve {
 					d.Limits = append(d.Limits, charts.Limit{Denominator: float64(c.Denominator), Lower95: c.Lower95, Upper95: c.Upper95, Lower998: c.Lower998, Upper998: c.Upper998})
 				}
@@ -109,7 +118,11 @@ func benchmarkViews() []view {
 						Denominator: float64(n), Value: charts.FromPtr(v.Percent), Low: charts.FromPtr(v.CILow), High: charts.FromPtr(v.CIHigh),
 						Numerator: CountCell(v.Numerator).Display(), Label: v.Label})
 				}
-				return charts.FunnelPlot(d)
+				ch := charts.FunnelPlot(d)
+				if bm.Adjusted {
+					ch.Caption = overdispersionCaption(bm)
+				}
+				return ch
 			}))
 	}
 	return out
@@ -127,8 +140,36 @@ func benchmarkNote(bm queries.BenchmarkMeasure) string {
 	if bm.Baseline == nil {
 		return "There is no borough value to compare with for these filters."
 	}
-	return "Borough: " + Percent(bm.Baseline).Display() + "%. \"High\" or \"Low (0.025)\" lies beyond the 95% limits, \"(0.001)\" beyond the 99.8% limits. " +
+	note := "Borough: " + Percent(bm.Baseline).Display() + "%. \"High\" or \"Low (0.025)\" lies beyond the 95% limits, \"(0.001)\" beyond the 99.8% limits. " +
 		"The comparison is always with the whole borough; the network and practice filters choose which practices are listed."
+	switch {
+	case bm.Adjusted:
+		note += " " + overdispersionCaption(bm) + " The last column gives each practice's label against the plain Fingertips limits."
+	case bm.Overdispersed:
+		note += " The practices differ more than chance alone would make them (dispersion ratio φ = " + strconv.FormatFloat(bm.Phi, 'f', 2, 64) +
+			"), but the configuration asks for the plain limits, so more practices lie beyond them than chance would explain."
+	case bm.DispersionUnits >= 2:
+		note += " The practices differ no more than chance would make them (dispersion ratio φ = " + strconv.FormatFloat(bm.Phi, 'f', 2, 64) + "): the plain limits apply."
+	}
+	return note
+}
+
+// overdispersionCaption says that, and by how much, a funnel plot's limits
+// are widened.
+func overdispersionCaption(bm queries.BenchmarkMeasure) string {
+	return "Limits adjusted for overdispersion: the practices differ more than chance alone would make them (dispersion ratio φ = " +
+		strconv.FormatFloat(bm.Phi, 'f', 2, 64) + ", between-practice variance τ² = " + strconv.FormatFloat(bm.Tau2, 'g', 3, 64) +
+		"), so the limits are widened by it, as the NHS does for SHMI (Spiegelhalter 2005)."
+}
+
+// plainLabel is a practice's label against the plain Fingertips limits
+// when the limits drawn are adjusted for overdispersion: "Not compared"
+// when it has none.
+func plainLabel(v queries.PracticeMeasure) string {
+	if v.PlainLabel == "" {
+		return v.Label
+	}
+	return v.PlainLabel
 }
 
 var srcCampaigns = newSource("campaigns", Store.CampaignEffect)

@@ -74,6 +74,25 @@ type BenchmarkMeasure struct {
 	Curve []FunnelPoint `json:"curve"`
 	// Ranked is how many practices have a rank (those with a rate shown).
 	Ranked int `json:"ranked"`
+
+	// Overdispersion (docs/indicators.md, "Overdispersion"): Phi is the
+	// dispersion ratio φ of the practices' winsorised z-scores and Tau2
+	// the between-practice variance τ² on the arcsine scale, worked out
+	// from the counts as published to everyone (under the rule, whoever
+	// asks), against Baseline. DispersionUnits is how many practices
+	// they come from. Overdispersed is φ > 1.
+	Phi             float64 `json:"phi"`
+	Tau2            float64 `json:"tau2"`
+	DispersionUnits int     `json:"dispersion_units"`
+	Overdispersed   bool    `json:"overdispersed"`
+	// Adjusted is true when Curve, the practices' limits and their labels
+	// are the limits inflated by τ² (overdispersed, and the configuration
+	// does not ask for plain limits); false when they are the plain
+	// Fingertips limits.
+	Adjusted bool `json:"adjusted"`
+	// PlainCurve is the plain Fingertips limits at Curve's denominators,
+	// given only when Adjusted (otherwise Curve is them).
+	PlainCurve []FunnelPoint `json:"plain_curve,omitempty"`
 }
 
 // FunnelPoint is the pair of control limits at one denominator, in
@@ -126,6 +145,15 @@ type PracticeMeasure struct {
 	// Rank is 1 for the highest rate shown in the borough; equal rates
 	// share a rank. Nil when not compared.
 	Rank *int `json:"rank"`
+	// When the measure's limits are adjusted for overdispersion, the plain
+	// Fingertips limits at this practice's denominator and its label
+	// against them, for readers who want the unadjusted comparison;
+	// absent otherwise (the limits above are then the plain ones).
+	PlainLower95  *float64 `json:"plain_lower_95,omitempty"`
+	PlainUpper95  *float64 `json:"plain_upper_95,omitempty"`
+	PlainLower998 *float64 `json:"plain_lower_998,omitempty"`
+	PlainUpper998 *float64 `json:"plain_upper_998,omitempty"`
+	PlainLabel    string   `json:"plain_label,omitempty"`
 }
 
 // curvePoints is how many denominators a limit curve is drawn at.
@@ -186,7 +214,12 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		}
 	}
 
+	// The dispersion is worked out from the counts published to everyone
+	// (the comparator's view), so that it is the same for every reader
+	// and gives away no count that is withheld.
+	public := d.comparator().untallied()
 	var baselines [3]float64
+	var dispersions [3]stats.Dispersion
 	var ranks [3]map[string]int
 	for m, bm := range measures {
 		var num, den, maxDen int64
@@ -206,11 +239,18 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		if bm.Baseline != nil {
 			b := *bm.Baseline / 100
 			baselines[m] = b
+			dispersions[m] = publicDispersion(public, all, m, b)
+			od := dispersions[m]
+			bm.Phi, bm.Tau2, bm.DispersionUnits, bm.Overdispersed = od.Phi, od.Tau2, od.Units, od.Overdispersed
+			if s.cfg.Benchmark.Limits == LimitsPlain {
+				dispersions[m].Overdispersed = false // report φ and τ², draw plain
+			}
+			bm.Adjusted = dispersions[m].Overdispersed
 			for _, n := range stats.FunnelDenominators(maxDen, curvePoints) {
-				p := FunnelPoint{Denominator: n}
-				p.Lower95, p.Upper95 = limitsPercent(b, n, stats.Z95)
-				p.Lower998, p.Upper998 = limitsPercent(b, n, stats.Z998)
-				bm.Curve = append(bm.Curve, p)
+				bm.Curve = append(bm.Curve, funnelPoint(dispersions[m], b, n))
+				if bm.Adjusted {
+					bm.PlainCurve = append(bm.PlainCurve, funnelPoint(stats.Dispersion{}, b, n))
+				}
 			}
 		}
 		ranks[m] = rankShown(all, shown, m)
@@ -234,11 +274,15 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 			// against them, its rank among the practices with a value
 			// shown. A practice whose value is withheld is not compared.
 			if v.Borough != nil && v.Percent != nil {
-				b, k, n := baselines[m], v.Numerator.N, v.Denominator.N
-				lo95, hi95 := limitsPercent(b, n, stats.Z95)
-				lo998, hi998 := limitsPercent(b, n, stats.Z998)
-				v.Lower95, v.Upper95, v.Lower998, v.Upper998 = &lo95, &hi95, &lo998, &hi998
-				v.Label = stats.Label(k, n, b)
+				b, k, n, od := baselines[m], v.Numerator.N, v.Denominator.N, dispersions[m]
+				lim := funnelPoint(od, b, n)
+				v.Lower95, v.Upper95, v.Lower998, v.Upper998 = &lim.Lower95, &lim.Upper95, &lim.Lower998, &lim.Upper998
+				v.Label = od.Label(k, n, b)
+				if od.Overdispersed {
+					plain := funnelPoint(stats.Dispersion{}, b, n)
+					v.PlainLower95, v.PlainUpper95, v.PlainLower998, v.PlainUpper998 = &plain.Lower95, &plain.Upper95, &plain.Lower998, &plain.Upper998
+					v.PlainLabel = stats.Label(k, n, b)
+				}
 			}
 			if r, ok := ranks[m][c.code]; ok {
 				v.Rank = &r
@@ -262,10 +306,30 @@ func benchmarkShown(d *discloser, c benchmarkCounts, m int) Proportion {
 	return p
 }
 
-// limitsPercent is stats.FunnelLimits in percent.
-func limitsPercent(baseline float64, n int64, z float64) (lo, hi float64) {
-	lo, hi = stats.FunnelLimits(baseline, n, z)
-	return 100 * lo, 100 * hi
+// funnelPoint is the control limits that apply at denominator n around
+// baseline (0-1) under od (od.Limits: plain unless od.Overdispersed), in
+// percent.
+func funnelPoint(od stats.Dispersion, baseline float64, n int64) FunnelPoint {
+	p := FunnelPoint{Denominator: n}
+	p.Lower95, p.Upper95 = od.Limits(baseline, n, stats.Z95)
+	p.Lower998, p.Upper998 = od.Limits(baseline, n, stats.Z998)
+	p.Lower95, p.Upper95, p.Lower998, p.Upper998 = 100*p.Lower95, 100*p.Upper95, 100*p.Lower998, 100*p.Upper998
+	return p
+}
+
+// publicDispersion is the overdispersion of measure m's practices around
+// baseline (0-1), from their counts as published to everyone (pub, a
+// comparator discloser). Practices whose rate is not shown (withheld, no
+// denominator, a stale register) are left out, as they are from the plot.
+func publicDispersion(pub *discloser, all []benchmarkCounts, m int, baseline float64) stats.Dispersion {
+	units := make([]stats.Unit, 0, len(all))
+	for _, c := range all {
+		p := benchmarkShown(pub, c, m)
+		if p.Percent != nil {
+			units = append(units, stats.Unit{Numerator: p.Numerator.N, Denominator: p.Denominator.N})
+		}
+	}
+	return stats.Overdispersion(units, baseline)
 }
 
 // rankShown ranks the practices whose rate for measure m is shown, from

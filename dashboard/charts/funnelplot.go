@@ -57,6 +57,9 @@ type FunnelPlotData struct {
 	// Withheld counts the units that cannot be drawn because a value of
 	// theirs is withheld; the description says how many.
 	Withheld int
+	// Adjusted says the limits are widened for overdispersion (the
+	// queries package decides); the legend and description say so.
+	Adjusted bool
 }
 
 // LabelOrder lists the significance labels in the order the legend shows
@@ -130,10 +133,14 @@ func FunnelPlot(d FunnelPlotData) Chart {
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#212b32"}))
 		grey95 := opts.LineStyle{Color: "#768692", Type: "dashed", Width: 1}
 		grey998 := opts.LineStyle{Color: "#425563", Type: "dotted", Width: 1.5}
-		limitLine("95% limits", func(l Limit) float64 { return l.Upper95 }, grey95)
-		limitLine("95% limits", func(l Limit) float64 { return l.Lower95 }, grey95)
-		limitLine("99.8% limits", func(l Limit) float64 { return l.Upper998 }, grey998)
-		limitLine("99.8% limits", func(l Limit) float64 { return l.Lower998 }, grey998)
+		name95, name998 := "95% limits", "99.8% limits"
+		if d.Adjusted {
+			name95, name998 = name95+", adjusted for overdispersion", name998+", adjusted for overdispersion"
+		}
+		limitLine(name95, func(l Limit) float64 { return l.Upper95 }, grey95)
+		limitLine(name95, func(l Limit) float64 { return l.Lower95 }, grey95)
+		limitLine(name998, func(l Limit) float64 { return l.Upper998 }, grey998)
+		limitLine(name998, func(l Limit) float64 { return l.Lower998 }, grey998)
 	}
 
 	clickable := false
@@ -223,7 +230,11 @@ func describeFunnelPlot(d FunnelPlotData, counts map[string]int) string {
 	if d.Withheld > 0 {
 		s += "; " + strconv.Itoa(d.Withheld) + " not drawn because a value is withheld"
 	}
-	return s + "."
+	s += "."
+	if d.Adjusted {
+		s += " The limits are widened for overdispersion: the " + noun + " differ more than chance alone would make them."
+	}
+	return s
 }
 
 // scatterPoint is one unit on a funnel plot: where it is drawn, its page
