@@ -31,6 +31,11 @@ func (s *Server) apiSource(src *source) handlerFunc {
 				return err
 			}
 		}
+		if src.api != nil {
+			if result, err = src.api(result, c.Request.URL.Query()); err != nil {
+				return err
+			}
+		}
 		return writeJSON(c, result)
 	}
 }

@@ -345,6 +345,13 @@ func (h *honestSite) variants(path string) []string {
 	}
 	with("practice", h.own)
 	with("practice", h.other)
+	// The benchmark against the practices' networks and peers too: the
+	// group's baseline, limits and ranks must tell the same story.
+	if strings.HasSuffix(u.Path, "/benchmark") {
+		for _, v := range []url.Values{{"practice": {h.own}, "compare": {"peers"}}, {"practice": {h.other}, "compare": {"network"}}, {"practice": {h.other}, "compare": {"peers"}}} {
+			out = append(out, u.Path+"?"+v.Encode())
+		}
+	}
 	return out
 }
 
@@ -436,7 +443,7 @@ func checkRuleOf(t *testing.T, name, path string, own, pub any) (exact int) {
 			if !ok || pv == nil {
 				continue // the practice's own extras (its work lists' sizes)
 			}
-			if k == "curve" {
+			if k == "curve" || k == "plain_curve" {
 				continue // denominators of a drawing, not counts
 			}
 			if _, isNumber := ov.(float64); slices.Contains(countKeys, k) && (isNumber || withheld(ov)) {
@@ -565,6 +572,12 @@ func (h *honestSite) checkAudience(t *testing.T) {
 			own := h.getJSON(t, accounts.RolePractice, path)
 			pub := h.getJSON(t, accounts.RoleCommissioner, path)
 			if own == nil || pub == nil {
+				continue
+			}
+			if strings.Contains(path, "compare=") {
+				// A network or peer group lists all its practices, which
+				// may hold the user's own: exact there, the rule elsewhere.
+				exact += checkRuleOf(t, path, "", own, pub)
 				continue
 			}
 			if strings.Contains(path, "practice="+h.other) {

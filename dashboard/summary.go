@@ -314,12 +314,13 @@ func practicesPageSummary(ctx context.Context, r *results, f queries.Filter) ([]
 }
 
 // comparedColumn is the heading of a benchmark table's column of labels,
-// which says when the limits are adjusted for overdispersion.
-func comparedColumn(bm queries.BenchmarkMeasure) string {
+// which names the comparator and says when the limits are adjusted for
+// overdispersion.
+func comparedColumn(c queries.Comparator, bm queries.BenchmarkMeasure) string {
 	if bm.Adjusted {
-		return "Compared with the borough (limits adjusted for overdispersion)"
+		return "Compared with " + comparatorWords(c) + " (limits adjusted for overdispersion)"
 	}
-	return "Compared with the borough"
+	return "Compared with " + comparatorWords(c)
 }
 
 // practicesSummary: for each funnel plot, how many practices lie beyond
@@ -345,7 +346,7 @@ func practicesSummary(bm queries.PracticeBenchmark, cd queries.CodingCompletenes
 			}
 		}
 		name := strings.ToLower(measure.Title)
-		benchmarkColumn := comparedColumn(measure)
+		benchmarkColumn := comparedColumn(bm.Comparator, measure)
 		if low998+low95+high998+high95 == 0 {
 			out = append(out, (&sentenceOf{}).say("No practice's ", name, " differs from the borough's by more than chance would explain.").done(m.name))
 			continue

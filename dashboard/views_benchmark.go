@@ -12,7 +12,7 @@ import (
 // The Practices page: each practice against the borough on funnel plots,
 // and the text message campaigns.
 
-var srcBenchmark = newSource("benchmark", Store.PracticeBenchmark)
+var srcBenchmark = shapedForAPI(newSource("benchmark", Store.PracticeBenchmark), shapeBenchmark)
 
 // benchmarkMeasure picks one of the three measures of a benchmark.
 type benchmarkMeasure struct {
@@ -52,7 +52,7 @@ func benchmarkViews() []view {
 			func(r queries.PracticeBenchmark, l linker) Table {
 				bm := m.measure(r)
 				columns := cols(text("Practice"), text("Code"), text("Network"), num(bm.NumeratorLabel), num(bm.DenominatorLabel),
-					ciColumns(bm.Title), text(comparedColumn(bm)), text("Rank in the borough"))
+					ciColumns(bm.Title), text(comparedColumn(r.Comparator, bm)), text("Rank in "+comparatorWords(r.Comparator)))
 				if bm.Adjusted {
 					columns = append(columns, text("Against the plain limits"))
 				}
@@ -88,7 +88,8 @@ func benchmarkViews() []view {
 					narrow: "choose a network or practice in the filters",
 					first:  append(append(beyond998, beyond95...), inside...),
 				}
-				t.Notes = append(t.Notes, benchmarkNote(bm))
+				t.Notes = append(t.Notes, benchmarkNote(r.Comparator, bm))
+				t.Notes = append(t.Notes, referenceNotes(bm.Title, bm.References)...)
 				return t
 			},
 			func(r queries.PracticeBenchmark, l linker) charts.Chart {
@@ -99,6 +100,13 @@ func benchmarkViews() []view {
 					d.Baseline = *bm.Baseline
 				}
 				d.Adjusted = bm.Adjusted
+				d.Selected = r.Filter.Practice
+				for _, rv := range bm.References {
+					d.References = append(d.References, charts.Reference{Name: referenceName(rv), Value: charts.Num(rv.Value)})
+				}
+				if !againstBorough(r.Comparator) {
+					d.Against = comparatorWords(r.Comparator)
+				}
 				for _, c := range bm.Curve {
 					d.Limits = append(d.Limits, charts.Limit{Denominator: float64(c.Denominator), Lower95: c.Lower95, Upper95: c.Upper95, Lower998: c.Lower998, Upper998: c.Upper998})
 				}
@@ -119,9 +127,14 @@ func benchmarkViews() []view {
 						Numerator: CountCell(v.Numerator).Display(), Label: v.Label})
 				}
 				ch := charts.FunnelPlot(d)
-				if bm.Adjusted {
-					ch.Caption = overdispersionCaption(bm)
+				var caption []string
+				if !againstBorough(r.Comparator) {
+					caption = append(caption, "Compared with "+r.Comparator.Name+": "+strconv.Itoa(r.Comparator.Practices)+" practices, whose total is the centre line.")
 				}
+				if bm.Adjusted {
+					caption = append(caption, overdispersionCaption(bm))
+				}
+				ch.Caption = strings.Join(caption, " ")
 				return ch
 			}))
 	}
@@ -136,12 +149,20 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-func benchmarkNote(bm queries.BenchmarkMeasure) string {
+func benchmarkNote(c queries.Comparator, bm queries.BenchmarkMeasure) string {
 	if bm.Baseline == nil {
-		return "There is no borough value to compare with for these filters."
+		return "There is no value of " + comparatorWords(c) + " to compare with for these filters."
 	}
-	note := "Borough: " + Percent(bm.Baseline).Display() + "%. \"High\" or \"Low (0.025)\" lies beyond the 95% limits, \"(0.001)\" beyond the 99.8% limits. " +
-		"The comparison is always with the whole borough; the network and practice filters choose which practices are listed."
+	note := comparatorHeading(c) + ": " + Percent(bm.Baseline).Display() + "%. \"High\" or \"Low (0.025)\" lies beyond the 95% limits, \"(0.001)\" beyond the 99.8% limits. "
+	switch {
+	case againstBorough(c):
+		note += "The comparison is with the whole borough; the network and practice filters choose which practices are listed."
+	default:
+		note += "The comparison is with " + c.Name + ", " + strconv.Itoa(c.Practices) + " practices, all listed: their total is the centre line, and the limits and ranks are among them."
+	}
+	if c.Note != "" {
+		note += " " + c.Note
+	}
 	switch {
 	case bm.Adjusted:
 		note += " " + overdispersionCaption(bm) + " The last column gives each practice's label against the plain Fingertips limits."
@@ -152,6 +173,32 @@ func benchmarkNote(bm queries.BenchmarkMeasure) string {
 		note += " The practices differ no more than chance would make them (dispersion ratio φ = " + strconv.FormatFloat(bm.Phi, 'f', 2, 64) + "): the plain limits apply."
 	}
 	return note
+}
+
+// referenceName labels a reference value's line: its label, and its
+// quarter when it is for one.
+func referenceName(rv queries.ReferenceValue) string {
+	if rv.Period != "" {
+		return rv.Label + " (" + rv.Period + ")"
+	}
+	return rv.Label
+}
+
+// referenceNotes lists a measure's reference values under its table, each
+// with its source: "Reference for conversion: England 8.7% (National
+// Diabetes Audit).".
+func referenceNotes(title string, refs []queries.ReferenceValue) []string {
+	var out []string
+	for _, rv := range refs {
+		out = append(out, "Reference for "+lowerFirst(title)+": "+referenceName(rv)+", "+strconv.FormatFloat(rv.Value, 'f', -1, 64)+
+			"% (source: "+rv.Source+"), drawn as a dashed line.")
+	}
+	return out
+}
+
+// againstBorough reports whether c is the borough (the default).
+func againstBorough(c queries.Comparator) bool {
+	return c.Kind == "" || c.Kind == queries.CompareBorough
 }
 
 // overdispersionCaption says that, and by how much, a funnel plot's limits

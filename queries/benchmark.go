@@ -45,13 +45,35 @@ import (
 // rate, interval, label and rank from them; the borough, the baseline
 // and the other practices follow the rule for them too.
 type PracticeBenchmark struct {
-	Filter       Filter                 `json:"filter"`
-	AsOf         string                 `json:"as_of"`
+	Filter Filter `json:"filter"`
+	AsOf   string `json:"as_of"`
+	// Comparator is the group the practices are compared with.
+	Comparator   Comparator             `json:"comparator"`
 	ReferralRate BenchmarkMeasure       `json:"referral_rate"`
 	Conversion   BenchmarkMeasure       `json:"conversion"`
 	FollowUp     BenchmarkMeasure       `json:"follow_up"`
 	Practices    []PracticeBenchmarkRow `json:"practices"`
 	Disclosure   Disclosure             `json:"disclosure"`
+}
+
+// Comparator is the group of practices a benchmark compares with
+// (Filter.Compare): the borough, a network, or the practices like the
+// chosen one (the same list-size band and deprivation quintile).
+type Comparator struct {
+	// Kind is "borough", "network" or "peers".
+	Kind string `json:"kind"`
+	// Name says the group in words: "the borough", "Highfield PCN",
+	// "similar practices (list size 10,000–14,999, IMD quintile 2)".
+	Name string `json:"name"`
+	// Practices is how many practices the group holds.
+	Practices int `json:"practices"`
+	// ListSizeBand and IMDQuintile are the peers' band ("10,000–14,999")
+	// and quintile; empty and 0 otherwise.
+	ListSizeBand string `json:"list_size_band,omitempty"`
+	IMDQuintile  int    `json:"imd_quintile,omitempty"`
+	// Note, when set, says why the comparison asked for (Filter.Compare)
+	// could not be made and the borough is the comparator instead.
+	Note string `json:"note,omitempty"`
 }
 
 // BenchmarkMeasure is one measure across the borough: its totals, the
@@ -93,6 +115,10 @@ type BenchmarkMeasure struct {
 	// PlainCurve is the plain Fingertips limits at Curve's denominators,
 	// given only when Adjusted (otherwise Curve is them).
 	PlainCurve []FunnelPoint `json:"plain_curve,omitempty"`
+	// References are the configured reference values of the measure for
+	// every quarter, or for the one quarter the range covers, drawn
+	// across the funnel plot and listed beside it.
+	References []ReferenceValue `json:"references"`
 }
 
 // FunnelPoint is the pair of control limits at one denominator, in
@@ -163,6 +189,7 @@ const curvePoints = 60
 type benchmarkCounts struct {
 	code, name, pcn, registerQuarter string
 	num, den                         [3]int64 // referral rate, conversion, follow-up
+	listSize, imdQuintile            int64    // 0 when not known
 }
 
 // PracticeBenchmark returns every practice's referral rate, conversion and
@@ -187,16 +214,22 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	err = s.forEachRow(ctx, query("PracticeBenchmark"), borough.args(), func(rows *sql.Rows) error {
 		var c benchmarkCounts
 		err := rows.Scan(&c.code, &c.name, &c.pcn, &c.registerQuarter, &c.den[0], &c.num[0],
-			&c.num[1], &c.den[1], &c.num[2], &c.den[2])
+			&c.num[1], &c.den[1], &c.num[2], &c.den[2], &c.listSize, &c.imdQuintile)
 		all = append(all, c)
 		return err
 	})
 	if err != nil {
 		return PracticeBenchmark{}, fmt.Errorf("practice benchmark: %w", err)
 	}
+	// From here on, "all" is the comparator group: the baseline, the
+	// dispersion, the limits and the ranks are the group's.
+	comparator, all := comparatorGroup(all, f, s.cfg.Benchmark.listSizeBands())
+	if comparator.Kind == CompareBorough {
+		f.Compare = "" // what was asked for could not be done: say so, and list as against the borough
+	}
 
 	d := s.newDiscloser(f)
-	out := PracticeBenchmark{Filter: f, AsOf: asOf, Practices: []PracticeBenchmarkRow{}}
+	out := PracticeBenchmark{Filter: f, AsOf: asOf, Comparator: comparator, Practices: []PracticeBenchmarkRow{}}
 	measures := [3]*BenchmarkMeasure{&out.ReferralRate, &out.Conversion, &out.FollowUp}
 	*measures[0] = BenchmarkMeasure{Title: "Referral rate", NumeratorLabel: "People referred", DenominatorLabel: "Type 2 diabetes register"}
 	*measures[1] = BenchmarkMeasure{Title: "Conversion", NumeratorLabel: "Started a course", DenominatorLabel: "Eligible referrals (final cohorts)"}
@@ -222,6 +255,7 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	var dispersions [3]stats.Dispersion
 	var ranks [3]map[string]int
 	for m, bm := range measures {
+		bm.References = referencesFor(s.cfg.References, [3]string{"referral_rate", "conversion", "follow_up"}[m], f.From, f.To, true)
 		var num, den, maxDen int64
 		for i, c := range all {
 			num += c.num[m]
@@ -258,7 +292,10 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	}
 
 	for _, c := range all {
-		if (f.PCN != "" && c.pcn != f.PCN) || (f.Practice != "" && c.code != f.Practice) {
+		// Against the borough, the network and practice filters choose
+		// which practices are listed; against a network or peers, the
+		// group is listed.
+		if f.Compare == "" && ((f.PCN != "" && c.pcn != f.PCN) || (f.Practice != "" && c.code != f.Practice)) {
 			continue
 		}
 		row := PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter,
@@ -360,4 +397,59 @@ func rankShown(all []benchmarkCounts, shown [][3]Proportion, m int) map[string]i
 		}
 	}
 	return out
+}
+
+// comparatorGroup picks from all (every practice of the borough) the
+// group f.Compare asks for, and says what it is. Against a network: the
+// practices of the PCN filter's network, or else of the chosen practice's.
+// Against peers: the practices in the chosen practice's list-size band
+// (bands, ListSizeBand) with its deprivation quintile. Where that cannot
+// be done (no network or practice chosen, or a practice whose quintile or
+// list size is not known), the group is the borough and Note says why.
+func comparatorGroup(all []benchmarkCounts, f Filter, bands []int64) (Comparator, []benchmarkCounts) {
+	var chosen *benchmarkCounts
+	for i := range all {
+		if all[i].code == f.Practice {
+			chosen = &all[i]
+		}
+	}
+	keep := func(in func(benchmarkCounts) bool) []benchmarkCounts {
+		var out []benchmarkCounts
+		for _, c := range all {
+			if in(c) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	borough := Comparator{Kind: CompareBorough, Name: "the borough", Practices: len(all)}
+	switch f.Compare {
+	case CompareNetwork:
+		pcn := f.PCN
+		if pcn == "" && chosen != nil {
+			pcn = chosen.pcn
+		}
+		if pcn == "" {
+			borough.Note = "Choose a network or a practice to compare practices with their network; until then they are compared with the borough."
+			return borough, all
+		}
+		group := keep(func(c benchmarkCounts) bool { return c.pcn == pcn })
+		return Comparator{Kind: CompareNetwork, Name: pcn, Practices: len(group)}, group
+	case ComparePeers:
+		switch {
+		case chosen == nil:
+			borough.Note = "Choose a practice to compare it with similar practices; until then practices are compared with the borough."
+			return borough, all
+		case chosen.imdQuintile == 0 || chosen.listSize == 0:
+			borough.Note = fmt.Sprintf("%s has no deprivation quintile or list size in the practices file for these quarters, so it has no similar practices to compare with; it is compared with the borough.", chosen.name)
+			return borough, all
+		}
+		band := ListSizeBand(chosen.listSize, bands)
+		group := keep(func(c benchmarkCounts) bool {
+			return c.imdQuintile == chosen.imdQuintile && c.listSize > 0 && ListSizeBand(c.listSize, bands) == band
+		})
+		return Comparator{Kind: ComparePeers, Practices: len(group), ListSizeBand: band, IMDQuintile: int(chosen.imdQuintile),
+			Name: fmt.Sprintf("similar practices (list size %s, IMD quintile %d)", band, chosen.imdQuintile)}, group
+	}
+	return borough, all
 }

@@ -59,6 +59,13 @@ type Config struct {
 	// Benchmark configures the practice funnel plots
 	// (benchmark_config.go).
 	Benchmark BenchmarkConfig `json:"benchmark,omitzero"`
+	// ReferenceValues names a CSV file of reference values
+	// (reference_values.go), e.g. national figures, drawn on the charts;
+	// "" for none. The program that reads the configuration reads the
+	// file into References.
+	ReferenceValues string `json:"reference_values,omitempty"`
+	// References are the values read from ReferenceValues.
+	References []ReferenceValue `json:"-"`
 }
 
 // CodeLists maps provider outcomes to the GP codes that record them. Both
@@ -150,12 +157,14 @@ func (c Config) Validate() error {
 // Hash identifies the settings that change derived tables, so that a
 // changed configuration rebuilds them. The SPC and benchmark settings only
 // change how the charts read the indicators, so they are left out:
-// changing a target must not rebuild an England-scale database. (With SPC
+// changing a target must not rebuild an England-scale database; nor do
+// the reference values, which are only drawn. (With SPC
 // and Benchmark zero, omitzero leaves them out of the JSON, so the hash is
 // what it was before those settings existed.)
 func (c Config) Hash() string {
 	c.SPC = SPCConfig{}
 	c.Benchmark = BenchmarkConfig{}
+	c.ReferenceValues = ""
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
