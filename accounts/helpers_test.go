@@ -50,7 +50,7 @@ func mustOpenDB(tb testing.TB) *sql.DB {
 	if err := migrateSchema(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
-	mustExec(tb, db, `INSERT INTO practices VALUES
+	mustExec(tb, db, `INSERT INTO practices (quarter, practice_code, practice_name, pcn, list_size, t2d_register) VALUES
 		('2026Q1', 'F83004', 'Roman Way Medical Practice', 'Parkside PCN', 4000, 170),
 		('2026Q2', 'F83004', 'Roman Way Medical Practice', 'Parkside PCN', 4010, 172),
 		('2026Q2', 'F83010', 'Blackstock Surgery', 'Highfield PCN', 16000, 770)`)

@@ -35,10 +35,18 @@ func (s *Server) apiSource(src *source) handlerFunc {
 		}
 		load := func(ctx context.Context) (any, error) {
 			result, err := src.load(ctx, s.store, f, q)
-			if err != nil || pager == nil {
-				return result, err
+			if err != nil {
+				return nil, err
 			}
-			return pager(result, page), nil
+			if pager != nil {
+				result = pager(result, page)
+			}
+			if src.api != nil {
+				// The source's own shaping of its answer (the
+				// benchmark's paging and density at scale).
+				return src.api(result, q)
+			}
+			return result, nil
 		}
 		if !accessTable["api."+src.Name].sensitive {
 			return s.sendJSON(c, "api "+src.Name, f, load)

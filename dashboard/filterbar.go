@@ -154,6 +154,36 @@ func chips(action string, f queries.Filter, o queries.FilterOptions) []filterChi
 	return out
 }
 
+// compareLabels word the comparators of the practice benchmark
+// (queries.Comparators) in the filter bar.
+var compareLabels = map[string]string{
+	queries.CompareBorough: "The borough",
+	queries.CompareNetwork: "Their network",
+	queries.ComparePeers:   "Similar practices (list size and deprivation)",
+}
+
+// withCompare adds the choice of what the practice benchmark compares
+// with (queries.Filter.Compare), for the pages that show it: the borough,
+// the network, or similar practices. It is a select of the same GET form,
+// so it works without JavaScript, and a chip when it is on.
+func (b *filterBar) withCompare(f queries.Filter) *filterBar {
+	sel := filterSelect{Name: "compare", Label: "Compare practices with"}
+	for _, c := range queries.Comparators {
+		v := c
+		if c == queries.CompareBorough {
+			v = ""
+		}
+		sel.Options = append(sel.Options, filterOption{Value: v, Label: compareLabels[c], Selected: f.Compare == v})
+	}
+	b.Selects = append(b.Selects, sel)
+	if f.Compare != "" {
+		rest := f.Query()
+		rest.Del("compare")
+		b.Chips = append(b.Chips, filterChip{Label: "Compared with: " + strings.ToLower(compareLabels[f.Compare]), Remove: withQuery(b.Action, rest)})
+	}
+	return b
+}
+
 // without drops the named selects, for a page that the filters they set
 // do not change.
 func (b *filterBar) without(names ...string) *filterBar {

@@ -79,6 +79,9 @@ type honesty struct {
 	t        *testing.T
 	answer   string
 	problems int
+	// plain counts the labels checked against plain limits beside
+	// limits adjusted for overdispersion.
+	plain int
 }
 
 func (h *honesty) fail(path, format string, args ...any) {
@@ -196,6 +199,26 @@ func (h *honesty) object(path string, m map[string]any) {
 				h.fail(path, "label %q but %v lies against limits %v/%v and %v/%v", label, pct, lo998, lo95, hi95, hi998)
 			}
 		}
+		// Limits adjusted for overdispersion come with the plain ones and
+		// the label against them: that label agrees with them too, and
+		// the adjusted limits are never inside the plain ones.
+		if plainLabel, ok := m["plain_label"].(string); ok {
+			plo95, ok1 := number(m["plain_lower_95"])
+			phi95, ok2 := number(m["plain_upper_95"])
+			plo998, ok3 := number(m["plain_lower_998"])
+			phi998, ok4 := number(m["plain_upper_998"])
+			h.plain++
+			if !hasPct || !ok1 || !ok2 || !ok3 || !ok4 {
+				h.fail(path, "plain label %q without a value shown or without the plain limits", plainLabel)
+			} else {
+				if plainLabel != labelAgainst(pct-eps, plo95, phi95, plo998, phi998) && plainLabel != labelAgainst(pct+eps, plo95, phi95, plo998, phi998) {
+					h.fail(path, "plain label %q but %v lies against plain limits %v/%v and %v/%v", plainLabel, pct, plo998, plo95, phi95, phi998)
+				}
+				if lo95 > plo95+eps || hi95 < phi95-eps || lo998 > plo998+eps || hi998 < phi998-eps {
+					h.fail(path, "adjusted limits %v/%v and %v/%v inside the plain %v/%v and %v/%v", lo998, lo95, hi95, hi998, plo998, plo95, phi95, phi998)
+				}
+			}
+		}
 	}
 	// A capacity cell: its need from its figures, and no course added
 	// where spare places cover the people wanting them.
@@ -219,6 +242,22 @@ func (h *honesty) object(path string, m map[string]any) {
 			h.fail(path, "takes %v courses away with a need of %v", remove, need)
 		}
 	}
+}
+
+// labelAgainst is the significance label of pct against limits, from
+// the labels' definitions: beyond a limit is outside it, on it inside.
+func labelAgainst(pct, lo95, hi95, lo998, hi998 float64) string {
+	switch {
+	case pct > hi998:
+		return "High (0.001)"
+	case pct > hi95:
+		return "High (0.025)"
+	case pct < lo998:
+		return "Low (0.001)"
+	case pct < lo95:
+		return "Low (0.025)"
+	}
+	return "Not significant"
 }
 
 // checkRanks checks a benchmark answer's ranks: per measure, the ranks
@@ -306,6 +345,13 @@ func (h *honestSite) variants(path string) []string {
 	}
 	with("practice", h.own)
 	with("practice", h.other)
+	// The benchmark against the practices' networks and peers too: the
+	// group's baseline, limits and ranks must tell the same story.
+	if strings.HasSuffix(u.Path, "/benchmark") {
+		for _, v := range []url.Values{{"practice": {h.own}, "compare": {"peers"}}, {"practice": {h.other}, "compare": {"network"}}, {"practice": {h.other}, "compare": {"peers"}}} {
+			out = append(out, u.Path+"?"+v.Encode())
+		}
+	}
 	return out
 }
 
@@ -331,7 +377,7 @@ func (h *honestSite) getJSON(t *testing.T, role accounts.Role, path string) any 
 // checkEveryAnswer asks every source of Endpoints as every role with
 // every variant of the filter and walks each answer.
 func (h *honestSite) checkEveryAnswer(t *testing.T) {
-	answers, problems := 0, 0
+	answers, problems, plain := 0, 0, 0
 	for _, e := range Endpoints(h.own) {
 		if !strings.HasPrefix(e.Name, "api ") {
 			continue
@@ -346,6 +392,7 @@ func (h *honestSite) checkEveryAnswer(t *testing.T) {
 				hw := &honesty{t: t, answer: path + " as " + string(role)}
 				hw.walk("", v)
 				problems += hw.problems
+				plain += hw.plain
 				if e.Name == "api benchmark" {
 					checkRanks(t, hw.answer, v.(map[string]any))
 				}
@@ -355,7 +402,10 @@ func (h *honestSite) checkEveryAnswer(t *testing.T) {
 	if answers < 150 {
 		t.Errorf("only %d answers checked", answers)
 	}
-	t.Logf("%d JSON answers checked, %d problems", answers, problems)
+	if plain == 0 {
+		t.Errorf("no benchmark measure was adjusted for overdispersion: the plain labels went unchecked")
+	}
+	t.Logf("%d JSON answers checked, %d problems; %d labels against plain limits beside adjusted ones", answers, problems, plain)
 }
 
 // nhsRule is the NHS Digital rule, written here independently of package
@@ -393,7 +443,7 @@ func checkRuleOf(t *testing.T, name, path string, own, pub any) (exact int) {
 			if !ok || pv == nil {
 				continue // the practice's own extras (its work lists' sizes)
 			}
-			if k == "curve" {
+			if k == "curve" || k == "plain_curve" {
 				continue // denominators of a drawing, not counts
 			}
 			if _, isNumber := ov.(float64); slices.Contains(countKeys, k) && (isNumber || withheld(ov)) {
@@ -522,6 +572,12 @@ func (h *honestSite) checkAudience(t *testing.T) {
 			own := h.getJSON(t, accounts.RolePractice, path)
 			pub := h.getJSON(t, accounts.RoleCommissioner, path)
 			if own == nil || pub == nil {
+				continue
+			}
+			if strings.Contains(path, "compare=") {
+				// A network or peer group lists all its practices, which
+				// may hold the user's own: exact there, the rule elsewhere.
+				exact += checkRuleOf(t, path, "", own, pub)
 				continue
 			}
 			if strings.Contains(path, "practice="+h.other) {

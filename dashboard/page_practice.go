@@ -46,7 +46,7 @@ func (s *Server) practicePage(c *gin.Context) error {
 	// filters say, so its filter bar leaves them out.
 	pf := f
 	pf.PCN, pf.Practice = "", ""
-	data.Filters = newFilterBar(c.Request.URL.Path, opts, pf).without("pcn", "practice")
+	data.Filters = newFilterBar(c.Request.URL.Path, opts, pf).without("pcn", "practice").withCompare(pf)
 	pf.Practice = pr.Code
 	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, views); err != nil {
 		return err

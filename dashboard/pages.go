@@ -32,6 +32,9 @@ func (s *Server) buildPage(c *gin.Context, p pageDef) (*pageData, error) {
 	data.Lead = p.Lead
 	if !p.NoFilters {
 		data.Filters = newFilterBar(p.Path, opts, f)
+		if p.Compare {
+			data.Filters.withCompare(f)
+		}
 	}
 	res := &results{store: s.store, query: c.Request.URL.Query()}
 	if data.Panels, err = s.panelsFrom(ctx, res, f, p.Views); err != nil {

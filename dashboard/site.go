@@ -33,6 +33,9 @@ type pageDef struct {
 	// NoFilters hides the filter bar on pages that the filters do not
 	// change.
 	NoFilters bool
+	// Compare adds the choice of comparator of the practice benchmark to
+	// the filter bar (filterBar.withCompare).
+	Compare bool
 	// extra adds what is not a panel (the overview's tiles, the Data
 	// page's forms); extraSources are the sources it reads that no view
 	// does, which the API offers too.
@@ -70,7 +73,7 @@ func navigation() []pageDef {
 			summary: pathwayPageSummary,
 		},
 		{
-			Name: "practices", Path: "/practices", Title: "Practices",
+			Name: "practices", Path: "/practices", Title: "Practices", Compare: true,
 			Lead: "How each practice compares with the borough. On each funnel plot, points outside the dashed lines differ from the borough by more than chance would explain, and the table says so in words. " +
 				"Select a practice to see its trends and its work lists.",
 			Views:   slices.Concat(benchmarkViews(), codingViews(), []view{campaignsView()}),

@@ -313,8 +313,15 @@ func practicesPageSummary(ctx context.Context, r *results, f queries.Filter) ([]
 	return practicesSummary(bm, cd), nil
 }
 
-// benchmarkColumn is the benchmark tables' column of labels.
-const benchmarkColumn = "Compared with the borough"
+// comparedColumn is the heading of a benchmark table's column of labels,
+// which names the comparator and says when the limits are adjusted for
+// overdispersion.
+func comparedColumn(c queries.Comparator, bm queries.BenchmarkMeasure) string {
+	if bm.Adjusted {
+		return "Compared with " + comparatorWords(c) + " (limits adjusted for overdispersion)"
+	}
+	return "Compared with " + comparatorWords(c)
+}
 
 // practicesSummary: for each funnel plot, how many practices lie beyond
 // the limits, naming a few below them; and the outcome coded least often.
@@ -339,6 +346,7 @@ func practicesSummary(bm queries.PracticeBenchmark, cd queries.CodingCompletenes
 			}
 		}
 		name := strings.ToLower(measure.Title)
+		benchmarkColumn := comparedColumn(bm.Comparator, measure)
 		if low998+low95+high998+high95 == 0 {
 			out = append(out, (&sentenceOf{}).say("No practice's ", name, " differs from the borough's by more than chance would explain.").done(m.name))
 			continue

@@ -20,6 +20,15 @@ type source struct {
 	// practice is true for sources about one practice, whose filter must
 	// name it (the practice page's).
 	practice bool
+	// api, when set, shapes the result for /api/NAME (a page of a long
+	// answer, with the parameters q); pages and downloads get it whole.
+	api func(result any, q url.Values) (any, error)
+}
+
+// shapedForAPI gives src the API shape shape.
+func shapedForAPI[T any](src sourceOf[T], shape func(T, url.Values) (any, error)) sourceOf[T] {
+	src.api = func(result any, q url.Values) (any, error) { return shape(result.(T), q) }
+	return src
 }
 
 // sourceOf is a source whose result type is known, so views built on it

@@ -12,7 +12,7 @@ import (
 // The Practices page: each practice against the borough on funnel plots,
 // and the text message campaigns.
 
-var srcBenchmark = newSource("benchmark", Store.PracticeBenchmark)
+var srcBenchmark = shapedForAPI(newSource("benchmark", Store.PracticeBenchmark), shapeBenchmark)
 
 // benchmarkMeasure picks one of the three measures of a benchmark.
 type benchmarkMeasure struct {
@@ -51,9 +51,13 @@ func benchmarkViews() []view {
 		out = append(out, newView(srcBenchmark, m.name, m.title, m.howToRead,
 			func(r queries.PracticeBenchmark, l linker) Table {
 				bm := m.measure(r)
+				columns := cols(text("Practice"), text("Code"), text("Network"), num(bm.NumeratorLabel), num(bm.DenominatorLabel),
+					ciColumns(bm.Title), text(comparedColumn(r.Comparator, bm)), text("Rank in "+comparatorWords(r.Comparator)))
+				if bm.Adjusted {
+					columns = append(columns, text("Against the plain limits"))
+				}
 				t := Table{
-					Columns: cols(text("Practice"), text("Code"), text("Network"), num(bm.NumeratorLabel), num(bm.DenominatorLabel),
-						ciColumns(bm.Title), text("Compared with the borough"), text("Rank in the borough")),
+					Columns:    columns,
 					Disclosure: r.Disclosure,
 					Sortable:   true,
 					RowLinks:   true,
@@ -63,8 +67,12 @@ func benchmarkViews() []view {
 				var beyond998, beyond95, inside []int
 				for i, p := range r.Practices {
 					v := m.value(p)
-					t.Rows = append(t.Rows, row(Cell{kind: textCell, text: p.Name, Href: l.practice(p.Code), Header: true}, Text(p.Code), Text(p.PCN),
-						CountCell(v.Numerator), CountCell(v.Denominator), ciCells(v.Proportion), Text(v.Label), rankCell(v.Rank, bm.Ranked)))
+					cells := row(Cell{kind: textCell, text: p.Name, Href: l.practice(p.Code), Header: true}, Text(p.Code), Text(p.PCN),
+						CountCell(v.Numerator), CountCell(v.Denominator), ciCells(v.Proportion), Text(v.Label), rankCell(v.Rank, bm.Ranked))
+					if bm.Adjusted {
+						cells = append(cells, Text(plainLabel(v)))
+					}
+					t.Rows = append(t.Rows, cells)
 					switch v.Label {
 					case stats.HighSevere, stats.LowSevere:
 						beyond998 = append(beyond998, i)
@@ -80,7 +88,8 @@ func benchmarkViews() []view {
 					narrow: "choose a network or practice in the filters",
 					first:  append(append(beyond998, beyond95...), inside...),
 				}
-				t.Notes = append(t.Notes, benchmarkNote(bm))
+				t.Notes = append(t.Notes, benchmarkNote(r.Comparator, bm))
+				t.Notes = append(t.Notes, referenceNotes(bm.Title, bm.References)...)
 				return t
 			},
 			func(r queries.PracticeBenchmark, l linker) charts.Chart {
@@ -89,6 +98,14 @@ func benchmarkViews() []view {
 					NumeratorName: lowerFirst(bm.NumeratorLabel), DenominatorName: lowerFirst(bm.DenominatorLabel), Noun: "practices", Field: "practice"}
 				if bm.Baseline != nil {
 					d.Baseline = *bm.Baseline
+				}
+				d.Adjusted = bm.Adjusted
+				d.Selected = r.Filter.Practice
+				for _, rv := range bm.References {
+					d.References = append(d.References, charts.Reference{Name: referenceName(rv), Value: charts.Num(rv.Value)})
+				}
+				if !againstBorough(r.Comparator) {
+					d.Against = comparatorWords(r.Comparator)
 				}
 				for _, c := range bm.Curve {
 					d.Limits = append(d.Limits, charts.Limit{Denominator: float64(c.Denominator), Lower95: c.Lower95, Upper95: c.Upper95, Lower998: c.Lower998, Upper998: c.Upper998})
@@ -109,7 +126,16 @@ func benchmarkViews() []view {
 						Denominator: float64(n), Value: charts.FromPtr(v.Percent), Low: charts.FromPtr(v.CILow), High: charts.FromPtr(v.CIHigh),
 						Numerator: CountCell(v.Numerator).Display(), Label: v.Label})
 				}
-				return charts.FunnelPlot(d)
+				ch := charts.FunnelPlot(d)
+				var caption []string
+				if !againstBorough(r.Comparator) {
+					caption = append(caption, "Compared with "+r.Comparator.Name+": "+strconv.Itoa(r.Comparator.Practices)+" practices, whose total is the centre line.")
+				}
+				if bm.Adjusted {
+					caption = append(caption, overdispersionCaption(bm))
+				}
+				ch.Caption = strings.Join(caption, " ")
+				return ch
 			}))
 	}
 	return out
@@ -123,12 +149,74 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-func benchmarkNote(bm queries.BenchmarkMeasure) string {
+func benchmarkNote(c queries.Comparator, bm queries.BenchmarkMeasure) string {
 	if bm.Baseline == nil {
-		return "There is no borough value to compare with for these filters."
+		return "There is no value of " + comparatorWords(c) + " to compare with for these filters."
 	}
-	return "Borough: " + Percent(bm.Baseline).Display() + "%. \"High\" or \"Low (0.025)\" lies beyond the 95% limits, \"(0.001)\" beyond the 99.8% limits. " +
-		"The comparison is always with the whole borough; the network and practice filters choose which practices are listed."
+	note := comparatorHeading(c) + ": " + Percent(bm.Baseline).Display() + "%. \"High\" or \"Low (0.025)\" lies beyond the 95% limits, \"(0.001)\" beyond the 99.8% limits. "
+	switch {
+	case againstBorough(c):
+		note += "The comparison is with the whole borough; the network and practice filters choose which practices are listed."
+	default:
+		note += "The comparison is with " + c.Name + ", " + strconv.Itoa(c.Practices) + " practices, all listed: their total is the centre line, and the limits and ranks are among them."
+	}
+	if c.Note != "" {
+		note += " " + c.Note
+	}
+	switch {
+	case bm.Adjusted:
+		note += " " + overdispersionCaption(bm) + " The last column gives each practice's label against the plain Fingertips limits."
+	case bm.Overdispersed:
+		note += " The practices differ more than chance alone would make them (dispersion ratio φ = " + strconv.FormatFloat(bm.Phi, 'f', 2, 64) +
+			"), but the configuration asks for the plain limits, so more practices lie beyond them than chance would explain."
+	case bm.DispersionUnits >= 2:
+		note += " The practices differ no more than chance would make them (dispersion ratio φ = " + strconv.FormatFloat(bm.Phi, 'f', 2, 64) + "): the plain limits apply."
+	}
+	return note
+}
+
+// referenceName labels a reference value's line: its label, and its
+// quarter when it is for one.
+func referenceName(rv queries.ReferenceValue) string {
+	if rv.Period != "" {
+		return rv.Label + " (" + rv.Period + ")"
+	}
+	return rv.Label
+}
+
+// referenceNotes lists a measure's reference values under its table, each
+// with its source: "Reference for conversion: England 8.7% (National
+// Diabetes Audit).".
+func referenceNotes(title string, refs []queries.ReferenceValue) []string {
+	var out []string
+	for _, rv := range refs {
+		out = append(out, "Reference for "+lowerFirst(title)+": "+referenceName(rv)+", "+strconv.FormatFloat(rv.Value, 'f', -1, 64)+
+			"% (source: "+rv.Source+"), drawn as a dashed line.")
+	}
+	return out
+}
+
+// againstBorough reports whether c is the borough (the default).
+func againstBorough(c queries.Comparator) bool {
+	return c.Kind == "" || c.Kind == queries.CompareBorough
+}
+
+// overdispersionCaption says that, and by how much, a funnel plot's limits
+// are widened.
+func overdispersionCaption(bm queries.BenchmarkMeasure) string {
+	return "Limits adjusted for overdispersion: the practices differ more than chance alone would make them (dispersion ratio φ = " +
+		strconv.FormatFloat(bm.Phi, 'f', 2, 64) + ", between-practice variance τ² = " + strconv.FormatFloat(bm.Tau2, 'g', 3, 64) +
+		"), so the limits are widened by it, as the NHS does for SHMI (Spiegelhalter 2005)."
+}
+
+// plainLabel is a practice's label against the plain Fingertips limits
+// when the limits drawn are adjusted for overdispersion: "Not compared"
+// when it has none.
+func plainLabel(v queries.PracticeMeasure) string {
+	if v.PlainLabel == "" {
+		return v.Label
+	}
+	return v.PlainLabel
 }
 
 var srcCampaigns = newSource("campaigns", Store.CampaignEffect)

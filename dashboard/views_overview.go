@@ -74,16 +74,20 @@ func trendsRatesView() view {
 					Percent(q.FollowUp.Percent), Percent(q.Coding.Percent), Text(provisionalMeasures(q))))
 			}
 			t.Notes = append(t.Notes, "Conversion and completion are of eligible referrals within "+strconv.Itoa(r.WindowDays)+" days of referral"+asOfSuffix(r.AsOf)+".")
+			for _, rv := range r.References {
+				t.Notes = append(t.Notes, referenceNotes(trendTitles[rv.Indicator], []queries.ReferenceValue{rv})...)
+			}
 			return t
 		},
 		func(r queries.Trends, l linker) charts.Chart {
 			qs := trendQuarters(r.Quarters)
-			return quarterFilter(charts.TrendLines(qs, []charts.Series{
+			ch := charts.TrendLines(qs, []charts.Series{
 				trendRate("Conversion", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.Conversion }),
 				trendRate("Completion", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.Completion }),
 				trendRate("Follow-up rate", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.FollowUp }),
 				trendRate("Coding completeness", r.Quarters, func(q queries.TrendQuarter) queries.TrendRate { return q.Coding }),
-			}, charts.Axis{Name: "Share (%)", Percent: true, Full: true}), quarterLabels(qs))
+			}, charts.Axis{Name: "Share (%)", Percent: true, Full: true})
+			return quarterFilter(charts.WithReferenceLines(ch, trendReferenceLines(r, qs)), quarterLabels(qs))
 		})
 }
 
@@ -145,4 +149,25 @@ func asOfSuffix(asOf string) string {
 		return ""
 	}
 	return " (data up to " + asOf + ")"
+}
+
+// trendTitles name the indicators of reference values on the trends.
+var trendTitles = map[string]string{"conversion": "Conversion", "completion": "Completion", "follow_up": "Follow-up rate", "coding": "Coding completeness"}
+
+// trendReferenceLines draws the trends' reference values: across every
+// quarter shown, or at its own quarter.
+func trendReferenceLines(r queries.Trends, qs []string) []charts.ReferenceLine {
+	var out []charts.ReferenceLine
+	for _, rv := range r.References {
+		l := charts.ReferenceLine{Name: trendTitles[rv.Indicator] + ": " + referenceName(rv)}
+		for _, q := range qs {
+			if rv.Period == "" || rv.Period == q {
+				l.Points = append(l.Points, [2]any{q, charts.Num(rv.Value)})
+			}
+		}
+		if len(l.Points) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
 }

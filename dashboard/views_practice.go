@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 
@@ -144,7 +145,8 @@ func practiceSummaryView() view {
 	return newView(srcPracticeSummary, "practice-summary", "The practice at a glance",
 		"The practice's referral rate, conversion and follow-up over the chosen quarters, against the borough, and (for the practice's own staff) how many people are on its work lists.",
 		func(r queries.PracticeSummary, l linker) Table {
-			t := Table{Columns: cols(text("Measure"), num("People counted"), num("Out of"), ciColumns("Practice"), num("Borough (%)"), text("Compared with the borough"), text("Rank in the borough")),
+			t := Table{Columns: cols(text("Measure"), num("People counted"), num("Out of"), ciColumns("Practice"), num(comparatorHeading(r.Comparator)+" (%)"),
+				text("Compared with "+comparatorWords(r.Comparator)), text("Rank in "+comparatorWords(r.Comparator))),
 				Disclosure: r.Disclosure}
 			for _, m := range r.Measures {
 				t.Rows = append(t.Rows, row(RowHeader(m.Title), CountCell(m.Practice.Numerator), CountCell(m.Practice.Denominator), ciCells(m.Practice),
@@ -173,9 +175,9 @@ func practiceSummarySentences(r queries.PracticeSummary) []string {
 			s += "no figure"
 		}
 		if m.Borough.Percent != nil {
-			s += ", against " + Percent(m.Borough.Percent).Display() + "% in the borough"
+			s += ", against " + Percent(m.Borough.Percent).Display() + "% in " + comparatorWords(r.Comparator)
 		}
-		s += "; " + labelWords(m.Label) + "."
+		s += "; " + labelWords(m.Label, comparatorWords(r.Comparator)) + "."
 		out = append(out, s)
 	}
 	if w := r.WorkLists; w != nil {
@@ -186,21 +188,41 @@ func practiceSummarySentences(r queries.PracticeSummary) []string {
 	return out
 }
 
-// labelWords says a benchmark label in words.
-func labelWords(label string) string {
+// labelWords says a benchmark label in words, against the comparator
+// (comparatorWords: "the borough").
+func labelWords(label, against string) string {
 	switch label {
 	case stats.HighSevere:
-		return "higher than the borough, beyond the 99.8% limit"
+		return "higher than " + against + ", beyond the 99.8% limit"
 	case stats.High:
-		return "higher than the borough, beyond the 95% limit"
+		return "higher than " + against + ", beyond the 95% limit"
 	case stats.Low:
-		return "lower than the borough, beyond the 95% limit"
+		return "lower than " + against + ", beyond the 95% limit"
 	case stats.LowSevere:
-		return "lower than the borough, beyond the 99.8% limit"
+		return "lower than " + against + ", beyond the 99.8% limit"
 	case stats.NotSignificant:
-		return "not significantly different from the borough"
+		return "not significantly different from " + against
 	}
-	return "not compared with the borough"
+	return "not compared with " + against
+}
+
+// comparatorWords names a benchmark's comparator mid-sentence: "the
+// borough", "the network", "similar practices".
+func comparatorWords(c queries.Comparator) string {
+	switch c.Kind {
+	case queries.CompareNetwork:
+		return "the network"
+	case queries.ComparePeers:
+		return "similar practices"
+	}
+	return "the borough"
+}
+
+// comparatorHeading names a benchmark's comparator as a column heading:
+// "Borough", "Network", "Similar practices".
+func comparatorHeading(c queries.Comparator) string {
+	w := strings.TrimPrefix(comparatorWords(c), "the ")
+	return strings.ToUpper(w[:1]) + w[1:]
 }
 
 // The practice's place in the borough, from the benchmark filtered to it.
@@ -208,8 +230,14 @@ func practiceRankView() view {
 	return newView(srcBenchmark, "practice-rank", "How the practice compares with the borough",
 		"Each measure's value for the practice with its 95% confidence interval, the borough's value, whether the difference is more than chance would explain, and the practice's rank (1 is the highest).",
 		func(r queries.PracticeBenchmark, l linker) Table {
-			t := Table{Columns: cols(text("Measure"), num("People counted"), num("Out of"), ciColumns("Practice"), num("Borough (%)"), text("Compared with the borough"), text("Rank in the borough")), Disclosure: r.Disclosure}
+			t := Table{Columns: cols(text("Measure"), num("People counted"), num("Out of"), ciColumns("Practice"), num(comparatorHeading(r.Comparator)+" (%)"),
+				text(comparedColumn(r.Comparator, queries.BenchmarkMeasure{})), text("Rank in "+comparatorWords(r.Comparator))), Disclosure: r.Disclosure}
 			for _, p := range r.Practices {
+				// Against a network or peers the benchmark lists the
+				// group; this table is the practice's.
+				if r.Filter.Practice != "" && p.Code != r.Filter.Practice {
+					continue
+				}
 				for _, m := range []struct {
 					bm queries.BenchmarkMeasure
 					v  queries.PracticeMeasure
@@ -220,6 +248,14 @@ func practiceRankView() view {
 				if p.StaleRegister {
 					t.Notes = append(t.Notes, staleRegisterNote(p.RegisterQuarter))
 				}
+			}
+			for _, bm := range []queries.BenchmarkMeasure{r.ReferralRate, r.Conversion, r.FollowUp} {
+				if bm.Adjusted {
+					t.Notes = append(t.Notes, bm.Title+": "+overdispersionCaption(bm))
+				}
+			}
+			if r.Comparator.Note != "" {
+				t.Notes = append(t.Notes, r.Comparator.Note)
 			}
 			return t
 		}, nil)

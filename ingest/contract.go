@@ -8,8 +8,10 @@ import "math"
 
 // ContractVersion is the version of the data contract (sample-data/README.md)
 // that Tables implements; a change to the file formats must bump it so that
-// the generator, the README and the loader move together.
-const ContractVersion = 1
+// the generator, the README and the loader move together. Version 2 added
+// the optional practices column imd_quintile; files of version 1, without
+// it, still load (Column.Since).
+const ContractVersion = 2
 
 // Side says who produces a file, so that a refusal can say whom to ask for a
 // corrected extract.
@@ -74,6 +76,10 @@ type Column struct {
 	// Identifier marks patient and referral identifiers: they may be stored
 	// in the database but never shown on a terminal or written to a log.
 	Identifier bool
+	// Since is the contract version that added the column (0 means 1).
+	// A column added after version 1 is Optional, and a file written to
+	// an earlier version may lack it: its rows then hold NULL there.
+	Since int
 }
 
 // Table is one file of a quarter folder and the table it loads into. The
@@ -91,7 +97,7 @@ type Table struct {
 	Columns []Column
 }
 
-// Tables is the data contract v1, in the order the loader reads the files:
+// Tables is the data contract v2, in the order the loader reads the files:
 // every table comes after the tables its rows refer to.
 var Tables = []Table{
 	{
@@ -103,6 +109,9 @@ var Tables = []Table{
 			{Name: "pcn", Type: TypeText},
 			{Name: "list_size", Type: TypeInteger, Range: &Range{1, noMax}},
 			{Name: "t2d_register", Type: TypeInteger, Range: &Range{0, noMax}},
+			// The practice population's deprivation quintile (IMD, 1 = most
+			// deprived), for comparing a practice with similar practices.
+			{Name: "imd_quintile", Type: TypeInteger, Optional: true, Range: &Range{1, 5}, Since: 2},
 		},
 	},
 	{
@@ -225,6 +234,10 @@ func (t Table) ColumnNames() []string {
 	}
 	return names
 }
+
+// MayBeAbsent reports whether a file may lack the column: it was added
+// after version 1 of the contract.
+func (c Column) MayBeAbsent() bool { return c.Since > 1 }
 
 // Column returns the named column and its index, or -1.
 func (t Table) Column(name string) (Column, int) {

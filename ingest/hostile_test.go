@@ -244,8 +244,9 @@ func TestHostileFiles(t *testing.T) {
 			file: workbook(goodSheet + xtexts(4, "F83010"))},
 		{name: "sheet running too far down", limits: func(t *testing.T) { setLimit(t, &MaxRowsPerFile, 3) },
 			file: workbook(goodSheet + xtexts(4, "F83010") + xtexts(5, "F83021")), rule: "too_many_rows", line: 5},
-		{name: "value in column 25", file: workbook(goodSheet + xrow(3, xs("Y3", "note")))},
-		{name: "value in column 26", file: workbook(goodSheet + xrow(3, xs("Z3", "note"))), rule: "too_many_columns", line: 3, reason: "column Z"},
+		// practices has 6 columns (contract v2), so 20 spare end at 26.
+		{name: "value in column 26", file: workbook(goodSheet + xrow(3, xs("Z3", "note")))},
+		{name: "value in column 27", file: workbook(goodSheet + xrow(3, xs("AA3", "note"))), rule: "too_many_columns", line: 3, reason: "column AA"},
 		{name: "cell beyond XFD", file: workbook(goodSheet + xrow(3, strings.Repeat("<c/>", excelMaxColumns)+"<c><v>1</v></c>")), rule: "bad_xlsx", line: 3, reason: "16384 columns"},
 		{name: "rows out of order", file: workbook(goodSheet + xtexts(4, "F83010") + xtexts(3, "F83021")), rule: "bad_xlsx", line: 4, reason: "comes after row 4"},
 		{name: "broken XML", file: workbook(goodSheet + `<row r="3"><c r=A3><v>1</v></c></row>`), rule: "bad_xlsx", line: 3, reason: "broken in or after row 3"},
@@ -422,12 +423,12 @@ func TestCSVMemoryBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.WriteString("practice_code,practice_name,pcn,list_size,t2d_register\n")
+	f.WriteString("practice_code,practice_name,pcn,list_size,t2d_register,imd_quintile\n")
 	name := strings.Repeat("Long Practice Name ", 50)
 	var line []byte
 	written := 0
 	for i := 0; written < fileSize; i++ {
-		line = fmt.Appendf(line[:0], "F%05d,%s%d,PCN %d,%d,%d\n", i%100000, name, i, i%40, 5000+i%1000, 300+i%100)
+		line = fmt.Appendf(line[:0], "F%05d,%s%d,PCN %d,%d,%d,%d\n", i%100000, name, i, i%40, 5000+i%1000, 300+i%100, 1+i%5)
 		n, err := f.Write(line)
 		if err != nil {
 			t.Fatal(err)

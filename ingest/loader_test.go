@@ -83,7 +83,7 @@ func TestAppenderJoinsTransaction(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := a.AppendRow("2026Q2", "F83004", "A", "B", int32(10), int32(1)); err != nil {
+		if err := a.AppendRow("2026Q2", "F83004", "A", "B", int32(10), int32(1), nil); err != nil {
 			return err
 		}
 		return a.Close()

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -536,12 +537,23 @@ func TestParquetSourceReadsVersion1(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An export of contract v1 has no practices.imd_quintile either.
+	files, _ = filepath.Glob(filepath.Join(dir, "practices", "*", "*.parquet"))
+	for _, f := range files {
+		mustExec(t, src, `COPY (SELECT * EXCLUDE (imd_quintile) FROM read_parquet(?)) TO '`+strings.ReplaceAll(f+".v1", "'", "''")+`' (FORMAT parquet)`, f)
+		if err := os.Rename(f+".v1", f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	m, err := ReadExportManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.FormatVersion = 1
+	m.FormatVersion, m.ContractVersion = 1, 1
 	for i := range m.Tables {
+		if m.Tables[i].Name == "practices" {
+			m.Tables[i].Columns = slices.DeleteFunc(m.Tables[i].Columns, func(c ExportColumn) bool { return c.Name == "imd_quintile" })
+		}
 		for j, c := range m.Tables[i].Columns {
 			if c.Format == "HH:MM" {
 				m.Tables[i].Columns[j] = ExportColumn{Name: c.Name, Type: "TIME"}
@@ -570,6 +582,18 @@ func TestParquetSourceReadsVersion1(t *testing.T) {
 		}
 		if got != want || !strings.Contains(got, ":00") {
 			t.Errorf("%s: served start times differ from the warehouse's:\n got %.200s\nwant %.200s", name, got, want)
+		}
+		// The quintiles: none from version 1, the warehouse's from 2.
+		const quintiles = `SELECT count(imd_quintile), count(*) FROM practices`
+		var withQ, all, srcQ int64
+		if err := app.QueryRow(quintiles).Scan(&withQ, &all); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := src.QueryRow(`SELECT count(imd_quintile) FROM practices`).Scan(&srcQ); err != nil {
+			t.Fatal(err)
+		}
+		if wantQ := map[string]int64{"version 1": 0, "version 2": srcQ}[name]; withQ != wantQ || all == 0 || srcQ == 0 {
+			t.Errorf("%s: %d of %d practices served with a quintile, want %d (the warehouse has %d)", name, withQ, all, wantQ, srcQ)
 		}
 	}
 }

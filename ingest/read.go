@@ -647,7 +647,9 @@ func headerMap(t Table, file string, header []string, aliases map[string]string)
 	}
 	var missing []string
 	for ci, pos := range idx {
-		if pos < 0 {
+		// A column added in a later version of the contract may be absent
+		// from an older file; its values are then empty (idx stays -1).
+		if pos < 0 && !t.Columns[ci].MayBeAbsent() {
 			missing = append(missing, t.Columns[ci].Name)
 		}
 	}

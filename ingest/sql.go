@@ -3,6 +3,7 @@ package ingest
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -214,11 +215,12 @@ func exportColumnSQL(c ExportColumn) string {
 // wrote no files, and the view has the columns and no rows. A view cannot
 // take parameters, so the path is a literal: a quote is doubled, and
 // nothing else is special in a DuckDB string (the caller refuses glob
-// characters in the folder's path).
-func parquetViewSQL(name string, cols []ExportColumn, glob string, empty bool) string {
+// characters in the folder's path). The absent columns, which the export
+// predates (Column.MayBeAbsent), read as NULL.
+func parquetViewSQL(name string, cols []ExportColumn, glob string, empty bool, absent ...string) string {
 	sel := make([]string, len(cols))
 	for i, c := range cols {
-		if empty {
+		if empty || slices.Contains(absent, c.Name) {
 			sel[i] = "CAST(NULL AS " + c.Type + ") AS " + quoteIdent(c.Name)
 		} else {
 			sel[i] = "CAST(" + quoteIdent(c.Name) + " AS " + c.Type + ") AS " + quoteIdent(c.Name)

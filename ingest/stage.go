@@ -211,7 +211,9 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 		date1904 = x.date1904
 		x.used = make([]bool, fileWidth)
 		for _, pos := range idx {
-			x.used[pos] = true
+			if pos >= 0 {
+				x.used[pos] = true
+			}
 		}
 	}
 	// columnAt names the contract column at a 1-based position of the file.
@@ -253,7 +255,7 @@ func (r *quarterReader) readFile(ctx context.Context, file int, t Table, fc file
 			} else {
 				text := 0
 				for i, pos := range idx {
-					if pos < len(fields) {
+					if pos >= 0 && pos < len(fields) { // -1: a column the file may lack
 						ordered[i] = fields[pos]
 						text += len(fields[pos])
 					} else {

@@ -45,13 +45,35 @@ import (
 // rate, interval, label and rank from them; the borough, the baseline
 // and the other practices follow the rule for them too.
 type PracticeBenchmark struct {
-	Filter       Filter                 `json:"filter"`
-	AsOf         string                 `json:"as_of"`
+	Filter Filter `json:"filter"`
+	AsOf   string `json:"as_of"`
+	// Comparator is the group the practices are compared with.
+	Comparator   Comparator             `json:"comparator"`
 	ReferralRate BenchmarkMeasure       `json:"referral_rate"`
 	Conversion   BenchmarkMeasure       `json:"conversion"`
 	FollowUp     BenchmarkMeasure       `json:"follow_up"`
 	Practices    []PracticeBenchmarkRow `json:"practices"`
 	Disclosure   Disclosure             `json:"disclosure"`
+}
+
+// Comparator is the group of practices a benchmark compares with
+// (Filter.Compare): the borough, a network, or the practices like the
+// chosen one (the same list-size band and deprivation quintile).
+type Comparator struct {
+	// Kind is "borough", "network" or "peers".
+	Kind string `json:"kind"`
+	// Name says the group in words: "the borough", "Highfield PCN",
+	// "similar practices (list size 10,000–14,999, IMD quintile 2)".
+	Name string `json:"name"`
+	// Practices is how many practices the group holds.
+	Practices int `json:"practices"`
+	// ListSizeBand and IMDQuintile are the peers' band ("10,000–14,999")
+	// and quintile; empty and 0 otherwise.
+	ListSizeBand string `json:"list_size_band,omitempty"`
+	IMDQuintile  int    `json:"imd_quintile,omitempty"`
+	// Note, when set, says why the comparison asked for (Filter.Compare)
+	// could not be made and the borough is the comparator instead.
+	Note string `json:"note,omitempty"`
 }
 
 // BenchmarkMeasure is one measure across the borough: its totals, the
@@ -74,6 +96,29 @@ type BenchmarkMeasure struct {
 	Curve []FunnelPoint `json:"curve"`
 	// Ranked is how many practices have a rank (those with a rate shown).
 	Ranked int `json:"ranked"`
+
+	// Overdispersion (docs/indicators.md, "Overdispersion"): Phi is the
+	// dispersion ratio φ of the practices' winsorised z-scores and Tau2
+	// the between-practice variance τ² on the arcsine scale, worked out
+	// from the counts as published to everyone (under the rule, whoever
+	// asks), against Baseline. DispersionUnits is how many practices
+	// they come from. Overdispersed is φ > 1.
+	Phi             float64 `json:"phi"`
+	Tau2            float64 `json:"tau2"`
+	DispersionUnits int     `json:"dispersion_units"`
+	Overdispersed   bool    `json:"overdispersed"`
+	// Adjusted is true when Curve, the practices' limits and their labels
+	// are the limits inflated by τ² (overdispersed, and the configuration
+	// does not ask for plain limits); false when they are the plain
+	// Fingertips limits.
+	Adjusted bool `json:"adjusted"`
+	// PlainCurve is the plain Fingertips limits at Curve's denominators,
+	// given only when Adjusted (otherwise Curve is them).
+	PlainCurve []FunnelPoint `json:"plain_curve,omitempty"`
+	// References are the configured reference values of the measure for
+	// every quarter, or for the one quarter the range covers, drawn
+	// across the funnel plot and listed beside it.
+	References []ReferenceValue `json:"references"`
 }
 
 // FunnelPoint is the pair of control limits at one denominator, in
@@ -126,6 +171,15 @@ type PracticeMeasure struct {
 	// Rank is 1 for the highest rate shown in the borough; equal rates
 	// share a rank. Nil when not compared.
 	Rank *int `json:"rank"`
+	// When the measure's limits are adjusted for overdispersion, the plain
+	// Fingertips limits at this practice's denominator and its label
+	// against them, for readers who want the unadjusted comparison;
+	// absent otherwise (the limits above are then the plain ones).
+	PlainLower95  *float64 `json:"plain_lower_95,omitempty"`
+	PlainUpper95  *float64 `json:"plain_upper_95,omitempty"`
+	PlainLower998 *float64 `json:"plain_lower_998,omitempty"`
+	PlainUpper998 *float64 `json:"plain_upper_998,omitempty"`
+	PlainLabel    string   `json:"plain_label,omitempty"`
 }
 
 // curvePoints is how many denominators a limit curve is drawn at.
@@ -135,6 +189,7 @@ const curvePoints = 60
 type benchmarkCounts struct {
 	code, name, pcn, registerQuarter string
 	num, den                         [3]int64 // referral rate, conversion, follow-up
+	listSize, imdQuintile            int64    // 0 when not known
 }
 
 // PracticeBenchmark returns every practice's referral rate, conversion and
@@ -159,16 +214,22 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	err = s.forEachRow(ctx, query("PracticeBenchmark"), borough.args(), func(rows *sql.Rows) error {
 		var c benchmarkCounts
 		err := rows.Scan(&c.code, &c.name, &c.pcn, &c.registerQuarter, &c.den[0], &c.num[0],
-			&c.num[1], &c.den[1], &c.num[2], &c.den[2])
+			&c.num[1], &c.den[1], &c.num[2], &c.den[2], &c.listSize, &c.imdQuintile)
 		all = append(all, c)
 		return err
 	})
 	if err != nil {
 		return PracticeBenchmark{}, fmt.Errorf("practice benchmark: %w", err)
 	}
+	// From here on, "all" is the comparator group: the baseline, the
+	// dispersion, the limits and the ranks are the group's.
+	comparator, all := comparatorGroup(all, f, s.cfg.Benchmark.listSizeBands())
+	if comparator.Kind == CompareBorough {
+		f.Compare = "" // what was asked for could not be done: say so, and list as against the borough
+	}
 
 	d := s.newDiscloser(f)
-	out := PracticeBenchmark{Filter: f, AsOf: asOf, Practices: []PracticeBenchmarkRow{}}
+	out := PracticeBenchmark{Filter: f, AsOf: asOf, Comparator: comparator, Practices: []PracticeBenchmarkRow{}}
 	measures := [3]*BenchmarkMeasure{&out.ReferralRate, &out.Conversion, &out.FollowUp}
 	*measures[0] = BenchmarkMeasure{Title: "Referral rate", NumeratorLabel: "People referred", DenominatorLabel: "Type 2 diabetes register"}
 	*measures[1] = BenchmarkMeasure{Title: "Conversion", NumeratorLabel: "Started a course", DenominatorLabel: "Eligible referrals (final cohorts)"}
@@ -186,9 +247,15 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		}
 	}
 
+	// The dispersion is worked out from the counts published to everyone
+	// (the comparator's view), so that it is the same for every reader
+	// and gives away no count that is withheld.
+	public := d.comparator().untallied()
 	var baselines [3]float64
+	var dispersions [3]stats.Dispersion
 	var ranks [3]map[string]int
 	for m, bm := range measures {
+		bm.References = referencesFor(s.cfg.References, [3]string{"referral_rate", "conversion", "follow_up"}[m], f.From, f.To, true)
 		var num, den, maxDen int64
 		for i, c := range all {
 			num += c.num[m]
@@ -206,11 +273,18 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		if bm.Baseline != nil {
 			b := *bm.Baseline / 100
 			baselines[m] = b
+			dispersions[m] = publicDispersion(public, all, m, b)
+			od := dispersions[m]
+			bm.Phi, bm.Tau2, bm.DispersionUnits, bm.Overdispersed = od.Phi, od.Tau2, od.Units, od.Overdispersed
+			if s.cfg.Benchmark.Limits == LimitsPlain {
+				dispersions[m].Overdispersed = false // report φ and τ², draw plain
+			}
+			bm.Adjusted = dispersions[m].Overdispersed
 			for _, n := range stats.FunnelDenominators(maxDen, curvePoints) {
-				p := FunnelPoint{Denominator: n}
-				p.Lower95, p.Upper95 = limitsPercent(b, n, stats.Z95)
-				p.Lower998, p.Upper998 = limitsPercent(b, n, stats.Z998)
-				bm.Curve = append(bm.Curve, p)
+				bm.Curve = append(bm.Curve, funnelPoint(dispersions[m], b, n))
+				if bm.Adjusted {
+					bm.PlainCurve = append(bm.PlainCurve, funnelPoint(stats.Dispersion{}, b, n))
+				}
 			}
 		}
 		ranks[m] = rankShown(all, shown, m)
@@ -218,7 +292,10 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	}
 
 	for _, c := range all {
-		if (f.PCN != "" && c.pcn != f.PCN) || (f.Practice != "" && c.code != f.Practice) {
+		// Against the borough, the network and practice filters choose
+		// which practices are listed; against a network or peers, the
+		// group is listed.
+		if f.Compare == "" && ((f.PCN != "" && c.pcn != f.PCN) || (f.Practice != "" && c.code != f.Practice)) {
 			continue
 		}
 		row := PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter,
@@ -234,11 +311,15 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 			// against them, its rank among the practices with a value
 			// shown. A practice whose value is withheld is not compared.
 			if v.Borough != nil && v.Percent != nil {
-				b, k, n := baselines[m], v.Numerator.N, v.Denominator.N
-				lo95, hi95 := limitsPercent(b, n, stats.Z95)
-				lo998, hi998 := limitsPercent(b, n, stats.Z998)
-				v.Lower95, v.Upper95, v.Lower998, v.Upper998 = &lo95, &hi95, &lo998, &hi998
-				v.Label = stats.Label(k, n, b)
+				b, k, n, od := baselines[m], v.Numerator.N, v.Denominator.N, dispersions[m]
+				lim := funnelPoint(od, b, n)
+				v.Lower95, v.Upper95, v.Lower998, v.Upper998 = &lim.Lower95, &lim.Upper95, &lim.Lower998, &lim.Upper998
+				v.Label = od.Label(k, n, b)
+				if od.Overdispersed {
+					plain := funnelPoint(stats.Dispersion{}, b, n)
+					v.PlainLower95, v.PlainUpper95, v.PlainLower998, v.PlainUpper998 = &plain.Lower95, &plain.Upper95, &plain.Lower998, &plain.Upper998
+					v.PlainLabel = stats.Label(k, n, b)
+				}
 			}
 			if r, ok := ranks[m][c.code]; ok {
 				v.Rank = &r
@@ -262,10 +343,30 @@ func benchmarkShown(d *discloser, c benchmarkCounts, m int) Proportion {
 	return p
 }
 
-// limitsPercent is stats.FunnelLimits in percent.
-func limitsPercent(baseline float64, n int64, z float64) (lo, hi float64) {
-	lo, hi = stats.FunnelLimits(baseline, n, z)
-	return 100 * lo, 100 * hi
+// funnelPoint is the control limits that apply at denominator n around
+// baseline (0-1) under od (od.Limits: plain unless od.Overdispersed), in
+// percent.
+func funnelPoint(od stats.Dispersion, baseline float64, n int64) FunnelPoint {
+	p := FunnelPoint{Denominator: n}
+	p.Lower95, p.Upper95 = od.Limits(baseline, n, stats.Z95)
+	p.Lower998, p.Upper998 = od.Limits(baseline, n, stats.Z998)
+	p.Lower95, p.Upper95, p.Lower998, p.Upper998 = 100*p.Lower95, 100*p.Upper95, 100*p.Lower998, 100*p.Upper998
+	return p
+}
+
+// publicDispersion is the overdispersion of measure m's practices around
+// baseline (0-1), from their counts as published to everyone (pub, a
+// comparator discloser). Practices whose rate is not shown (withheld, no
+// denominator, a stale register) are left out, as they are from the plot.
+func publicDispersion(pub *discloser, all []benchmarkCounts, m int, baseline float64) stats.Dispersion {
+	units := make([]stats.Unit, 0, len(all))
+	for _, c := range all {
+		p := benchmarkShown(pub, c, m)
+		if p.Percent != nil {
+			units = append(units, stats.Unit{Numerator: p.Numerator.N, Denominator: p.Denominator.N})
+		}
+	}
+	return stats.Overdispersion(units, baseline)
 }
 
 // rankShown ranks the practices whose rate for measure m is shown, from
@@ -296,4 +397,59 @@ func rankShown(all []benchmarkCounts, shown [][3]Proportion, m int) map[string]i
 		}
 	}
 	return out
+}
+
+// comparatorGroup picks from all (every practice of the borough) the
+// group f.Compare asks for, and says what it is. Against a network: the
+// practices of the PCN filter's network, or else of the chosen practice's.
+// Against peers: the practices in the chosen practice's list-size band
+// (bands, ListSizeBand) with its deprivation quintile. Where that cannot
+// be done (no network or practice chosen, or a practice whose quintile or
+// list size is not known), the group is the borough and Note says why.
+func comparatorGroup(all []benchmarkCounts, f Filter, bands []int64) (Comparator, []benchmarkCounts) {
+	var chosen *benchmarkCounts
+	for i := range all {
+		if all[i].code == f.Practice {
+			chosen = &all[i]
+		}
+	}
+	keep := func(in func(benchmarkCounts) bool) []benchmarkCounts {
+		var out []benchmarkCounts
+		for _, c := range all {
+			if in(c) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	borough := Comparator{Kind: CompareBorough, Name: "the borough", Practices: len(all)}
+	switch f.Compare {
+	case CompareNetwork:
+		pcn := f.PCN
+		if pcn == "" && chosen != nil {
+			pcn = chosen.pcn
+		}
+		if pcn == "" {
+			borough.Note = "Choose a network or a practice to compare practices with their network; until then they are compared with the borough."
+			return borough, all
+		}
+		group := keep(func(c benchmarkCounts) bool { return c.pcn == pcn })
+		return Comparator{Kind: CompareNetwork, Name: pcn, Practices: len(group)}, group
+	case ComparePeers:
+		switch {
+		case chosen == nil:
+			borough.Note = "Choose a practice to compare it with similar practices; until then practices are compared with the borough."
+			return borough, all
+		case chosen.imdQuintile == 0 || chosen.listSize == 0:
+			borough.Note = fmt.Sprintf("%s has no deprivation quintile or list size in the practices file for these quarters, so it has no similar practices to compare with; it is compared with the borough.", chosen.name)
+			return borough, all
+		}
+		band := ListSizeBand(chosen.listSize, bands)
+		group := keep(func(c benchmarkCounts) bool {
+			return c.imdQuintile == chosen.imdQuintile && c.listSize > 0 && ListSizeBand(c.listSize, bands) == band
+		})
+		return Comparator{Kind: ComparePeers, Practices: len(group), ListSizeBand: band, IMDQuintile: int(chosen.imdQuintile),
+			Name: fmt.Sprintf("similar practices (list size %s, IMD quintile %d)", band, chosen.imdQuintile)}, group
+	}
+	return borough, all
 }

@@ -30,7 +30,7 @@ func TestPracticeBenchmarkCountsPeopleNotReferrals(t *testing.T) {
 	f.referral(referral{ID: "R3", Patient: "Q", Practice: "F83004", Date: "2026-01-12"})
 	f.referral(referral{ID: "R4", Patient: "Q", Practice: "F83004", Date: "2026-03-09"})
 	f.referral(referral{ID: "R5", Patient: "X", Practice: "F83004", Date: "2026-03-10", PatientOrCarer: "carer"})
-	s := f.store()
+	s := f.store(plainLimits(false))
 
 	cases := []struct {
 		name string

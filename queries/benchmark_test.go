@@ -66,6 +66,18 @@ func buildBenchmarkFixture(tb testing.TB) *fixture {
 	return f
 }
 
+// plainLimits is the fixture's configuration (disclosure on or off) with
+// the plain Fingertips limits: the hand-worked tests below check those.
+// Three practices this different are overdispersed (φ > 1), so by default
+// they would be compared against limits inflated by τ²
+// (TestPracticeBenchmarkOverdispersion checks those).
+func plainLimits(disclosing bool) Config {
+	c := DefaultConfig()
+	c.Disclosure.Enabled = disclosing
+	c.Benchmark.Limits = LimitsPlain
+	return c
+}
+
 // pwLimits are the funnel limits in percent, worked out here from the
 // closed form B ± z sqrt(B(1-B)/n), clamped to 0-100.
 func pwLimits(b float64, n int64, z float64) (lo, hi float64) {
@@ -132,7 +144,7 @@ func checkMeasure(t *testing.T, name string, got PracticeMeasure, baseline float
 //	B 0/2 = 0%: the 95% lower limit at 2 clamps to 0: Not significant, rank 2.
 //	C 0/0: Not compared.
 func TestPracticeBenchmark(t *testing.T) {
-	s := buildBenchmarkFixture(t).store()
+	s := buildBenchmarkFixture(t).store(plainLimits(false))
 	got, err := s.PracticeBenchmark(context.Background(), Filter{})
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +226,7 @@ func TestPracticeBenchmarkStaleRegister(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		f.referral(referral{ID: fmt.Sprintf("D%d", i), Patient: fmt.Sprintf("PD%d", i), Practice: "D00004", Date: "2025-10-20"})
 	}
-	got, err := f.store().PracticeBenchmark(context.Background(), Filter{})
+	got, err := f.store(plainLimits(false)).PracticeBenchmark(context.Background(), Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +255,7 @@ func TestPracticeBenchmarkStaleRegister(t *testing.T) {
 // TestPracticeBenchmarkFilters: the practice and PCN filters choose rows,
 // not the comparator; the period chooses the register snapshot.
 func TestPracticeBenchmarkFilters(t *testing.T) {
-	s := buildBenchmarkFixture(t).store()
+	s := buildBenchmarkFixture(t).store(plainLimits(false))
 	ctx := context.Background()
 	const refB = 60.0 / 700
 
@@ -315,7 +327,7 @@ func TestPracticeBenchmarkFilters(t *testing.T) {
 // Follow-up: A 3/4 -> * / *, B 0/2 -> 0 / *, borough 3/6 -> * / *: no
 // baseline, nothing compared, nothing ranked.
 func TestPracticeBenchmarkDisclosure(t *testing.T) {
-	s := buildBenchmarkFixture(t).store(pwDisclosing())
+	s := buildBenchmarkFixture(t).store(plainLimits(true))
 	got, err := s.PracticeBenchmark(context.Background(), Filter{})
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +372,7 @@ func TestPracticeBenchmarkDisclosure(t *testing.T) {
 //	B follow-up 0/2 = 0%; no borough baseline: Not compared, but ranked
 //	  among the rates shown (only B's): 1 of 1.
 func TestPracticeBenchmarkOwnPractice(t *testing.T) {
-	s := buildBenchmarkFixture(t).store(pwDisclosing())
+	s := buildBenchmarkFixture(t).store(plainLimits(true))
 	own := Audience{Practice: "B00002"}
 	for _, f := range []Filter{{Audience: own}, {Practice: "B00002", Audience: own}} {
 		got, err := s.PracticeBenchmark(context.Background(), f)

@@ -56,6 +56,16 @@ type Config struct {
 	// SPC configures the statistical process control charts
 	// (spc_config.go).
 	SPC SPCConfig `json:"spc,omitzero"`
+	// Benchmark configures the practice funnel plots
+	// (benchmark_config.go).
+	Benchmark BenchmarkConfig `json:"benchmark,omitzero"`
+	// ReferenceValues names a CSV file of reference values
+	// (reference_values.go), e.g. national figures, drawn on the charts;
+	// "" for none. The program that reads the configuration reads the
+	// file into References.
+	ReferenceValues string `json:"reference_values,omitempty"`
+	// References are the values read from ReferenceValues.
+	References []ReferenceValue `json:"-"`
 }
 
 // CodeLists maps provider outcomes to the GP codes that record them. Both
@@ -89,6 +99,7 @@ func DefaultConfig() Config {
 		},
 		Disclosure: DefaultDisclosureRule(),
 		SPC:        DefaultSPCConfig(),
+		Benchmark:  DefaultBenchmarkConfig(),
 	}
 }
 
@@ -137,17 +148,23 @@ func (c Config) Validate() error {
 	if err := c.SPC.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Benchmark.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
 // Hash identifies the settings that change derived tables, so that a
-// changed configuration rebuilds them. The SPC settings only change how
-// the charts read the indicators, so they are left out: changing a target
-// must not rebuild an England-scale database. (With SPC zero, omitzero
-// leaves it out of the JSON, so the hash is what it was before SPC
-// settings existed.)
+// changed configuration rebuilds them. The SPC and benchmark settings only
+// change how the charts read the indicators, so they are left out:
+// changing a target must not rebuild an England-scale database; nor do
+// the reference values, which are only drawn. (With SPC
+// and Benchmark zero, omitzero leaves them out of the JSON, so the hash is
+// what it was before those settings existed.)
 func (c Config) Hash() string {
 	c.SPC = SPCConfig{}
+	c.Benchmark = BenchmarkConfig{}
+	c.ReferenceValues = ""
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])

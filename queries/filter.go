@@ -30,6 +30,15 @@ type Filter struct {
 	Referrer string `json:"referrer,omitempty"` // "GP", "nurse", "self" or "other"
 	Channel  string `json:"channel,omitempty"`  // "letter", "e-referral", "phone", "email" or "text message"
 
+	// Compare is what the practice benchmark compares practices with:
+	// "" (the borough), CompareNetwork (needs a network or a practice) or
+	// ComparePeers (needs a practice); without what it needs the
+	// benchmark compares with the borough and says why. It is not a
+	// filter of the referrals (no other indicator reads it, and it is not
+	// in FilterFields), but it is in Query, so links and cached answers
+	// keep it. ParseFilter reads it from the "compare" parameter.
+	Compare string `json:"compare,omitempty"`
+
 	// Audience is who the answer is for, which decides which counts are
 	// exact (disclosure.go). It is not a filter a reader chooses: the
 	// dashboard sets it from the signed-in session, ParseFilter never
@@ -59,6 +68,17 @@ func (e *FilterError) As(target any) bool {
 	}
 	return ok
 }
+
+// The comparators of Filter.Compare, as the "compare" parameter takes them
+// ("borough", the default, is stored as "").
+const (
+	CompareBorough = "borough"
+	CompareNetwork = "network"
+	ComparePeers   = "peers"
+)
+
+// Comparators lists the values of the "compare" parameter.
+var Comparators = []string{CompareBorough, CompareNetwork, ComparePeers}
 
 // FilterFields are the query parameter names of Filter, in display order.
 var FilterFields = []string{"from", "to", "pcn", "practice", "mode", "language", "referrer", "channel"}
@@ -126,6 +146,13 @@ func ParseFilter(v url.Values) (Filter, error) {
 			return f, err
 		}
 	}
+	if vals := v["compare"]; len(vals) > 0 {
+		c, err := parseCompare(vals)
+		if err != nil {
+			return f, err
+		}
+		f.Compare = c
+	}
 	if f.From != "" && f.To != "" && f.From > f.To {
 		return f, &FilterError{"from", f.From, fmt.Sprintf("comes after to=%s; choose a first quarter no later than the last", f.To)}
 	}
@@ -141,7 +168,27 @@ func (f Filter) Query() url.Values {
 			v.Set(FilterFields[i], val)
 		}
 	}
+	if f.Compare != "" {
+		v.Set("compare", f.Compare)
+	}
 	return v
+}
+
+// parseCompare reads the "compare" parameter: one of Comparators, with
+// "borough" (or empty) stored as "".
+func parseCompare(vals []string) (string, error) {
+	if len(vals) > 1 {
+		return "", &FilterError{"compare", strings.Join(vals, ","), "give this parameter at most once"}
+	}
+	val := strings.TrimSpace(vals[0])
+	if val == "" {
+		return "", nil
+	}
+	c, err := oneOf("compare", truncate(val, maxFilterValue), Comparators)
+	if c == CompareBorough {
+		c = ""
+	}
+	return c, err
 }
 
 // IsZero reports whether the filter selects everything, whoever asks.

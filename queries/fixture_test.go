@@ -59,7 +59,7 @@ func (f *fixture) loaded(q string) {
 
 // practice adds a practice to the snapshot of quarter q.
 func (f *fixture) practice(q, code, name, pcn string, register int) {
-	f.exec(`INSERT INTO practices VALUES (?, ?, ?, ?, ?, ?)`, q, code, name, pcn, register*20, register)
+	f.exec(`INSERT INTO practices (quarter, practice_code, practice_name, pcn, list_size, t2d_register) VALUES (?, ?, ?, ?, ?, ?)`, q, code, name, pcn, register*20, register)
 }
 
 // referral is one referral with defaults: a patient diagnosed two years

@@ -18,6 +18,8 @@ type PracticeSummary struct {
 	Filter   Filter         `json:"filter"`
 	AsOf     string         `json:"as_of"`
 	Practice PracticeOption `json:"practice"`
+	// Comparator is the benchmark's: what the practice is compared with.
+	Comparator Comparator `json:"comparator"`
 	// RegisterQuarter and StaleRegister are the benchmark's: when the
 	// register is stale the referral rate is not shown.
 	RegisterQuarter string                   `json:"register_quarter"`
@@ -72,7 +74,14 @@ func (s *Store) PracticeSummary(ctx context.Context, f Filter) (PracticeSummary,
 		// figures are the borough's zeros.
 		b.Practices = []PracticeBenchmarkRow{{Code: f.Practice}}
 	}
+	// Against a network or peers, the benchmark lists the whole group.
 	p := b.Practices[0]
+	for _, r := range b.Practices {
+		if r.Code == f.Practice {
+			p = r
+		}
+	}
+	out.Comparator = b.Comparator
 	out.Practice = PracticeOption{Code: p.Code, Name: p.Name, PCN: p.PCN}
 	out.RegisterQuarter, out.StaleRegister = p.RegisterQuarter, p.StaleRegister
 	for _, m := range []struct {

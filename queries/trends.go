@@ -38,7 +38,11 @@ type Trends struct {
 	AsOf       string         `json:"as_of"`
 	WindowDays int            `json:"window_days"`
 	Quarters   []TrendQuarter `json:"quarters"`
-	Disclosure Disclosure     `json:"disclosure"`
+	// References are the configured reference values of the rates
+	// (conversion, completion, follow_up, coding) for every quarter or a
+	// quarter in the range, to draw and list beside them.
+	References []ReferenceValue `json:"references"`
+	Disclosure Disclosure       `json:"disclosure"`
 }
 
 // TrendQuarter is one referral quarter's cohort.
@@ -110,6 +114,10 @@ func (s *Store) computeTrends(ctx context.Context, f Filter) (Trends, error) {
 		if inRange(f, c.quarter) {
 			out.Quarters = append(out.Quarters, q)
 		}
+	}
+	out.References = []ReferenceValue{}
+	for _, ind := range []string{"conversion", "completion", "follow_up", "coding"} {
+		out.References = append(out.References, referencesFor(s.cfg.References, ind, f.From, f.To, false)...)
 	}
 	out.Disclosure = d.note()
 	return out, nil

@@ -48,6 +48,16 @@ func loadSettings(path string) (settings, error) {
 	if err := s.Config.Validate(); err != nil {
 		return s, fmt.Errorf("configuration %s: %w", path, err)
 	}
+	if s.ReferenceValues != "" {
+		// A relative path is beside the configuration file.
+		refPath := s.ReferenceValues
+		if !filepath.IsAbs(refPath) {
+			refPath = filepath.Join(filepath.Dir(path), refPath)
+		}
+		if s.References, err = queries.ReadReferenceValues(refPath); err != nil {
+			return s, fmt.Errorf("configuration %s: %w", path, err)
+		}
+	}
 	if err := s.Database.Validate(); err != nil {
 		return s, fmt.Errorf("configuration %s: %w", path, err)
 	}

@@ -48,7 +48,7 @@ func mustPracticeDB(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.Exec(`INSERT INTO practices VALUES
+	if _, err := conn.Exec(`INSERT INTO practices (quarter, practice_code, practice_name, pcn, list_size, t2d_register) VALUES
 		('2026Q2', 'F83004', 'Roman Way Medical Practice', 'Parkside PCN', 4010, 172),
 		('2026Q2', 'F83010', 'Blackstock Surgery', 'Highfield PCN', 16000, 770)`); err != nil {
 		tb.Fatal(err)

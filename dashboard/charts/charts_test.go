@@ -329,3 +329,78 @@ func TestXmRGolden(t *testing.T) {
 	}
 	golden(t, "xmr", c)
 }
+
+// TestReferenceLines: a reference value is a dashed, silent line series
+// named in the legend, across the quarters given (one point for one
+// quarter), and a funnel plot's value axis makes room for it.
+func TestReferenceLines(t *testing.T) {
+	c := TrendLines([]string{"2025Q1", "2025Q2"}, []Series{{Name: "Conversion", Values: []Number{Num(20), Num(22)}}}, Axis{Name: "Share (%)", Percent: true})
+	c = WithReferenceLines(c, []ReferenceLine{{Name: "Conversion: England", Points: [][2]any{{"2025Q1", Num(8.7)}, {"2025Q2", Num(8.7)}}}, {Name: "Region (2025Q2)", Points: [][2]any{{"2025Q2", Num(30)}}}})
+	series := list(c.Option, "series")
+	last, one := series[len(series)-2], series[len(series)-1]
+	style, _ := last["lineStyle"].(obj)
+	if last["name"] != "Conversion: England" || style["type"] != "dashed" || last["silent"] != true || len(last["data"].([][2]any)) != 2 {
+		t.Errorf("reference series %v", last)
+	}
+	if one["symbol"] == "none" {
+		t.Errorf("a one-quarter reference draws no marker: %v", one)
+	}
+	legend, _ := c.Option["legend"].(obj)
+	if data, _ := legend["data"].([]any); len(data) == 0 || data[len(data)-1] != "Region (2025Q2)" {
+		t.Errorf("legend %v", legend)
+	}
+
+	f := FunnelPlot(FunnelPlotData{Units: []Unit{{Name: "A", Denominator: 100, Value: Num(50), Label: "Not significant"}}, Baseline: 50,
+		Limits: []Limit{{Denominator: 1, Lower95: 0, Upper95: 100}, {Denominator: 100, Lower95: 40, Upper95: 60}}, References: []Reference{{Name: "England", Value: Num(8.7)}}})
+	y := list(f.Option, "yAxis")[0]
+	if min, _ := y["min"].(float64); min > 8.7 {
+		t.Errorf("value axis from %v hides the reference at 8.7", y["min"])
+	}
+	if s := list(f.Option, "series"); s[len(s)-1]["name"] != "England" {
+		t.Errorf("funnel plot's last series %v, want the reference", s[len(s)-1]["name"])
+	}
+}
+
+// TestFunnelPlotDensity: above DensityAbove units, those within the limits
+// are a density (silent, counting each once) and the rest, with the
+// selected unit, are points; the description still counts every unit.
+func TestFunnelPlotDensity(t *testing.T) {
+	var units []Unit
+	for i := range 700 {
+		label := "Not significant"
+		if i < 10 {
+			label = "High (0.025)"
+		}
+		units = append(units, Unit{Name: fmt.Sprint(i), Code: fmt.Sprint("P", i), Denominator: float64(10 + i), Value: Num(float64(i % 50)), Label: label})
+	}
+	c := FunnelPlot(FunnelPlotData{Units: units, Baseline: 25, Noun: "practices", Selected: "P500",
+		Limits: []Limit{{Denominator: 1, Lower95: 0, Upper95: 100}, {Denominator: 709, Lower95: 20, Upper95: 30}}})
+	points, dense := 0, 0
+	for _, s := range list(c.Option, "series") {
+		if s["type"] != "scatter" {
+			continue
+		}
+		data, _ := s["data"].([]any)
+		if s["silent"] == true {
+			for _, d := range data {
+				dense += d.(obj)["n"].(int)
+			}
+			continue
+		}
+		points += len(data)
+	}
+	if points != 11 || dense != 689 {
+		t.Errorf("%d points and a density of %d units; want 11 (10 beyond a limit and the selected) and 689", points, dense)
+	}
+	if !strings.Contains(c.Description, "689 within the limits") && !strings.Contains(c.Description, "690 within the limits") {
+		t.Errorf("description %q", c.Description)
+	}
+	bins := Density([]DensityPoint{{1, 0}, {1000, 100}, {1000, 100}, {0, 5}})
+	n := 0
+	for _, b := range bins {
+		n += b.N
+	}
+	if n != 3 || bins[0].XLow != 1 || bins[len(bins)-1].XHigh != 1000 || bins[len(bins)-1].N != 2 {
+		t.Errorf("bins %+v", bins)
+	}
+}

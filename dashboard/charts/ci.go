@@ -288,3 +288,48 @@ func percentText(n Number) string {
 	}
 	return strconv.FormatFloat(round2(n.V), 'f', 1, 64) + "%"
 }
+
+// ReferenceLine is a figure from outside the data, such as a national
+// value with its source, drawn across a chart as a labelled dashed line.
+type ReferenceLine struct {
+	// Name labels the line in the legend and at its end.
+	Name string
+	// Points are where it is drawn: (category or x value, percentage).
+	// A value for one quarter is one point, drawn as a marker.
+	Points [][2]any
+}
+
+// referenceColour is the reference lines' colour: dark grey, like the
+// funnel plot's centre line, so that they read as a backdrop.
+const referenceColour = "#425563"
+
+// WithReferenceLines draws lines across c as dashed lines (silent: hovering
+// them says nothing; their label says what they are), each with an entry
+// in the legend.
+func WithReferenceLines(c Chart, lines []ReferenceLine) Chart {
+	if len(lines) == 0 {
+		return c
+	}
+	series, _ := c.Option["series"].([]any)
+	legend, _ := c.Option["legend"].(obj)
+	for _, l := range lines {
+		symbol := "none"
+		if len(l.Points) == 1 {
+			symbol = "rect"
+		}
+		series = append(series, obj{
+			"type": "line", "name": l.Name, "data": l.Points, "symbol": symbol, "symbolSize": 8,
+			"lineStyle": obj{"type": "dashed", "width": 1.5, "color": referenceColour},
+			"itemStyle": obj{"color": referenceColour},
+			"endLabel":  obj{"show": true, "formatter": "{a}", "color": referenceColour},
+			"silent":    true, "tooltip": obj{"show": false}, "z": 1,
+		})
+		if legend != nil {
+			if data, ok := legend["data"].([]any); ok {
+				legend["data"] = append(data, l.Name)
+			}
+		}
+	}
+	c.Option["series"] = series
+	return c
+}

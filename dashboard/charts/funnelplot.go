@@ -3,6 +3,7 @@ package charts
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -57,6 +58,34 @@ type FunnelPlotData struct {
 	// Withheld counts the units that cannot be drawn because a value of
 	// theirs is withheld; the description says how many.
 	Withheld int
+	// Adjusted says the limits are widened for overdispersion (the
+	// queries package decides); the legend and description say so.
+	Adjusted bool
+	// Against names the comparator mid-sentence, e.g. "similar
+	// practices", for the legend and description; "" is the borough.
+	Against string
+	// References are figures from outside the data (a national value),
+	// drawn as labelled dashed lines across the plot.
+	References []Reference
+	// Selected is the Code of a unit always drawn as a point, even among
+	// a density (the practice the page is filtered to).
+	Selected string
+}
+
+// noun is d.Noun, or "units".
+func (d FunnelPlotData) noun() string {
+	if d.Noun == "" {
+		return "units"
+	}
+	return d.Noun
+}
+
+// against is d.Against, or "the borough".
+func (d FunnelPlotData) against() string {
+	if d.Against == "" {
+		return "the borough"
+	}
+	return d.Against
 }
 
 // LabelOrder lists the significance labels in the order the legend shows
@@ -122,7 +151,8 @@ func FunnelPlot(d FunnelPlotData) Chart {
 	}
 	if len(d.Limits) > 0 {
 		first, last := d.Limits[0].Denominator, d.Limits[len(d.Limits)-1].Denominator
-		line.AddSeries("Borough", []opts.LineData{
+		centre := strings.TrimPrefix(d.against(), "the ")
+		line.AddSeries(strings.ToUpper(centre[:1])+centre[1:], []opts.LineData{
 			{Value: [2]Number{Num(first), Num(d.Baseline)}},
 			{Value: [2]Number{Num(last), Num(d.Baseline)}},
 		}, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
@@ -130,20 +160,34 @@ func FunnelPlot(d FunnelPlotData) Chart {
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#212b32"}))
 		grey95 := opts.LineStyle{Color: "#768692", Type: "dashed", Width: 1}
 		grey998 := opts.LineStyle{Color: "#425563", Type: "dotted", Width: 1.5}
-		limitLine("95% limits", func(l Limit) float64 { return l.Upper95 }, grey95)
-		limitLine("95% limits", func(l Limit) float64 { return l.Lower95 }, grey95)
-		limitLine("99.8% limits", func(l Limit) float64 { return l.Upper998 }, grey998)
-		limitLine("99.8% limits", func(l Limit) float64 { return l.Lower998 }, grey998)
+		name95, name998 := "95% limits", "99.8% limits"
+		if d.Adjusted {
+			name95, name998 = name95+", adjusted for overdispersion", name998+", adjusted for overdispersion"
+		}
+		limitLine(name95, func(l Limit) float64 { return l.Upper95 }, grey95)
+		limitLine(name95, func(l Limit) float64 { return l.Lower95 }, grey95)
+		limitLine(name998, func(l Limit) float64 { return l.Upper998 }, grey998)
+		limitLine(name998, func(l Limit) float64 { return l.Lower998 }, grey998)
 	}
 
 	clickable := false
 	counts := map[string]int{}
 	lo, hi := d.Baseline, d.Baseline
 	scatter := charts.NewScatter()
+	// Above DensityAbove units, those within the limits are drawn as a
+	// density; every unit still counts in the description.
+	dense := len(d.Units) > DensityAbove
+	var within []DensityPoint
 	for _, label := range LabelOrder {
 		var data []scatterPoint
 		for _, u := range d.Units {
 			if u.Label != label || !u.Value.OK {
+				continue
+			}
+			if dense && label == "Not significant" && u.Code != d.Selected {
+				counts[label]++
+				within = append(within, DensityPoint{u.Denominator, u.Value.V})
+				lo, hi = math.Min(lo, u.Value.V), math.Max(hi, u.Value.V)
 				continue
 			}
 			clickable = clickable || u.Href != "" || u.Code != ""
@@ -157,13 +201,13 @@ func FunnelPlot(d FunnelPlotData) Chart {
 		if data == nil {
 			continue
 		}
-		counts[label] = len(data)
+		counts[label] += len(data)
 		// An England plot has 6,500 points. The symbol size is the
 		// series', not each point's, and a series of more than
 		// largePoints is drawn as one shape rather than a shape per
 		// point, which is many times faster; uptake.js finds the points
 		// under a click itself.
-		scatter.AddSeries(LabelWords[label], nil,
+		scatter.AddSeries(strings.Replace(LabelWords[label], "the borough", d.against(), 1), nil,
 			charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 11, Symbol: labelSymbol[label]}),
 			charts.WithSeriesOpts(func(s *charts.SingleSeries) {
 				s.Data = data
@@ -172,6 +216,11 @@ func FunnelPlot(d FunnelPlotData) Chart {
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: labelColour[label], BorderColor: "#fff"}))
 	}
 	line.Overlap(scatter)
+	for _, r := range d.References {
+		if r.Value.OK {
+			lo, hi = math.Min(lo, r.Value.V), math.Max(hi, r.Value.V)
+		}
+	}
 	o := finish(line)
 	// Fit the value axis to the points and the baseline, with a margin,
 	// on a 5-point grid: a 0-100% axis leaves referral rates of a few
@@ -181,7 +230,13 @@ func FunnelPlot(d FunnelPlotData) Chart {
 		y[0]["min"] = math.Max(0, math.Floor((lo-pad)/5)*5)
 		y[0]["max"] = math.Min(100, math.Ceil((hi+pad)/5)*5)
 	}
+	if dense {
+		o["series"] = append(o["series"].([]any), densitySeries(Density(within), densityName(len(within), d.noun())))
+	}
 	for _, s := range list(o, "series") {
+		if s["silent"] == true {
+			continue // the density: no tooltip, no click
+		}
 		if s["type"] == "scatter" {
 			s["uptakeTooltip"] = funnelTooltip
 			s["z"] = dotZ
@@ -196,6 +251,16 @@ func FunnelPlot(d FunnelPlotData) Chart {
 		c.Filter = &Filter{Field: d.Field}
 	}
 	c.Funnel = &FunnelWords{Measure: d.Measure, Numerator: d.NumeratorName, Denominator: d.DenominatorName}
+	if len(d.Limits) > 0 {
+		first, last := d.Limits[0].Denominator, d.Limits[len(d.Limits)-1].Denominator
+		var refs []ReferenceLine
+		for _, r := range d.References {
+			if r.Value.OK {
+				refs = append(refs, ReferenceLine{Name: r.Name, Points: [][2]any{{Num(first), r.Value}, {Num(last), r.Value}}})
+			}
+		}
+		c = WithReferenceLines(c, refs)
+	}
 	return c
 }
 
@@ -216,14 +281,18 @@ func describeFunnelPlot(d FunnelPlotData, counts map[string]int) string {
 	if noun == "" {
 		noun = "units"
 	}
-	s := strconv.Itoa(drawn) + " " + noun + " against the borough's " + percentText(Num(d.Baseline)) + ": " +
+	s := strconv.Itoa(drawn) + " " + noun + " against " + d.against() + "'s " + percentText(Num(d.Baseline)) + ": " +
 		strconv.Itoa(counts["High (0.001)"]) + " higher and " + strconv.Itoa(counts["Low (0.001)"]) + " lower beyond the 99.8% limits, " +
 		strconv.Itoa(counts["High (0.025)"]) + " higher and " + strconv.Itoa(counts["Low (0.025)"]) + " lower beyond the 95% limits only, " +
 		strconv.Itoa(counts["Not significant"]) + " within the limits"
 	if d.Withheld > 0 {
 		s += "; " + strconv.Itoa(d.Withheld) + " not drawn because a value is withheld"
 	}
-	return s + "."
+	s += "."
+	if d.Adjusted {
+		s += " The limits are widened for overdispersion: the " + noun + " differ more than chance alone would make them."
+	}
+	return s
 }
 
 // scatterPoint is one unit on a funnel plot: where it is drawn, its page

@@ -507,7 +507,8 @@
   function pointsNear(chart, option, x, y, radius) {
     var out = [];
     seriesList(option).forEach(function (s, i) {
-      if (s.type !== "scatter" || !Array.isArray(s.data)) {
+      // A silent series (a density of many practices) names none.
+      if (s.type !== "scatter" || s.silent || !Array.isArray(s.data)) {
         return;
       }
       s.data.forEach(function (d) {

@@ -1,6 +1,6 @@
 package generate
 
-// The column order of every file, copied from the data contract v1
+// The column order of every file, copied from the data contract v2
 // (sample-data/README.md). Package ingest owns the contract in code; this
 // package keeps its own copy on purpose so that the generator never depends
 // on the code it exists to test.
@@ -26,7 +26,7 @@ var tableOrder = []string{
 
 // columns holds each file's header, in the order the contract lists it.
 var columns = map[string][]string{
-	tablePractices: {"practice_code", "practice_name", "pcn", "list_size", "t2d_register"},
+	tablePractices: {"practice_code", "practice_name", "pcn", "list_size", "t2d_register", "imd_quintile"},
 	tableVenues:    {"venue_id", "venue_name", "postcode", "ward", "step_free"},
 	tableCourses: {"course_id", "venue_id", "mode", "language", "weekday", "start_time",
 		"first_session_date", "sessions_planned", "capacity", "status"},

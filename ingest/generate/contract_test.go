@@ -13,7 +13,7 @@ import (
 // wantHeaders is the data contract v1 column list, typed out again from
 // sample-data/README.md.
 var wantHeaders = map[string]string{
-	"practices":      "practice_code,practice_name,pcn,list_size,t2d_register",
+	"practices":      "practice_code,practice_name,pcn,list_size,t2d_register,imd_quintile",
 	"venues":         "venue_id,venue_name,postcode,ward,step_free",
 	"courses":        "course_id,venue_id,mode,language,weekday,start_time,first_session_date,sessions_planned,capacity,status",
 	"referrals":      "referral_id,patient_id,practice_code,referral_date,referrer,channel,patient_or_carer,age_band,sex,ethnic_group,language,years_since_diagnosis,imd_quintile,preferred_mode,preferred_slot",

@@ -140,7 +140,7 @@ func Generate(opts Options) (*Manifest, error) {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	m := &Manifest{
-		ContractVersion: 1,
+		ContractVersion: 2,
 		Options:         opts,
 		AsOf:            g.asOf.iso(),
 		Areas:           len(g.areas),

@@ -14,6 +14,14 @@ import (
 const baseReferralRate = 0.075
 
 // practice is one GP practice and the habits that shape its data.
+// imdQuintile is the practice population's deprivation quintile, from
+// depriv (-1 affluent .. +1 deprived) in five equal steps: 1 is the most
+// deprived, as in the English Indices of Deprivation. It draws no random
+// numbers, so the rest of the data is as it was before the column.
+func (p *practice) imdQuintile() int {
+	return min(5, max(1, 5-int(math.Floor((p.depriv+1)*2.5))))
+}
+
 type practice struct {
 	code, name, pcn string
 	area            int32

@@ -318,6 +318,7 @@ func (g *gen) campaignsIn(q quarter) []int {
 func (g *gen) practiceRow(pi int32, v []string) []string {
 	p := &g.practices[pi]
 	v[0], v[1], v[2], v[3], v[4] = p.code, p.name, p.pcn, strconv.Itoa(p.list), strconv.Itoa(p.register)
+	v[5] = strconv.Itoa(p.imdQuintile())
 	return v
 }
 

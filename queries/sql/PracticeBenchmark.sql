@@ -33,10 +33,13 @@ per_practice AS (
     FROM refs
     GROUP BY practice_code
 ),
--- The type 2 register from the latest snapshot within the range.
+-- The type 2 register, list size and deprivation quintile (NULL when
+-- not given) from the latest snapshot within the range.
 register AS (
     SELECT practice_code, max(quarter) AS register_quarter,
-           arg_max(t2d_register, quarter) AS t2d_register
+           arg_max(t2d_register, quarter) AS t2d_register,
+           arg_max(list_size, quarter) AS list_size,
+           arg_max(imd_quintile, quarter) AS imd_quintile
     FROM practices
     WHERE in_quarters(quarter, $from, $to)
     GROUP BY practice_code
@@ -49,7 +52,8 @@ SELECT c.practice_code,
        coalesce(r.register_quarter, ''), CAST(coalesce(r.t2d_register, 0) AS BIGINT),
        coalesce(p.patients_referred, 0),
        coalesce(p.conversion_num, 0), coalesce(p.conversion_den, 0),
-       coalesce(p.followup_num, 0), coalesce(p.followup_den, 0)
+       coalesce(p.followup_num, 0), coalesce(p.followup_den, 0),
+       CAST(coalesce(r.list_size, 0) AS BIGINT), CAST(coalesce(r.imd_quintile, 0) AS BIGINT)
 FROM codes c
 LEFT JOIN register r USING (practice_code)
 -- Name and network from the latest snapshot of all, as elsewhere.
