@@ -61,6 +61,16 @@ var Indicators = []Indicator{
 		_, err := s.CodingWorkList(ctx, practice)
 		return err
 	}},
+	// The practice's list for the latest loaded quarter, as `uptake
+	// report` asks by default.
+	{"NotifiedOutcomes", PracticeScope, func(ctx context.Context, s *Store, practice string) error {
+		opts, err := s.FilterOptions(ctx)
+		if err != nil || len(opts.Quarters) == 0 {
+			return err
+		}
+		_, err = s.NotifiedOutcomes(ctx, practice, opts.Quarters[len(opts.Quarters)-1])
+		return err
+	}},
 	{"FillRates", AnyScope, filtered((*Store).FillRates)},
 	// The first page of courses, as the dashboard and the JSON API ask.
 	{"CourseFills", AnyScope, func(ctx context.Context, s *Store, practice string) error {

@@ -50,6 +50,11 @@ type Config struct {
 	// Codes lists the GP codes (Read v2 and SNOMED CT) that record each
 	// outcome in practice systems.
 	Codes CodeLists `json:"codes"`
+	// CodesToEnter is the code a practice is asked to enter for each
+	// outcome notified to it (the practice's quarterly list), keyed by
+	// outcome: completed, attended, did not attend, declined, no response.
+	// Each must be in Codes for the outcome's category.
+	CodesToEnter map[string]CodeToEnter `json:"codes_to_enter,omitempty"`
 	// Disclosure is the small-number rule applied to every count about
 	// people that leaves the system.
 	Disclosure DisclosureRule `json:"disclosure"`
@@ -87,8 +92,9 @@ func DefaultConfig() Config {
 			DidNotAttend: []string{"9NiA", "306861000000107"},
 			Declined:     []string{"9OLM", "306591000000103"},
 		},
-		Disclosure: DefaultDisclosureRule(),
-		SPC:        DefaultSPCConfig(),
+		CodesToEnter: DefaultCodesToEnter(),
+		Disclosure:   DefaultDisclosureRule(),
+		SPC:          DefaultSPCConfig(),
 	}
 }
 
@@ -131,6 +137,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("codes.%s must list at least one code", name))
 		}
 	}
+	if err := c.validateCodesToEnter(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.Disclosure.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -145,9 +154,12 @@ func (c Config) Validate() error {
 // the charts read the indicators, so they are left out: changing a target
 // must not rebuild an England-scale database. (With SPC zero, omitzero
 // leaves it out of the JSON, so the hash is what it was before SPC
-// settings existed.)
+// settings existed; likewise CodesToEnter.)
 func (c Config) Hash() string {
 	c.SPC = SPCConfig{}
+	// The codes to enter only word the practices' lists; no derived table
+	// reads them.
+	c.CodesToEnter = nil
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
