@@ -81,6 +81,15 @@ type Options struct {
 	// database, mode 0700, emptied at start), never a shared temporary
 	// folder.
 	UploadDir string
+
+	// PDF prints the quarterly pack and the practices' lists for the
+	// signed-in downloads (/reports/...) and uptake report
+	// (*pdf.Printer). Nil answers the PDF downloads with a message that
+	// the server cannot make PDFs; the spreadsheets still download.
+	PDF PDFPrinter
+	// Area names the area the service covers (a borough, an ICB) on the
+	// quarterly pack's cover.
+	Area string
 }
 
 // Server serves the dashboard. Make one with New.
@@ -101,6 +110,9 @@ type Server struct {
 	// wrong passwords per username and address.
 	ipLimit, allLimit *limiter
 	throttle          *signinThrottle
+	// print is the loopback listener Chromium loads the print pages
+	// from (report.go).
+	print printServer
 }
 
 // routeKind decides how errors are answered: HTML for pages, JSON for

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/dashboard"
+	"github.com/uptake-nhs/uptake/dashboard/pdf"
+	"github.com/uptake-nhs/uptake/db"
+	"github.com/uptake-nhs/uptake/queries"
+)
+
+// reportCommand writes a quarter's reports: the commissioner's pack (PDF,
+// with a spreadsheet of every practice) and each practice's list of
+// outcomes to code and people to follow up (PDF and XLSX). The files are
+// the dashboard's print pages, made in this process by the same views as
+// the screen, and printed by one headless Chromium for the whole run.
+type reportCommand struct {
+	stdout, stderr io.Writer
+
+	dbPath     string
+	quarter    string
+	outDir     string
+	practice   string
+	configPath string
+	area       string
+
+	db      *sql.DB
+	printer *pdf.Printer
+	dash    *dashboard.Server
+	// newPrinter starts Chromium; tests replace it to run without one.
+	newPrinter func() (*pdf.Printer, error)
+}
+
+const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE] [--area NAME] [--config FILE]"
+
+func (c *reportCommand) parse(args []string) error {
+	fs := newFlagSet("report", reportSynopsis, c.stderr)
+	fs.StringVar(&c.dbPath, "db", "", "DuckDB database `file` to report on")
+	fs.StringVar(&c.outDir, "out", "", "`folder` to write the reports to; created if missing")
+	fs.StringVar(&c.quarter, "quarter", "", "the `quarter` to report, e.g. 2026Q2 (default: the latest loaded)")
+	fs.StringVar(&c.practice, "practice", "", "write only this practice's list (ODS `code`), not the pack or the other practices'")
+	fs.StringVar(&c.area, "area", "", "the `name` of the area the service covers, for the pack's cover")
+	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; docs/configuration.md)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(c.stderr, "uptake report: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	case c.dbPath == "":
+		fmt.Fprintln(c.stderr, "uptake report: --db is required: the database file to report on")
+		return errUsage
+	case c.outDir == "":
+		fmt.Fprintln(c.stderr, "uptake report: --out is required: the folder to write the reports to")
+		return errUsage
+	}
+	if c.newPrinter == nil {
+		c.newPrinter = pdf.New
+	}
+	return nil
+}
+
+// Run writes the reports and prints each file it wrote.
+func (c *reportCommand) Run(ctx context.Context) error {
+	start := time.Now()
+	set, err := loadSettings(c.configPath)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(c.dbPath); err != nil {
+		return fmt.Errorf("no database %s: %w", c.dbPath, err)
+	}
+	conn, err := db.OpenWith(ctx, c.dbPath, set.Database)
+	if db.IsLockConflict(err) {
+		return fmt.Errorf("%s is open in a running uptake server, and DuckDB lets no other process read a file while one writes it: "+
+			"download the reports from the server (Overview, and each practice's page), or stop it and run uptake report again", c.dbPath)
+	}
+	if err != nil {
+		return err
+	}
+	c.db = conn
+	store, err := queries.Open(ctx, conn, set.Config)
+	if err != nil {
+		return err
+	}
+	// A PDF needs Chromium; without it the reports are written as HTML.
+	if c.printer, err = c.newPrinter(); err != nil {
+		fmt.Fprintf(c.stderr, "uptake report: cannot make PDFs: %v.\nWriting the reports as HTML instead: open them in a browser to read or print them.\n", err)
+		c.printer = nil
+	}
+	opts := dashboard.Options{Accounts: accounts.New(conn), Logger: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Area: c.area}
+	if c.printer != nil {
+		opts.PDF = c.printer
+	}
+	if c.dash, err = dashboard.New(store, opts); err != nil {
+		return err
+	}
+	quarter, err := c.dash.ReportQuarter(ctx, c.quarter)
+	if err != nil {
+		return err
+	}
+	codes, err := c.dash.ReportPractices(ctx)
+	if err != nil {
+		return err
+	}
+	if c.practice != "" {
+		if !slices.Contains(codes, c.practice) {
+			return fmt.Errorf("%s is not a practice in %s", c.practice, c.dbPath)
+		}
+		codes = []string{c.practice}
+	}
+	if err := os.MkdirAll(filepath.Join(c.outDir, "practices"), 0o750); err != nil {
+		return err
+	}
+	var written []string
+	write := func(rel string, b []byte) error {
+		path := filepath.Join(c.outDir, rel)
+		if err := writeFileAtomic(path, b); err != nil {
+			return err
+		}
+		written = append(written, path)
+		return nil
+	}
+	if c.practice == "" {
+		fmt.Fprintf(c.stderr, "pack for %s...\n", quarter)
+		name := dashboard.PackFileName(quarter)
+		var b []byte
+		if c.printer != nil {
+			b, err = c.dash.PackPDF(ctx, quarter)
+		} else {
+			name = name[:len(name)-len(".pdf")] + ".html"
+			b, err = c.dash.PackHTML(ctx, quarter)
+		}
+		if err != nil {
+			return fmt.Errorf("the pack: %w", err)
+		}
+		if err := write(name, b); err != nil {
+			return err
+		}
+		if b, err = c.dash.PackXLSX(ctx, quarter); err != nil {
+			return fmt.Errorf("the pack's spreadsheet: %w", err)
+		}
+		if err := write(dashboard.PackXLSXFileName(quarter), b); err != nil {
+			return err
+		}
+	}
+	for i, code := range codes {
+		fmt.Fprintf(c.stderr, "practice %d of %d: %s\n", i+1, len(codes), code)
+		b, err := c.dash.PracticeXLSX(ctx, code, quarter)
+		if err != nil {
+			return fmt.Errorf("practice %s: %w", code, err)
+		}
+		if err := write(filepath.Join("practices", dashboard.PracticeFileName(code, quarter, "xlsx")), b); err != nil {
+			return err
+		}
+		ext := "pdf"
+		if c.printer != nil {
+			b, err = c.dash.PracticePDF(ctx, code, quarter)
+		} else {
+			ext = "html"
+			b, err = c.dash.PracticeHTML(ctx, code, quarter)
+		}
+		if err != nil {
+			return fmt.Errorf("practice %s: %w", code, err)
+		}
+		if err := write(filepath.Join("practices", dashboard.PracticeFileName(code, quarter, ext)), b); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(c.stdout, "Wrote %d files for %s to %s in %s.\n", len(written), quarter, c.outDir, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// writeFileAtomic writes b to path through a temporary file beside it,
+// readable only by the user (the practices' files name patients), so that
+// a killed run never leaves half a file under the final name.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".uptake-report-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// Close stops Chromium and the print listener and closes the database.
+func (c *reportCommand) Close() error {
+	var errs []error
+	if c.dash != nil {
+		errs = append(errs, c.dash.Close())
+		c.dash = nil
+	}
+	if c.printer != nil {
+		errs = append(errs, c.printer.Close())
+		c.printer = nil
+	}
+	if c.db != nil {
+		errs = append(errs, c.db.Close())
+		c.db = nil
+	}
+	return errors.Join(errs...)
+}
