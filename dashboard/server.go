@@ -236,6 +236,9 @@ func (s *Server) routeTable() []route {
 	}
 	rs = append(rs, route{Name: "practice", Path: "/practices/:code", Kind: pageRoute, Handle: s.practicePage})
 	rs = append(rs,
+		route{Name: "reports.pack", Path: "/reports/pack.pdf", Kind: pageRoute, Handle: s.downloadPack},
+		route{Name: "reports.pack.xlsx", Path: "/reports/pack-practices.xlsx", Kind: pageRoute, Handle: s.downloadPackXLSX},
+		route{Name: "reports.practice", Path: "/reports/practice/:file", Kind: pageRoute, Handle: s.downloadPracticeList},
 		route{Name: "download", Path: "/download/:file", Kind: apiRoute, Handle: s.download},
 		route{Name: "api.chart", Path: "/api/chart/:view", Kind: apiRoute, Handle: s.apiChart},
 	)
