@@ -1,16 +1,24 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/dashboard/pdf"
+	"github.com/uptake-nhs/uptake/queries"
 )
 
 // fetchPrinter stands in for Chromium where a test needs no real PDF: it
@@ -113,5 +121,197 @@ func TestPracticeListDownloadOnlyForItsPracticeAndAudited(t *testing.T) {
 	}
 	if _, page := own.get(t, ts.URL+"/practices/F83010"); strings.Contains(page, "/reports/practice/") {
 		t.Error("another practice's page links its list")
+	}
+}
+
+// newReportPrinter starts Chromium for the report tests, or skips them
+// without it (unless UPTAKE_REQUIRE_BROWSER=1).
+func newReportPrinter(t *testing.T) *pdf.Printer {
+	t.Helper()
+	findChromium(t)
+	p, err := pdf.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+var (
+	pseudonymRE = regexp.MustCompile(`PX-[0-9A-F]{8}`)
+	// smallCountRE finds a count of 1 to 7 people written in words.
+	smallCountRE = regexp.MustCompile(`(?:^|[^0-9.,*])([1-7]) (?:people|person|referrals?|non-attenders?|outcomes?|patients?|starters?|carers?)\b`)
+)
+
+// The pack, printed by Chromium from the sample data: its title, quarter
+// and page footers, the headline figures exactly as the JSON API gives
+// them to a commissioner, and nothing a practice's list would hold: no
+// pseudonym, and no count of 1 to 7 people.
+func TestPackPDF(t *testing.T) {
+	printer := newReportPrinter(t)
+	rs := newRealServerWith(t, Options{PDF: printer})
+	ctx := t.Context()
+	q, err := rs.srv.ReportQuarter(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rs.srv.PackPDF(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, b)
+	for _, want := range []string{"Quarterly report", q, "Page 1 of", "Contents", "Pathway and conversion", "Non-attenders and follow-up",
+		"Coding of outcomes", "Venues and times, and the capacity advice", "Practices", "Equity", "Definitions", "quarterly report " + q} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the pack does not say %q", want)
+		}
+	}
+	pages := strings.Count(text, "\f")
+	if pages < 8 || pages > 20 || !strings.Contains(text, fmt.Sprintf("Page %d of %d", pages, pages)) {
+		t.Errorf("the pack has %d pages, or its last footer does not say so", pages)
+	}
+
+	// The headline tiles print the API's figures, in one row.
+	_, body := rs.as(t, accounts.RoleCommissioner).get(t, rs.URL+"/api/headline?to="+q)
+	var h queries.Headline
+	if err := json.Unmarshal([]byte(body), &h); err != nil || h.Referrals.Count == nil {
+		t.Fatalf("headline: %v\n%.300s", err, body)
+	}
+	var values []string
+	values = append(values, regexp.QuoteMeta(CountCell(*h.Referrals.Count).Display()))
+	for _, tile := range []queries.HeadlineTile{h.Conversion, h.Completion, h.FollowUp, h.Coding} {
+		values = append(values, regexp.QuoteMeta(Percent(tile.Rate.Percent).Display()+"%"))
+	}
+	tiles := regexp.MustCompile(`(?m)^\s*` + strings.Join(values, `\s+`) + `\s*$`)
+	if !tiles.MatchString(text) {
+		t.Errorf("no line of the pack reads the headline figures %q", values)
+	}
+
+	if m := pseudonymRE.FindString(text); m != "" {
+		t.Errorf("the pack names a patient: %s", m)
+	}
+	// The rule itself speaks of "1 to 7 people".
+	for _, m := range smallCountRE.FindAllStringSubmatch(strings.ReplaceAll(text, "1 to 7 people", "the rule"), -1) {
+		t.Errorf("the pack states a count of 1 to 7 people: %q", m[0])
+	}
+}
+
+// Each practice's files hold exactly its own notified outcomes for the
+// quarter, with the configured codes to enter, and no pseudonym but its
+// own patients': checked in the spreadsheet's cells and the PDF's text,
+// for two practices, each against the other.
+func TestPracticeFilesHoldOnlyTheirOwnPeople(t *testing.T) {
+	printer := newReportPrinter(t)
+	rs := newRealServerWith(t, Options{PDF: printer})
+	store := realStore(t)
+	ctx := t.Context()
+	q, err := rs.srv.ReportQuarter(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := rs.srv.ReportPractices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type practice struct {
+		code     string
+		outcomes []queries.NotifiedOutcome
+		own      map[string]bool // every pseudonym its files may name
+	}
+	var chosen []practice
+	for _, code := range codes {
+		os, err := store.NotifiedOutcomes(ctx, code, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(os) < 2 {
+			continue
+		}
+		p := practice{code: code, outcomes: os, own: map[string]bool{}}
+		for _, o := range os {
+			p.own[o.PatientID] = true
+		}
+		tasks, err := store.FollowUpWorkList(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range tasks {
+			p.own[k.PatientID] = true
+		}
+		if chosen = append(chosen, p); len(chosen) == 2 {
+			break
+		}
+	}
+	if len(chosen) < 2 {
+		t.Fatalf("the sample data have fewer than two practices with two outcomes notified in %s", q)
+	}
+	enter := store.Config().CodesToEnter
+	for i, p := range chosen {
+		other := chosen[1-i]
+		b, err := rs.srv.PracticeXLSX(ctx, p.code, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := f.GetSheetList()
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The first sheet: a header, then one row per notified outcome,
+		// in the store's order, with the codes of the configuration.
+		if len(rows) != len(p.outcomes)+1 {
+			t.Errorf("%s: %d rows of outcomes, want %d", p.code, len(rows)-1, len(p.outcomes))
+		}
+		for j, o := range p.outcomes {
+			if j+1 >= len(rows) {
+				break
+			}
+			r := rows[j+1]
+			want := []string{o.PatientID, o.ReferralID, o.ReferralDate, o.Outcome, o.OutcomeDate, o.NotifiedDate, enter[o.Outcome].ReadV2, enter[o.Outcome].SNOMEDCT}
+			if len(r) < 9 || !slices.Equal(r[:8], want) || strings.HasPrefix(r[8], "Yes") != o.Coded {
+				t.Errorf("%s row %d = %q, want %q (coded %v)", p.code, j+1, r, want, o.Coded)
+			}
+			if enter[o.Outcome].ReadV2 == "" {
+				t.Errorf("%s: no code to enter for %q", p.code, o.Outcome)
+			}
+		}
+		for _, sh := range sheets {
+			all, _ := f.GetRows(sh)
+			for _, r := range all {
+				for _, cell := range r {
+					for _, id := range pseudonymRE.FindAllString(cell, -1) {
+						if !p.own[id] {
+							t.Errorf("%s spreadsheet, sheet %s, names %s, not one of its own patients (other practice's: %v)", p.code, sh, id, other.own[id])
+						}
+					}
+				}
+			}
+		}
+		f.Close()
+
+		b, err = rs.srv.PracticePDF(ctx, p.code, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := pdfText(t, b)
+		for _, o := range p.outcomes {
+			line := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(o.PatientID) + `\s+` + regexp.QuoteMeta(o.ReferralID) + `\b.*\b` +
+				regexp.QuoteMeta(enter[o.Outcome].ReadV2) + `\s+` + regexp.QuoteMeta(enter[o.Outcome].SNOMEDCT) + `\b`)
+			if !line.MatchString(text) {
+				t.Errorf("%s PDF has no line for %s with codes %v", p.code, o.PatientID, enter[o.Outcome])
+			}
+		}
+		for _, id := range pseudonymRE.FindAllString(text, -1) {
+			if !p.own[id] {
+				t.Errorf("%s PDF names %s, not one of its own patients (other practice's: %v)", p.code, id, other.own[id])
+			}
+		}
+		if !strings.Contains(text, p.code+" · "+q) || !strings.Contains(text, "Page 1 of") {
+			t.Errorf("%s PDF footer lacks the practice, quarter or page number", p.code)
+		}
 	}
 }
