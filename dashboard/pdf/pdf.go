@@ -169,3 +169,49 @@ func FooterTemplate(text string) string {
 		`<span>` + html.EscapeString(text) + `</span>` +
 		`<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`
 }
+
+// Lazy is a printer for a server: it starts Chromium on the first Print,
+// not before, so a server whose users never download a PDF never runs one.
+// Make it with NewLazy; Close stops Chromium if it was started.
+type Lazy struct {
+	mu sync.Mutex
+	p  *Printer
+}
+
+// NewLazy returns a Lazy printer, or ErrNoChromium when there is no
+// Chromium on PATH to start later.
+func NewLazy() (*Lazy, error) {
+	if _, err := Find(); err != nil {
+		return nil, err
+	}
+	return &Lazy{}, nil
+}
+
+// Print starts Chromium if it is not running, then prints as
+// Printer.Print does.
+func (l *Lazy) Print(ctx context.Context, url, footer string) ([]byte, error) {
+	l.mu.Lock()
+	if l.p == nil {
+		p, err := New()
+		if err != nil {
+			l.mu.Unlock()
+			return nil, err
+		}
+		l.p = p
+	}
+	p := l.p
+	l.mu.Unlock()
+	return p.Print(ctx, url, footer)
+}
+
+// Close stops Chromium if it was started.
+func (l *Lazy) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.p == nil {
+		return nil
+	}
+	err := l.p.Close()
+	l.p = nil
+	return err
+}
