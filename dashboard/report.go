@@ -119,7 +119,7 @@ type packSection struct {
 // packSections are the pack's sections, in order.
 var packSections = []packSection{
 	{id: "pathway", title: "Pathway and conversion", page: "pathway",
-		charts: []string{"funnel", "conversion-cohorts"}, tables: []string{"conversion-cohorts", "time-to-first-session"}},
+		charts: []string{"funnel", "conversion-cohorts"}, tables: []string{"conversion-cohorts"}},
 	{id: "nonattenders", title: "Non-attenders and follow-up", page: "nonattenders",
 		charts: []string{"followup-quarters"}, tables: []string{"followup-summary", "followup-reengagement"}},
 	{id: "coding", title: "Coding of outcomes in practice records", page: "practices",
@@ -674,7 +674,7 @@ func definitions(doc string) []definition {
 	var cur *definition
 	para := ""
 	flush := func() {
-		if cur != nil && para != "" && len(cur.Text) < 4 {
+		if cur != nil && para != "" && len(cur.Text) < 3 {
 			cur.Text = append(cur.Text, para)
 		}
 		para = ""

@@ -99,10 +99,20 @@ func (p *Printer) Close() error {
 	if p.cancel == nil {
 		return nil
 	}
+	// Cancel closes Chromium and waits for it, so that it has stopped
+	// writing to its profile before the profile is removed; a process
+	// still exiting may hold on a moment longer, hence the retries.
+	err := chromedp.Cancel(p.browser)
 	p.cancel()
 	p.cancelAlloc()
 	p.cancel = nil
-	return os.RemoveAll(p.profile)
+	for range 20 {
+		if err = os.RemoveAll(p.profile); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // chartsTimeout bounds the wait for a page's charts: uptake.js sets

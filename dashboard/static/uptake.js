@@ -336,7 +336,7 @@
     var rows = payload.rows || 0;
     var base = window.matchMedia && window.matchMedia("(max-width: 640px)").matches ? 300 : 360;
     if (document.body.classList.contains("uptake-print")) {
-      base = 280; // a print page (print.css): room for two charts to a page
+      base = 250; // a print page (print.css): room for two charts and a table to a page
     }
     var h = rows > 0 ? Math.max(base, rows * 24 + 120) : base;
     el.style.height = (h + Math.max(0, (legendRows || 1) - 1) * 24) + "px";
