@@ -321,7 +321,12 @@ func (s *Server) printPanels(ctx context.Context, res *results, l linker, f quer
 			} else {
 				p.ID = "table-" + v.Name
 				p.HowToRead = ""
-				p.Table = compact(v.table(result, l), packRows, xlsx)
+				t := v.table(result, l)
+				if et, ok := extremes(t, packRows, xlsx); ok {
+					p.Table = et
+				} else {
+					p.Table = compact(t, packRows, xlsx)
+				}
 			}
 			out = append(out, p)
 		}
@@ -362,6 +367,63 @@ func compact(t Table, n int, xlsx string) Table {
 	}
 	t.Rows = rows
 	return t
+}
+
+// extremes is a practice benchmark table as the pack prints it when it
+// has more than n practices: the practices furthest above the borough
+// and those furthest below, among those the funnel plot marks as beyond
+// its limits, about half each, by rate. ok is false for a table that is
+// not such a benchmark (no "Compared with the borough" column after the
+// rate and its interval) or is short enough to print whole.
+func extremes(t Table, n int, xlsx string) (Table, bool) {
+	k := slices.IndexFunc(t.Columns, func(c Column) bool { return c.Label == "Compared with the borough" })
+	if k < 3 || len(t.Rows) <= n {
+		return t, false
+	}
+	rate := k - 3 // the rate, then its 95% interval, then the comparison
+	var highs, lows []int
+	for i, r := range t.Rows {
+		if len(r) <= k || r[rate].kind != numberCell {
+			continue
+		}
+		switch label := r[k].Display(); {
+		case strings.HasPrefix(label, "High"):
+			highs = append(highs, i)
+		case strings.HasPrefix(label, "Low"):
+			lows = append(lows, i)
+		}
+	}
+	value := func(i int) float64 { return t.Rows[i][rate].num }
+	slices.SortStableFunc(highs, func(a, b int) int { return cmpFloat(value(b), value(a)) })
+	slices.SortStableFunc(lows, func(a, b int) int { return cmpFloat(value(a), value(b)) })
+	nh := min(len(highs), max(n/2, n-len(lows)))
+	nl := min(len(lows), n-nh)
+	total := len(t.Rows)
+	var rows [][]Cell
+	for _, i := range highs[:nh] {
+		rows = append(rows, t.Rows[i])
+	}
+	for _, i := range lows[:nl] {
+		rows = append(rows, t.Rows[i])
+	}
+	t.Sortable, t.RowLinks = false, false
+	t.Shown = fmt.Sprintf("Showing the %d practices highest above the borough and the %d lowest below it, of %s beyond the 95%% limits (%s above, %s below) and %s practices in all.",
+		nh, nl, groupThousands(strconv.Itoa(len(highs)+len(lows))), groupThousands(strconv.Itoa(len(highs))), groupThousands(strconv.Itoa(len(lows))), groupThousands(strconv.Itoa(total)))
+	if xlsx != "" {
+		t.Shown += " All of them are in the spreadsheet sent with this report, " + xlsx + "."
+	}
+	t.Rows = rows
+	return t, true
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // PackXLSX is the spreadsheet sent with the pack: the full per-practice

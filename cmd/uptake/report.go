@@ -33,6 +33,7 @@ type reportCommand struct {
 	practice   string
 	configPath string
 	area       string
+	packOnly   bool
 
 	db      *sql.DB
 	printer *pdf.Printer
@@ -41,7 +42,7 @@ type reportCommand struct {
 	newPrinter func() (*pdf.Printer, error)
 }
 
-const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE] [--area NAME] [--config FILE]"
+const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--area NAME] [--config FILE]"
 
 func (c *reportCommand) parse(args []string) error {
 	fs := newFlagSet("report", reportSynopsis, c.stderr)
@@ -49,6 +50,7 @@ func (c *reportCommand) parse(args []string) error {
 	fs.StringVar(&c.outDir, "out", "", "`folder` to write the reports to; created if missing")
 	fs.StringVar(&c.quarter, "quarter", "", "the `quarter` to report, e.g. 2026Q2 (default: the latest loaded)")
 	fs.StringVar(&c.practice, "practice", "", "write only this practice's list (ODS `code`), not the pack or the other practices'")
+	fs.BoolVar(&c.packOnly, "pack-only", false, "write only the pack and its spreadsheet, not the practices' lists")
 	fs.StringVar(&c.area, "area", "", "the `name` of the area the service covers, for the pack's cover")
 	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; docs/configuration.md)")
 	if err := parseFlags(fs, args); err != nil {
@@ -63,6 +65,9 @@ func (c *reportCommand) parse(args []string) error {
 		return errUsage
 	case c.outDir == "":
 		fmt.Fprintln(c.stderr, "uptake report: --out is required: the folder to write the reports to")
+		return errUsage
+	case c.packOnly && c.practice != "":
+		fmt.Fprintln(c.stderr, "uptake report: --pack-only and --practice ask for different files: give one")
 		return errUsage
 	}
 	if c.newPrinter == nil {
@@ -120,7 +125,14 @@ func (c *reportCommand) Run(ctx context.Context) error {
 		}
 		codes = []string{c.practice}
 	}
-	if err := os.MkdirAll(filepath.Join(c.outDir, "practices"), 0o750); err != nil {
+	if c.packOnly {
+		codes = nil
+	}
+	dirs := c.outDir
+	if len(codes) > 0 {
+		dirs = filepath.Join(c.outDir, "practices")
+	}
+	if err := os.MkdirAll(dirs, 0o750); err != nil {
 		return err
 	}
 	var written []string
