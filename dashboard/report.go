@@ -396,7 +396,7 @@ func extremes(t Table, n int, xlsx string) (Table, bool) {
 	value := func(i int) float64 { return t.Rows[i][rate].num }
 	slices.SortStableFunc(highs, func(a, b int) int { return cmpFloat(value(b), value(a)) })
 	slices.SortStableFunc(lows, func(a, b int) int { return cmpFloat(value(a), value(b)) })
-	nh := min(len(highs), max(n/2, n-len(lows)))
+	nh := min(len(highs), max((n+1)/2, n-len(lows)))
 	nl := min(len(lows), n-nh)
 	total := len(t.Rows)
 	var rows [][]Cell
@@ -407,8 +407,8 @@ func extremes(t Table, n int, xlsx string) (Table, bool) {
 		rows = append(rows, t.Rows[i])
 	}
 	t.Sortable, t.RowLinks = false, false
-	t.Shown = fmt.Sprintf("Showing the %d practices highest above the borough and the %d lowest below it, of %s beyond the 95%% limits (%s above, %s below) and %s practices in all.",
-		nh, nl, groupThousands(strconv.Itoa(len(highs)+len(lows))), groupThousands(strconv.Itoa(len(highs))), groupThousands(strconv.Itoa(len(lows))), groupThousands(strconv.Itoa(total)))
+	t.Shown = fmt.Sprintf("Showing the %s highest above the borough and the %d lowest below it, of %s beyond the 95%% limits (%s above, %s below) and %s practices in all.",
+		countNoun(nh, "practice", "practices"), nl, groupThousands(strconv.Itoa(len(highs)+len(lows))), groupThousands(strconv.Itoa(len(highs))), groupThousands(strconv.Itoa(len(lows))), groupThousands(strconv.Itoa(total)))
 	if xlsx != "" {
 		t.Shown += " All of them are in the spreadsheet sent with this report, " + xlsx + "."
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/uptake-nhs/uptake"
 	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/dashboard/pdf"
 	"github.com/uptake-nhs/uptake/queries"
@@ -313,5 +314,55 @@ func TestPracticeFilesHoldOnlyTheirOwnPeople(t *testing.T) {
 		if !strings.Contains(text, p.code+" · "+q) || !strings.Contains(text, "Page 1 of") {
 			t.Errorf("%s PDF footer lacks the practice, quarter or page number", p.code)
 		}
+	}
+}
+
+// The pack's practices table, worked by hand: of six practices, two above
+// the borough (72% and 80%), two below (20% and 35%) and two inside the
+// limits; with room for three rows it prints the highest above, 80%,
+// then 72%, and the lowest below, 20%, and says how many there were.
+func TestPackPracticesTableGivesTheExtremes(t *testing.T) {
+	tab := Table{Columns: cols(text("Practice"), num("Conversion (%)"), num("95% CI low (%)"), num("95% CI high (%)"), text("Compared with the borough"))}
+	for _, p := range []struct {
+		name  string
+		rate  float64
+		label string
+	}{{"A", 72, "High (0.025)"}, {"B", 50, "Not significant"}, {"C", 20, "Low (0.001)"}, {"D", 80, "High (0.001)"}, {"E", 35, "Low (0.025)"}, {"F", 55, "Not significant"}} {
+		tab.Rows = append(tab.Rows, row(RowHeader(p.name), Float(p.rate, 1), Float(p.rate-5, 1), Float(p.rate+5, 1), Text(p.label)))
+	}
+	got, ok := extremes(tab, 3, "x.xlsx")
+	if !ok {
+		t.Fatal("not recognised as a benchmark table")
+	}
+	var names []string
+	for _, r := range got.Rows {
+		names = append(names, r[0].Display())
+	}
+	if !slices.Equal(names, []string{"D", "A", "C"}) {
+		t.Errorf("rows %v, want D, A, C", names)
+	}
+	if want := "Showing the 2 practices highest above the borough and the 1 lowest below it, of 4 beyond the 95% limits (2 above, 2 below) and 6 practices in all."; !strings.HasPrefix(got.Shown, want) {
+		t.Errorf("Shown = %q", got.Shown)
+	}
+	if _, ok := extremes(tab, 6, ""); ok {
+		t.Error("a table short enough to print whole was cut")
+	}
+	if _, ok := extremes(Table{Columns: cols(text("Slot")), Rows: tab.Rows}, 3, ""); ok {
+		t.Error("a table that is not a benchmark was taken for one")
+	}
+}
+
+// The definitions appendix is read from docs/indicators.md: a heading
+// without its method name, and its first paragraphs as plain text.
+func TestDefinitionsFromTheIndicatorsDoc(t *testing.T) {
+	doc := "# Indicators\n\n## Shared definitions\n\nSkipped.\n\n## Coding work list — `Store.CodingWorkList(practice)`\n\nSQL: `queries/sql/CodingWorkList.sql`.\n\n" +
+		"The practice's **notified outcomes** with\nno matching code ([more](x.md)).\n\n* First point.\n* Second point.\n* Third point.\n\n## Empty\n\n| a | b |\n"
+	got := definitions(doc)
+	want := []definition{{Title: "Coding work list", Text: []string{"The practice's notified outcomes with no matching code (more).", "First point.", "Second point."}}}
+	if len(got) != 1 || got[0].Title != want[0].Title || !slices.Equal(got[0].Text, want[0].Text) {
+		t.Errorf("definitions = %+v\nwant %+v", got, want)
+	}
+	if real := definitions(uptake.IndicatorsDoc); len(real) < 10 {
+		t.Errorf("only %d definitions from docs/indicators.md", len(real))
 	}
 }
