@@ -240,7 +240,7 @@ func (s *Server) packDoc(ctx context.Context, quarter string) (*printDoc, error)
 	l := linker{filter: f}
 	// The overview's summary opens the pack.
 	overview, _ := s.site.page("overview")
-	first := printSection{ID: "overview", Title: "At a glance", Lead: overview.Lead}
+	first := printSection{ID: "overview", Title: "At a glance", Lead: strings.TrimSpace(screenOnly.ReplaceAllString(overview.Lead, ""))}
 	if first.Summary, err = summaryTexts(ctx, overview, res, f, nil); err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Server) packDoc(ctx context.Context, quarter string) (*printDoc, error)
 		if !ok {
 			return nil, fmt.Errorf("pack section %s: no page %s", ps.id, ps.page)
 		}
-		sec := printSection{ID: ps.id, Title: ps.title, Lead: pg.Lead}
+		sec := printSection{ID: ps.id, Title: ps.title, Lead: strings.TrimSpace(screenOnly.ReplaceAllString(pg.Lead, ""))}
 		if ps.xlsx {
 			sec.XLSX = PackXLSXFileName(quarter)
 		}

@@ -188,6 +188,12 @@ func TestPackPDF(t *testing.T) {
 		t.Errorf("no line of the pack reads the headline figures %q", values)
 	}
 
+	// Paper cannot be clicked: no sentence about the screen's controls.
+	for _, screen := range []string{"slider", "Select a", "Click", "hover"} {
+		if strings.Contains(text, screen) {
+			t.Errorf("the pack speaks of the screen: %q", screen)
+		}
+	}
 	if m := pseudonymRE.FindString(text); m != "" {
 		t.Errorf("the pack names a patient: %s", m)
 	}
