@@ -162,7 +162,7 @@ usage:
         (DIR/TABLE/quarter=2026Q2/), for DuckDB, Spark or Trino, or for
         uptake serve --db APP.duckdb --parquet DIR. Users and the audit log are not
         exported. DIR must be new, empty or a previous export, which is replaced.
-  uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--area NAME] [--config FILE]
+  uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--jobs N] [--area NAME] [--config FILE]
         Write a quarter's reports (default: the latest loaded): the commissioner's pack,
         DIR/uptake-pack-QUARTER.pdf, with every practice's figures beside it in
         DIR/uptake-pack-QUARTER-practices.xlsx, and for each practice (or only --practice)

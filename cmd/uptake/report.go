@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptake-nhs/uptake/accounts"
@@ -34,12 +36,15 @@ type reportCommand struct {
 	configPath string
 	area       string
 	packOnly   bool
+	jobs       int
 
 	db      *sql.DB
 	printer *pdf.Printer
 	dash    *dashboard.Server
 	// newPrinter starts Chromium; tests replace it to run without one.
 	newPrinter func() (*pdf.Printer, error)
+	// outputs are the files Run wrote.
+	outputs reportOutputs
 }
 
 const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--area NAME] [--config FILE]"
@@ -51,6 +56,7 @@ func (c *reportCommand) parse(args []string) error {
 	fs.StringVar(&c.quarter, "quarter", "", "the `quarter` to report, e.g. 2026Q2 (default: the latest loaded)")
 	fs.StringVar(&c.practice, "practice", "", "write only this practice's list (ODS `code`), not the pack or the other practices'")
 	fs.BoolVar(&c.packOnly, "pack-only", false, "write only the pack and its spreadsheet, not the practices' lists")
+	fs.IntVar(&c.jobs, "jobs", 2, "how many practices' files to make at once")
 	fs.StringVar(&c.area, "area", "", "the `name` of the area the service covers, for the pack's cover")
 	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; docs/configuration.md)")
 	if err := parseFlags(fs, args); err != nil {
@@ -135,15 +141,20 @@ func (c *reportCommand) Run(ctx context.Context) error {
 	if err := os.MkdirAll(dirs, 0o750); err != nil {
 		return err
 	}
+	var mu sync.Mutex // guards written and practiceFiles
 	var written []string
-	write := func(rel string, b []byte) error {
+	practiceFiles := map[string][]string{}
+	write := func(rel string, b []byte) (string, error) {
 		path := filepath.Join(c.outDir, rel)
 		if err := writeFileAtomic(path, b); err != nil {
-			return err
+			return "", err
 		}
+		mu.Lock()
 		written = append(written, path)
-		return nil
+		mu.Unlock()
+		return path, nil
 	}
+	var packFiles []string
 	if c.practice == "" {
 		fmt.Fprintf(c.stderr, "pack for %s...\n", quarter)
 		name := dashboard.PackFileName(quarter)
@@ -151,29 +162,34 @@ func (c *reportCommand) Run(ctx context.Context) error {
 		if c.printer != nil {
 			b, err = c.dash.PackPDF(ctx, quarter)
 		} else {
-			name = name[:len(name)-len(".pdf")] + ".html"
+			name = strings.TrimSuffix(name, ".pdf") + ".html"
 			b, err = c.dash.PackHTML(ctx, quarter)
 		}
 		if err != nil {
 			return fmt.Errorf("the pack: %w", err)
 		}
-		if err := write(name, b); err != nil {
+		path, err := write(name, b)
+		if err != nil {
 			return err
 		}
+		packFiles = append(packFiles, path)
 		if b, err = c.dash.PackXLSX(ctx, quarter); err != nil {
 			return fmt.Errorf("the pack's spreadsheet: %w", err)
 		}
-		if err := write(dashboard.PackXLSXFileName(quarter), b); err != nil {
+		if path, err = write(dashboard.PackXLSXFileName(quarter), b); err != nil {
 			return err
 		}
+		packFiles = append(packFiles, path)
 	}
-	for i, code := range codes {
-		fmt.Fprintf(c.stderr, "practice %d of %d: %s\n", i+1, len(codes), code)
+	// The practices' files, --jobs at a time: each waits mostly on
+	// Chromium printing, which runs in a process of its own.
+	one := func(ctx context.Context, code string) error {
 		b, err := c.dash.PracticeXLSX(ctx, code, quarter)
 		if err != nil {
 			return fmt.Errorf("practice %s: %w", code, err)
 		}
-		if err := write(filepath.Join("practices", dashboard.PracticeFileName(code, quarter, "xlsx")), b); err != nil {
+		xlsx, err := write(filepath.Join("practices", dashboard.PracticeFileName(code, quarter, "xlsx")), b)
+		if err != nil {
 			return err
 		}
 		ext := "pdf"
@@ -186,12 +202,71 @@ func (c *reportCommand) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("practice %s: %w", code, err)
 		}
-		if err := write(filepath.Join("practices", dashboard.PracticeFileName(code, quarter, ext)), b); err != nil {
+		doc, err := write(filepath.Join("practices", dashboard.PracticeFileName(code, quarter, ext)), b)
+		if err != nil {
 			return err
 		}
+		mu.Lock()
+		practiceFiles[code] = []string{doc, xlsx}
+		mu.Unlock()
+		return nil
 	}
+	if err := eachPractice(ctx, codes, max(1, c.jobs), c.stderr, one); err != nil {
+		return err
+	}
+	c.outputs = reportOutputs{Quarter: quarter, Pack: packFiles, Practices: practiceFiles}
 	fmt.Fprintf(c.stdout, "Wrote %d files for %s to %s in %s.\n", len(written), quarter, c.outDir, time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+// reportOutputs are the files a run wrote: the pack's, and each
+// practice's by code.
+type reportOutputs struct {
+	Quarter   string
+	Pack      []string
+	Practices map[string][]string
+}
+
+// eachPractice runs one for each code, jobs at a time, printing progress
+// as each starts; the first error stops the others and is returned.
+func eachPractice(ctx context.Context, codes []string, jobs int, progress io.Writer, one func(context.Context, string) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for range jobs {
+		wg.Go(func() {
+			for i := range next {
+				mu.Lock()
+				fmt.Fprintf(progress, "practice %d of %d: %s\n", i+1, len(codes), codes[i])
+				mu.Unlock()
+				if err := one(ctx, codes[i]); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		})
+	}
+feed:
+	for i := range codes {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
 }
 
 // writeFileAtomic writes b to path through a temporary file beside it,
