@@ -47,7 +47,7 @@ type reportCommand struct {
 	outputs reportOutputs
 }
 
-const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--area NAME] [--config FILE]"
+const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--jobs N] [--area NAME] [--config FILE]"
 
 func (c *reportCommand) parse(args []string) error {
 	fs := newFlagSet("report", reportSynopsis, c.stderr)
