@@ -152,11 +152,17 @@ func downloadName(name, ext string) string {
 	return fmt.Sprintf("uptake-%s.%s", name, ext)
 }
 
-// writeWorkbook writes tables as one workbook, a sheet per table (named
-// by its title) and an "About" sheet with about, each table's notes and
+// workbookSheet is one sheet of a workbook: a short name for the tab, and
+// the table (whose title the About sheet gives in full).
+type workbookSheet struct {
+	Name  string
+	Table Table
+}
+
+// writeWorkbook writes tables as one workbook, a sheet per table and an "About" sheet with about, each table's notes and
 // the suppression footnote: the quarterly files (report.go). Cells are
 // written as WriteXLSX writes them, never as formulas.
-func writeWorkbook(w io.Writer, tables []Table, about []string) error {
+func writeWorkbook(w io.Writer, sheets []workbookSheet, about []string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
@@ -165,10 +171,11 @@ func writeWorkbook(w io.Writer, tables []Table, about []string) error {
 	}
 	lines := slices.Clone(about)
 	used := map[string]bool{"About": true}
-	for n, t := range tables {
-		sheet := sheetName(t.Title)
+	for n, ws := range sheets {
+		t := ws.Table
+		sheet := sheetName(ws.Name)
 		for i := 2; used[sheet]; i++ {
-			sheet = sheetName(fmt.Sprintf("%.27s %d", t.Title, i))
+			sheet = sheetName(fmt.Sprintf("%.27s %d", ws.Name, i))
 		}
 		used[sheet] = true
 		if n == 0 {

@@ -136,7 +136,10 @@ var packSections = []packSection{
 
 // packXLSXViews are the full per-practice tables of the pack's
 // spreadsheet.
-var packXLSXViews = []string{"benchmark-conversion", "benchmark-referral-rate", "benchmark-followup", "coding-practices", "followup-practices"}
+var packXLSXViews = []struct{ view, sheet string }{
+	{"benchmark-conversion", "Conversion"}, {"benchmark-referral-rate", "Referral rate"}, {"benchmark-followup", "Follow-up against borough"},
+	{"coding-practices", "Coding"}, {"followup-practices", "Follow-up"},
+}
 
 // PackFileName and the others name the files of a quarter's reports.
 func PackFileName(quarter string) string { return "uptake-pack-" + quarter + ".pdf" }
@@ -431,17 +434,17 @@ func cmpFloat(a, b float64) int {
 func (s *Server) PackXLSX(ctx context.Context, quarter string) ([]byte, error) {
 	f := queries.Filter{To: quarter}
 	res := &results{store: s.store}
-	var tables []Table
-	for _, name := range packXLSXViews {
-		v, ok := s.site.view(name)
+	var tables []workbookSheet
+	for _, x := range packXLSXViews {
+		v, ok := s.site.view(x.view)
 		if !ok {
-			return nil, fmt.Errorf("pack spreadsheet: no view %s", name)
+			return nil, fmt.Errorf("pack spreadsheet: no view %s", x.view)
 		}
 		result, err := res.get(ctx, v.Source, f)
 		if err != nil {
 			return nil, err
 		}
-		tables = append(tables, v.table(result, linker{filter: f}))
+		tables = append(tables, workbookSheet{x.sheet, v.table(result, linker{filter: f})})
 	}
 	var buf bytes.Buffer
 	about := []string{s.opts.ServiceName + ": every practice's figures, referral quarters up to " + quarter + ".", s.ruleWords()}
@@ -523,7 +526,7 @@ func (s *Server) PracticeXLSX(ctx context.Context, code, quarter string) ([]byte
 	var buf bytes.Buffer
 	about := []string{s.opts.ServiceName + ": " + p.Name + " (" + p.Code + "), " + quarter + ", data as of " + doc.AsOf + ".",
 		"This file names the practice's own patients (by pseudonym). It is for " + p.Name + " only: do not send it on."}
-	if err := writeWorkbook(&buf, []Table{p.Outcomes, p.FollowUp, p.Figures}, about); err != nil {
+	if err := writeWorkbook(&buf, []workbookSheet{{"Outcomes to code", p.Outcomes}, {"To follow up", p.FollowUp}, {"Figures", p.Figures}}, about); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
