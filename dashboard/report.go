@@ -729,7 +729,9 @@ var (
 
 // skipDefinitions are sections of docs/indicators.md that are not one
 // indicator's definition.
-var skipDefinitions = []string{"Shared definitions", "Conventions of the service indicators", "Plausible ranges", "Every definition changes the sample", "Data: loads, rejected rows, data quality"}
+// The practices' own lists are not in the commissioner's pack either.
+var skipDefinitions = []string{"Shared definitions", "Conventions of the service indicators", "Plausible ranges", "Every definition changes the sample",
+	"Data: loads, rejected rows, data quality", "Follow-up work list", "Coding work list", "Notified outcomes"}
 
 // definitions reads the appendix from docs/indicators.md: each indicator
 // section's heading and its first paragraph and first points, as plain
@@ -738,6 +740,7 @@ func definitions(doc string) []definition {
 	var out []definition
 	var cur *definition
 	para := ""
+	inSQL := false // an "SQL:" line and its continuation
 	flush := func() {
 		if cur != nil && para != "" && len(cur.Text) < 3 {
 			cur.Text = append(cur.Text, para)
@@ -756,11 +759,17 @@ func definitions(doc string) []definition {
 			continue
 		}
 		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "SQL:") {
+			inSQL = true
+		}
+		if inSQL {
+			inSQL = trimmed != ""
+			continue
+		}
 		switch {
 		case cur == nil:
 		case trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "|") || strings.HasPrefix(trimmed, "```"):
 			flush()
-		case strings.HasPrefix(trimmed, "SQL:"):
 		case strings.HasPrefix(trimmed, "* "):
 			flush()
 			para = strings.TrimPrefix(trimmed, "* ")

@@ -359,12 +359,14 @@ func TestPackPracticesTableGivesTheExtremes(t *testing.T) {
 }
 
 // The definitions appendix is read from docs/indicators.md: a heading
-// without its method name, and its first paragraphs as plain text.
+// without its method name, and its first paragraphs as plain text, never
+// the SQL file's line; the practices' own lists are left out.
 func TestDefinitionsFromTheIndicatorsDoc(t *testing.T) {
-	doc := "# Indicators\n\n## Shared definitions\n\nSkipped.\n\n## Coding work list — `Store.CodingWorkList(practice)`\n\nSQL: `queries/sql/CodingWorkList.sql`.\n\n" +
+	doc := "# Indicators\n\n## Shared definitions\n\nSkipped.\n\n## Coding work list — `Store.CodingWorkList`\n\nA practice's own list: not in the pack.\n\n" +
+		"## Coding completeness — `Store.CodingCompleteness`\n\nSQL: `queries/sql/CodingCompleteness.sql`\n(and more).\n\n" +
 		"The practice's **notified outcomes** with\nno matching code ([more](x.md)).\n\n* First point.\n* Second point.\n* Third point.\n\n## Empty\n\n| a | b |\n"
 	got := definitions(doc)
-	want := []definition{{Title: "Coding work list", Text: []string{"The practice's notified outcomes with no matching code (more).", "First point.", "Second point."}}}
+	want := []definition{{Title: "Coding completeness", Text: []string{"The practice's notified outcomes with no matching code (more).", "First point.", "Second point."}}}
 	if len(got) != 1 || got[0].Title != want[0].Title || !slices.Equal(got[0].Text, want[0].Text) {
 		t.Errorf("definitions = %+v\nwant %+v", got, want)
 	}
