@@ -46,9 +46,10 @@ type PDFPrinter interface {
 	Print(ctx context.Context, url, footer string) ([]byte, error)
 }
 
-// errNoPDF answers a PDF download on a server without Chromium.
-var errNoPDF = &uptake.Error{Code: uptake.EINTERNAL, Message: "This server cannot make PDFs: Chromium is not installed on it. " +
-	"Download the Excel file instead, or ask the service desk to install Chromium (apt-get install chromium)."}
+// errNoPDF is a PDF asked of a server without a PDFPrinter. The pages
+// offer no PDF links then (CanPrintPDF), so only a typed address meets
+// it: an internal error, logged.
+var errNoPDF = errors.New("no PDF printer: Chromium is not installed on this server")
 
 // packRows is how many rows a table of the pack shows; the rest are in the
 // dashboard and, for practices, in the pack's spreadsheet.
@@ -62,8 +63,9 @@ type printDoc struct {
 	AsOf     string
 	Produced string
 	Rule     string
-	// Base is the prefix of the static assets ("" on the print listener);
-	// Inline holds them in the page instead, for HTML written to a file.
+	// Inline holds the style sheet and scripts in the page, for HTML
+	// written to a file; nil links them from /static/ (the print
+	// listener).
 	Inline *inlineAssets
 	Cover  []coverLine
 	Tiles  []tile
@@ -141,7 +143,7 @@ var packXLSXViews = []struct{ view, sheet string }{
 	{"coding-practices", "Coding"}, {"followup-practices", "Follow-up"},
 }
 
-// PackFileName and the others name the files of a quarter's reports.
+// PackFileName names the pack of a quarter.
 func PackFileName(quarter string) string { return "uptake-pack-" + quarter + ".pdf" }
 
 // PackXLSXFileName names the spreadsheet of every practice beside the pack.
