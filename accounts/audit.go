@@ -14,7 +14,7 @@ type Action string
 
 // The actions of the audit log. Sign-ins and changes to users are recorded
 // by this package itself; the dashboard records sign-outs, downloads and
-// loads with Audit.
+// loads with Audit, and uptake report the emails it sends.
 const (
 	ActionSignIn       Action = "sign_in"
 	ActionSignInFailed Action = "sign_in_failed"
@@ -32,13 +32,20 @@ const (
 	// ActionAccessDenied records a signed-in user refused a route, such as
 	// another practice's work list.
 	ActionAccessDenied Action = "access_denied"
+	// ActionSend records an email that left uptake: a practice's list or
+	// the commissioners' pack (uptake report --send), with its recipients
+	// and file names.
+	ActionSend Action = "send"
+	// ActionSendFailed records an email that could not be sent after its
+	// retries, with the relay's answer.
+	ActionSendFailed Action = "send_failed"
 )
 
 var actions = map[Action]bool{
 	ActionSignIn: true, ActionSignInFailed: true, ActionLockedOut: true, ActionSignOut: true,
 	ActionDownload: true, ActionLoad: true, ActionUserAdded: true, ActionUserDisabled: true,
 	ActionUserEnabled: true, ActionPasswordReset: true, ActionPasswordChanged: true,
-	ActionAccessDenied: true,
+	ActionAccessDenied: true, ActionSend: true, ActionSendFailed: true,
 }
 
 // Actor is who did something: a signed-in user (User.Actor), the command

@@ -70,3 +70,22 @@ func TestAuditRefusesUnknownAction(t *testing.T) {
 		t.Errorf("zero time logged as %v", e.At)
 	}
 }
+
+// Every action the program writes is accepted and read back as itself,
+// including those of the emails uptake report sends.
+func TestAuditActions(t *testing.T) {
+	s, _ := mustOpenStore(t)
+	all := []Action{ActionSignIn, ActionSignInFailed, ActionLockedOut, ActionSignOut, ActionDownload,
+		ActionLoad, ActionUserAdded, ActionUserDisabled, ActionUserEnabled, ActionPasswordReset,
+		ActionPasswordChanged, ActionAccessDenied, ActionSend, ActionSendFailed}
+	if len(all) != len(actions) {
+		t.Errorf("the test lists %d actions, the package %d: add the new one here", len(all), len(actions))
+	}
+	for _, a := range all {
+		if err := s.Audit(ctx, Event{At: t0, Username: "cli:ops", Action: a, Detail: "x", RemoteAddr: "cli"}); err != nil {
+			t.Errorf("%s: %v", a, err)
+		} else if e := lastEvent(t, s); e.Action != a {
+			t.Errorf("logged %q, read back %q", a, e.Action)
+		}
+	}
+}
