@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/cmd/uptake/delivery"
 	"github.com/uptake-nhs/uptake/dashboard"
 	"github.com/uptake-nhs/uptake/dashboard/pdf"
 	"github.com/uptake-nhs/uptake/db"
@@ -37,6 +38,8 @@ type reportCommand struct {
 	area       string
 	packOnly   bool
 	jobs       int
+	send       bool
+	dryRun     bool
 
 	db      *sql.DB
 	printer *pdf.Printer
@@ -45,9 +48,12 @@ type reportCommand struct {
 	newPrinter func() (*pdf.Printer, error)
 	// outputs are the files Run wrote.
 	outputs reportOutputs
+	// deliveryOptions, when set, adjusts how --send sends (tests: no
+	// waiting between attempts).
+	deliveryOptions func(*delivery.Options)
 }
 
-const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--jobs N] [--area NAME] [--config FILE]"
+const reportSynopsis = "uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--jobs N] [--area NAME] [--config FILE] [--send | --dry-run]"
 
 func (c *reportCommand) parse(args []string) error {
 	fs := newFlagSet("report", reportSynopsis, c.stderr)
@@ -56,6 +62,8 @@ func (c *reportCommand) parse(args []string) error {
 	fs.StringVar(&c.quarter, "quarter", "", "the `quarter` to report, e.g. 2026Q2 (default: the latest loaded)")
 	fs.StringVar(&c.practice, "practice", "", "write only this practice's list (ODS `code`), not the pack or the other practices'")
 	fs.BoolVar(&c.packOnly, "pack-only", false, "write only the pack and its spreadsheet, not the practices' lists")
+	fs.BoolVar(&c.send, "send", false, "then email each practice its own list and the commissioners the pack, through the relay of the configuration's delivery section")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "with --send or alone: write the files and list who would get what, sending nothing")
 	fs.IntVar(&c.jobs, "jobs", 2, "how many practices' files to make at once")
 	fs.StringVar(&c.area, "area", "", "the `name` of the area the service covers, for the pack's cover")
 	fs.StringVar(&c.configPath, "config", "", "configuration `file` (JSON; docs/configuration.md)")
@@ -71,6 +79,9 @@ func (c *reportCommand) parse(args []string) error {
 		return errUsage
 	case c.outDir == "":
 		fmt.Fprintln(c.stderr, "uptake report: --out is required: the folder to write the reports to")
+		return errUsage
+	case (c.send || c.dryRun) && c.configPath == "":
+		fmt.Fprintln(c.stderr, "uptake report: --send and --dry-run need --config: the configuration file with the delivery section (docs/configuration.md)")
 		return errUsage
 	case c.packOnly && c.practice != "":
 		fmt.Fprintln(c.stderr, "uptake report: --pack-only and --practice ask for different files: give one")
@@ -216,6 +227,39 @@ func (c *reportCommand) Run(ctx context.Context) error {
 	}
 	c.outputs = reportOutputs{Quarter: quarter, Pack: packFiles, Practices: practiceFiles}
 	fmt.Fprintf(c.stdout, "Wrote %d files for %s to %s in %s.\n", len(written), quarter, c.outDir, time.Since(start).Round(100*time.Millisecond))
+	if c.send || c.dryRun {
+		return c.deliver(ctx, set, conn)
+	}
+	return nil
+}
+
+// deliver emails the files just written (package delivery): each
+// practice its own list, the commissioners the pack. Every message sent
+// or failed is written to the audit log as done by the command line's
+// user; a failure makes the command fail, after the others are tried.
+func (c *reportCommand) deliver(ctx context.Context, set settings, conn *sql.DB) error {
+	if set.Delivery == nil {
+		return fmt.Errorf("%s has no delivery section: it names the SMTP relay, the sender, the commissioners and the practices' contacts file (docs/configuration.md)", c.configPath)
+	}
+	opts := delivery.Options{DryRun: c.dryRun, Log: c.stderr,
+		Audit: delivery.AuditTo(accounts.New(conn), cliActor("uptake report"))}
+	if c.deliveryOptions != nil {
+		c.deliveryOptions(&opts)
+	}
+	out := delivery.Outputs{Quarter: c.outputs.Quarter, Pack: c.outputs.Pack, Practices: c.outputs.Practices}
+	res, err := delivery.Deliver(ctx, *set.Delivery, out, opts)
+	switch {
+	case c.dryRun:
+		fmt.Fprintf(c.stdout, "Dry run: nothing was sent (%d messages planned).\n", len(res.Outcomes))
+	default:
+		fmt.Fprintf(c.stdout, "Sent %d messages; %d failed.\n", res.Sent, res.Failed)
+	}
+	if len(res.Missing) > 0 {
+		fmt.Fprintf(c.stdout, "No address in the contacts file, so not sent: %s.\n", strings.Join(res.Missing, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("delivery: %w", err)
+	}
 	return nil
 }
 
