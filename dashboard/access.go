@@ -46,6 +46,10 @@ type access struct {
 	// sensitive routes answer rows that may hold pseudonyms (work lists,
 	// rejected rows): every answer is written to the audit log.
 	sensitive bool
+	// practiceFile routes name the practice in the path, as the file
+	// CODE.pdf or CODE.xlsx (a practice's quarterly list), not in the
+	// practice filter; workList then checks that practice.
+	practiceFile bool
 }
 
 var (
@@ -60,6 +64,11 @@ var (
 	ownList    = access{roles: []accounts.Role{accounts.RolePractice}, workList: true, sensitive: true}
 	perView    = access{byView: true}
 	adminPage  = access{roles: adminOnly}
+	// The quarterly pack is the commissioner's report, under the
+	// disclosure rule; a practice's quarterly list names its patients and
+	// goes to that practice alone ("only that practice's people, ever").
+	packRoles    = access{roles: []accounts.Role{accounts.RoleCommissioner, accounts.RoleServiceLead, accounts.RoleAdmin}}
+	practiceList = access{roles: []accounts.Role{accounts.RolePractice}, workList: true, sensitive: true, practiceFile: true}
 )
 
 // accessTable is the role of every route, by route name. Aggregates (counts
@@ -94,6 +103,11 @@ var accessTable = map[string]access{
 	"admin.user.disable":  adminPage,
 	"admin.user.enable":   adminPage,
 	"admin.user.password": adminPage,
+
+	// The quarterly reports (report.go).
+	"reports.pack":      packRoles,
+	"reports.pack.xlsx": packRoles,
+	"reports.practice":  practiceList,
 
 	// Downloads and chart data follow the view's source.
 	"download":  perView,
@@ -197,6 +211,9 @@ func (s *Server) authorize(c *gin.Context, r route, v *viewer) error {
 		f, err := queries.ParseFilter(c.Request.URL.Query())
 		if err != nil {
 			return err
+		}
+		if pol.practiceFile {
+			f.Practice = practiceFileCode(c.Param("file"))
 		}
 		if f.Practice == "" {
 			return nil // the handler asks which practice (400); nothing is shown

@@ -145,6 +145,17 @@ func matrixCases() []matrixCase {
 		{route: "download", path: "/download/rejected-rows.csv?page=2", want: rowDataAPI},
 		{route: "download", path: "/download/loads.xlsx", want: rowDataAPI},
 		{route: "download", path: "/download/no-such-view.csv", want: "401 404 404 404 404 404"},
+		// The quarterly reports: the pack for commissioners, service leads
+		// and admins; a practice's list for that practice alone, whatever
+		// the case of the code in the address.
+		{route: "reports.pack", path: "/reports/pack.pdf", want: "302 200 200 403 403 200"},
+		{route: "reports.pack", path: "/reports/pack.pdf?quarter=2026Q1", want: "302 200 200 403 403 200"},
+		{route: "reports.pack.xlsx", path: "/reports/pack-practices.xlsx", want: "302 200 200 403 403 200"},
+		{route: "reports.practice", path: "/reports/practice/F83004.xlsx", want: "302 403 403 200 403 403"},
+		{route: "reports.practice", path: "/reports/practice/F83004.pdf?quarter=2026Q2", want: "302 403 403 200 403 403"},
+		{route: "reports.practice", path: "/reports/practice/f83004.pdf", want: "302 403 403 200 403 403"},
+		{route: "reports.practice", path: "/reports/practice/F83010.pdf", want: "302 403 403 403 200 403"},
+		{route: "reports.practice", path: "/reports/practice/F83004.csv", want: "302 403 403 400 403 403"},
 		{route: "api.chart", path: "/api/chart/funnel", want: rowAPI},
 		{route: "api.chart", path: "/api/chart/data-quality", want: rowDataAPI},
 		// Work lists have no chart: their own user learns that (404).
@@ -172,7 +183,7 @@ func matrixCases() []matrixCase {
 // TestAuthorisationMatrix asks every route (with sample parameters) as
 // every role and without a session, and checks each answer's status.
 func TestAuthorisationMatrix(t *testing.T) {
-	ts, _ := newTestServerWith(t, Options{SignInAttemptsPerMinute: 1000, Loads: &fakeLoader{}})
+	ts, _ := newTestServerWith(t, Options{SignInAttemptsPerMinute: 1000, Loads: &fakeLoader{}, PDF: fetchPrinter{}})
 	clients := map[string]*client{"": newClient(t, ts.URL)}
 	for _, u := range matrixUsers[1:] {
 		clients[u] = ts.as(t, u)

@@ -109,16 +109,25 @@ type realServer struct {
 // newRealServer starts the dashboard over the sample database on loopback.
 func newRealServer(t testing.TB) *realServer {
 	t.Helper()
+	return newRealServerWith(t, Options{})
+}
+
+// newRealServerWith is newRealServer with options (a PDF printer); the
+// logger, accounts and demo accounts are the test's.
+func newRealServerWith(t testing.TB, opts Options) *realServer {
+	t.Helper()
 	store := realStore(t)
 	acc := accounts.New(realDB.db)
 	demo, err := acc.EnsureDemoUsers(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Accounts: acc, DemoAccounts: demo})
+	opts.Logger, opts.Accounts, opts.DemoAccounts = slog.New(slog.NewTextHandler(io.Discard, nil)), acc, demo
+	srv, err := New(store, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	rs := &realServer{Server: ts, srv: srv, accounts: acc, demo: map[accounts.Role]accounts.DemoAccount{}}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -149,4 +150,89 @@ func sheetName(title string) string {
 // downloadName is a file name for the table's download.
 func downloadName(name, ext string) string {
 	return fmt.Sprintf("uptake-%s.%s", name, ext)
+}
+
+// workbookSheet is one sheet of a workbook: a short name for the tab, and
+// the table (whose title the About sheet gives in full).
+type workbookSheet struct {
+	Name  string
+	Table Table
+}
+
+// writeWorkbook writes tables as one workbook, a sheet per table and an "About" sheet with about, each table's notes and
+// the suppression footnote: the quarterly files (report.go). Cells are
+// written as WriteXLSX writes them, never as formulas.
+func writeWorkbook(w io.Writer, sheets []workbookSheet, about []string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	lines := slices.Clone(about)
+	used := map[string]bool{"About": true}
+	for n, ws := range sheets {
+		t := ws.Table
+		sheet := sheetName(ws.Name)
+		for i := 2; used[sheet]; i++ {
+			sheet = sheetName(fmt.Sprintf("%.27s %d", ws.Name, i))
+		}
+		used[sheet] = true
+		if n == 0 {
+			err = f.SetSheetName("Sheet1", sheet)
+		} else {
+			_, err = f.NewSheet(sheet)
+		}
+		if err != nil {
+			return err
+		}
+		for i, c := range t.Columns {
+			if err := setString(f, sheet, i, 1, c.Label); err != nil {
+				return err
+			}
+			col, _ := excelize.ColumnNumberToName(i + 1)
+			if err := f.SetColWidth(sheet, col, col, min(60, max(12, float64(len(c.Label))+2))); err != nil {
+				return err
+			}
+		}
+		if len(t.Columns) > 0 {
+			last, _ := excelize.CoordinatesToCellName(len(t.Columns), 1)
+			if err := f.SetCellStyle(sheet, "A1", last, bold); err != nil {
+				return err
+			}
+		}
+		for r, row := range t.Rows {
+			for i, c := range row[:min(len(row), len(t.Columns))] {
+				cell, _ := excelize.CoordinatesToCellName(i+1, r+2)
+				switch c.kind {
+				case numberCell:
+					err = f.SetCellFloat(sheet, cell, c.num, c.decimals, 64)
+				case missingCell:
+					continue
+				default:
+					err = f.SetCellStr(sheet, cell, c.Display())
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		lines = append(lines, "", sheet+": "+t.Title)
+		if t.HasSuppressed() {
+			lines = append(lines, t.SuppressionNote())
+		}
+		lines = append(lines, t.Notes...)
+	}
+	if _, err := f.NewSheet("About"); err != nil {
+		return err
+	}
+	for i, line := range lines {
+		if err := setString(f, "About", 0, i+1, line); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth("About", "A", "A", 100); err != nil {
+		return err
+	}
+	return f.Write(w)
 }

@@ -80,3 +80,11 @@ func (s *fakeStore) CourseFills(ctx context.Context, f queries.Filter, p queries
 		Page: p, Total: 1, Cancelled: 1,
 	}, nil
 }
+
+func (s *fakeStore) NotifiedOutcomes(ctx context.Context, code, quarter string) ([]queries.NotifiedOutcome, error) {
+	if err := s.CheckFilter(ctx, queries.Filter{Practice: code, To: quarter}); err != nil {
+		return nil, err
+	}
+	return []queries.NotifiedOutcome{{ReferralID: "R-" + code + "-8", PatientID: "P-" + code + "-8", ReferralDate: "2026-01-05", Outcome: "completed", Category: queries.CodingAttended,
+		OutcomeDate: "2026-04-01", NotifiedDate: "2026-04-03", Enter: queries.CodeToEnter{ReadV2: "9OLF", SNOMEDCT: "755491000000100"}}}, nil
+}

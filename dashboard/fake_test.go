@@ -129,6 +129,7 @@ func newTestServerWith(t *testing.T, opts Options) (*testServer, *fakeStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	clock := &testClock{t: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)}
 	srv.now = clock.Now
 	ts := httptest.NewServer(srv.Handler())

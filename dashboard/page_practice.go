@@ -48,6 +48,7 @@ func (s *Server) practicePage(c *gin.Context) error {
 	pf.PCN, pf.Practice = "", ""
 	data.Filters = newFilterBar(c.Request.URL.Path, opts, pf).without("pcn", "practice").withCompare(pf)
 	pf.Practice = pr.Code
+	data.Reports = s.practiceLinks(c.Request.Context(), pr.Code)
 	if data.Panels, err = s.panels(c.Request.Context(), pf, nil, views); err != nil {
 		return err
 	}

@@ -52,6 +52,9 @@ func (s *Server) buildPage(c *gin.Context, p pageDef) (*pageData, error) {
 			return nil, err
 		}
 	}
+	if p.Name == "overview" {
+		data.Reports = s.packLinks(ctx, viewerOf(c))
+	}
 	if p.Name == "data" {
 		data.Upload = s.uploadFormFor(c, opts.Quarters)
 	}

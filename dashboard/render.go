@@ -84,6 +84,14 @@ type pageData struct {
 	Password *passwordForm
 	Admin    *adminData
 	Upload   *uploadForm
+	// Reports links the quarterly files the user may download.
+	Reports *reportLinks
+}
+
+// reportLinks are the quarterly files a page offers (report_download.go).
+type reportLinks struct {
+	Title, Text string
+	Links       []navItem
 }
 
 // userInfo names the signed-in user in the header.

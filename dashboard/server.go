@@ -85,6 +85,14 @@ type Options struct {
 	// bytes until the next load: for measuring the work behind each answer
 	// (uptake serve --no-result-cache), never for serving.
 	NoAnswerCache bool
+	// PDF prints the quarterly pack and the practices' lists for the
+	// signed-in downloads (/reports/...) and uptake report
+	// (*pdf.Printer). Nil answers the PDF downloads with a message that
+	// the server cannot make PDFs; the spreadsheets still download.
+	PDF PDFPrinter
+	// Area names the area the service covers (a borough, an ICB) on the
+	// quarterly pack's cover.
+	Area string
 }
 
 // Server serves the dashboard. Make one with New.
@@ -106,6 +114,9 @@ type Server struct {
 	// wrong passwords per username and address.
 	ipLimit, allLimit *limiter
 	throttle          *signinThrottle
+	// print is the loopback listener Chromium loads the print pages
+	// from (report.go).
+	print printServer
 }
 
 // routeKind decides how errors are answered: HTML for pages, JSON for
@@ -227,6 +238,9 @@ func (s *Server) routeTable() []route {
 	}
 	rs = append(rs, route{Name: "practice", Path: "/practices/:code", Kind: pageRoute, Handle: s.practicePage})
 	rs = append(rs,
+		route{Name: "reports.pack", Path: "/reports/pack.pdf", Kind: pageRoute, Handle: s.downloadPack},
+		route{Name: "reports.pack.xlsx", Path: "/reports/pack-practices.xlsx", Kind: pageRoute, Handle: s.downloadPackXLSX},
+		route{Name: "reports.practice", Path: "/reports/practice/:file", Kind: pageRoute, Handle: s.downloadPracticeList},
 		route{Name: "download", Path: "/download/:file", Kind: apiRoute, Handle: s.download},
 		route{Name: "api.chart", Path: "/api/chart/:view", Kind: apiRoute, Handle: s.apiChart},
 	)

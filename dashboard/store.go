@@ -47,6 +47,9 @@ type Store interface {
 	// Coding of outcomes in practice records.
 	CodingCompleteness(ctx context.Context, f queries.Filter) (queries.CodingCompleteness, error)
 	CodingWorkList(ctx context.Context, practiceCode string) ([]queries.CodingTask, error)
+	// NotifiedOutcomes is a practice's quarterly list: the people whose
+	// outcome it was told of in the quarter, with the code to enter.
+	NotifiedOutcomes(ctx context.Context, practiceCode, quarter string) ([]queries.NotifiedOutcome, error)
 
 	// Venues and times.
 	Capacity(ctx context.Context, f queries.Filter) (queries.Capacity, error)

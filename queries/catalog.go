@@ -62,6 +62,16 @@ var Indicators = []Indicator{
 		_, err := s.CodingWorkList(ctx, f.Practice)
 		return err
 	}},
+	// The practice's list for the latest loaded quarter, as `uptake
+	// report` asks by default.
+	{"NotifiedOutcomes", PracticeScope, func(ctx context.Context, s *Store, f Filter) error {
+		opts, err := s.FilterOptions(ctx)
+		if err != nil || len(opts.Quarters) == 0 {
+			return err
+		}
+		_, err = s.NotifiedOutcomes(ctx, f.Practice, opts.Quarters[len(opts.Quarters)-1])
+		return err
+	}},
 	{"FillRates", AnyScope, filtered((*Store).FillRates)},
 	// The first page of courses, as the dashboard and the JSON API ask.
 	{"CourseFills", AnyScope, func(ctx context.Context, s *Store, f Filter) error {

@@ -50,6 +50,11 @@ type Config struct {
 	// Codes lists the GP codes (Read v2 and SNOMED CT) that record each
 	// outcome in practice systems.
 	Codes CodeLists `json:"codes"`
+	// CodesToEnter is the code a practice is asked to enter for each
+	// outcome notified to it (the practice's quarterly list), keyed by
+	// outcome: completed, attended, did not attend, declined, no response.
+	// Each must be in Codes for the outcome's category.
+	CodesToEnter map[string]CodeToEnter `json:"codes_to_enter,omitempty"`
 	// Disclosure is the small-number rule applied to every count about
 	// people that leaves the system.
 	Disclosure DisclosureRule `json:"disclosure"`
@@ -97,9 +102,10 @@ func DefaultConfig() Config {
 			DidNotAttend: []string{"9NiA", "306861000000107"},
 			Declined:     []string{"9OLM", "306591000000103"},
 		},
-		Disclosure: DefaultDisclosureRule(),
-		SPC:        DefaultSPCConfig(),
-		Benchmark:  DefaultBenchmarkConfig(),
+		CodesToEnter: DefaultCodesToEnter(),
+		Disclosure:   DefaultDisclosureRule(),
+		SPC:          DefaultSPCConfig(),
+		Benchmark:    DefaultBenchmarkConfig(),
 	}
 }
 
@@ -142,6 +148,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("codes.%s must list at least one code", name))
 		}
 	}
+	if err := c.validateCodesToEnter(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.Disclosure.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -158,13 +167,15 @@ func (c Config) Validate() error {
 // changed configuration rebuilds them. The SPC and benchmark settings only
 // change how the charts read the indicators, so they are left out:
 // changing a target must not rebuild an England-scale database; nor do
-// the reference values, which are only drawn. (With SPC
-// and Benchmark zero, omitzero leaves them out of the JSON, so the hash is
+// the reference values, which are only drawn, nor the codes to enter,
+// which only word the practices' lists. (With SPC, Benchmark and
+// CodesToEnter zero, omitzero leaves them out of the JSON, so the hash is
 // what it was before those settings existed.)
 func (c Config) Hash() string {
 	c.SPC = SPCConfig{}
 	c.Benchmark = BenchmarkConfig{}
 	c.ReferenceValues = ""
+	c.CodesToEnter = nil
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])

@@ -5,6 +5,7 @@
 //	uptake ingest --db FILE DIR...              load quarter folders
 //	uptake generate --out DIR [--seed N] ...    write synthetic extracts
 //	uptake export --db FILE --parquet DIR       write the warehouse as Parquet
+//	uptake report --db FILE --out DIR ...        write a quarter's pack and practice lists
 //	uptake bench [--sizes ...] [--json FILE]    measure at several data sizes
 //	uptake user add|list|disable|enable|reset   manage who may sign in
 //
@@ -90,6 +91,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		m.cmd = &benchCommand{stdout: m.Stdout, stderr: m.Stderr}
 	case "export":
 		m.cmd = &exportCommand{stdout: m.Stdout, stderr: m.Stderr}
+	case "report":
+		m.cmd = &reportCommand{stdout: m.Stdout, stderr: m.Stderr}
 	case "user":
 		m.cmd = &userCommand{stdin: m.Stdin, stdout: m.Stdout, stderr: m.Stderr}
 	case "help", "-h", "--help":
@@ -159,6 +162,16 @@ usage:
         (DIR/TABLE/quarter=2026Q2/), for DuckDB, Spark or Trino, or for
         uptake serve --db APP.duckdb --parquet DIR. Users and the audit log are not
         exported. DIR must be new, empty or a previous export, which is replaced.
+  uptake report --db FILE --out DIR [--quarter 2026Q2] [--practice CODE | --pack-only] [--jobs N] [--area NAME] [--config FILE] [--send | --dry-run]
+        Write a quarter's reports (default: the latest loaded): the commissioner's pack,
+        DIR/uptake-pack-QUARTER.pdf, with every practice's figures beside it in
+        DIR/uptake-pack-QUARTER-practices.xlsx, and for each practice (or only --practice)
+        DIR/practices/CODE-QUARTER.pdf and .xlsx (unless --pack-only): the people whose
+        outcome it was told of, with the code to enter, and its non-attenders to follow up. PDFs need Chromium
+        (apt-get install chromium); without it the PDFs are written as HTML. --send then
+        emails each practice its own list and the commissioners the pack through the relay of
+        the configuration's delivery section (audited; non-zero exit if any fails); --dry-run
+        lists who would get what and sends nothing.
   uptake bench [--sizes borough,region,england] [--json FILE] [--dir DIR] [--runs N]
         Measure ingest against plain DuckDB read_csv, every indicator, every page and
         JSON source of a running server, and peak memory, at each size in one run,

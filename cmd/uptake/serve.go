@@ -17,6 +17,7 @@ import (
 
 	"github.com/uptake-nhs/uptake/accounts"
 	"github.com/uptake-nhs/uptake/dashboard"
+	"github.com/uptake-nhs/uptake/dashboard/pdf"
 	"github.com/uptake-nhs/uptake/db"
 	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
@@ -135,7 +136,17 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	loads := newQuarterLoads(conn, store, log)
 	loads.parquet = parquet
 	loads.aliases, loads.ceiling, loads.uploadDir = set.Aliases, set.Rejections, uploads
+	// The quarterly reports download as PDFs where Chromium is installed;
+	// it starts with the first download.
+	var printer dashboard.PDFPrinter
+	if lazy, err := pdf.NewLazy(); err == nil {
+		defer lazy.Close()
+		printer = lazy
+	} else {
+		log.Info("the quarterly reports download as spreadsheets only", "why", err)
+	}
 	dash, err := dashboard.New(store, dashboard.Options{
+		PDF:                printer,
 		Loads:              loads,
 		UploadDir:          uploads,
 		Logger:             log,
@@ -148,6 +159,7 @@ func (c *serveCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer dash.Close()
 	// The first view of each page after a load is worked out in the
 	// background, not by whoever opens it first (dashboard.Server.Warm).
 	warm := func() {

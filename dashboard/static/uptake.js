@@ -335,6 +335,9 @@
   function fitHeight(el, payload, legendRows) {
     var rows = payload.rows || 0;
     var base = window.matchMedia && window.matchMedia("(max-width: 640px)").matches ? 300 : 360;
+    if (document.body.classList.contains("uptake-print")) {
+      base = 250; // a print page (print.css): room for two charts and a table to a page
+    }
     var h = rows > 0 ? Math.max(base, rows * 24 + 120) : base;
     el.style.height = (h + Math.max(0, (legendRows || 1) - 1) * 24) + "px";
   }
@@ -778,6 +781,11 @@
     // Printing: unfold the tables, and draw the charts at the paper's
     // width (A4 landscape), as uptake.css lays them out for print.
     var folded = [];
+    if (document.body.classList.contains("uptake-print")) {
+      // Print pages (the quarterly pack) are drawn at the paper's width
+      // already, and are printed once their charts have finished.
+      return;
+    }
     window.addEventListener("beforeprint", function () {
       folded = Array.prototype.filter.call(document.querySelectorAll("details.uptake-fold"), function (d) { return !d.open; });
       folded.forEach(function (d) { d.open = true; });
