@@ -347,14 +347,18 @@ func practicesSummary(bm queries.PracticeBenchmark, cd queries.CodingCompletenes
 		}
 		name := strings.ToLower(measure.Title)
 		benchmarkColumn := comparedColumn(bm.Comparator, measure)
+		comparator := comparatorWords(bm.Comparator)
 		if low998+low95+high998+high95 == 0 {
-			out = append(out, (&sentenceOf{}).say("No practice's ", name, " differs from the borough's by more than chance would explain.").done(m.name))
+			out = append(out, (&sentenceOf{}).say("No practice's ", name, " differs from ", comparator, " by more than chance would explain.").done(m.name))
 			continue
 		}
+		// Each side says how many of its practices are also beyond the
+		// 99.8% limits, so that neither count reads as the other's.
 		b := (&sentenceOf{}).say("On ", name, ", ").tally(low998+low95, benchmarkColumn, "Low (0.001)", "Low (0.025)").
-			say(" ", plural(low998+low95, "practice lies", "practices lie"), " below the borough beyond the 95% limits (").
-			tally(low998, benchmarkColumn, "Low (0.001)").say(" beyond the 99.8% limits) and ").
-			tally(high998+high95, benchmarkColumn, "High (0.001)", "High (0.025)").say(" above it")
+			say(" ", plural(low998+low95, "practice lies", "practices lie"), " below ", comparator, " beyond the 95% limits (").
+			tally(low998, benchmarkColumn, "Low (0.001)").say(" of them beyond the 99.8%) and ").
+			tally(high998+high95, benchmarkColumn, "High (0.001)", "High (0.025)").say(" above it (").
+			tally(high998, benchmarkColumn, "High (0.001)").say(" beyond the 99.8%)")
 		if len(lows) > 0 {
 			b.say("; below: ")
 			for i, p := range lows[:min(3, len(lows))] {
