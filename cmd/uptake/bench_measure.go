@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -375,6 +376,7 @@ func (s *benchServer) load(clients map[accounts.Role]*http.Client, endpoints []d
 		failed   int
 		notMod   int
 		received int64
+		byPath   = map[string][]time.Duration{}
 		wg       sync.WaitGroup
 	)
 	start := time.Now()
@@ -400,6 +402,7 @@ func (s *benchServer) load(clients map[accounts.Role]*http.Client, endpoints []d
 						failed++
 					} else {
 						samples = append(samples, a.took)
+						byPath[e.Path] = append(byPath[e.Path], a.took)
 						received += a.bytes
 						if a.status == http.StatusNotModified {
 							notMod++
@@ -426,6 +429,16 @@ func (s *benchServer) load(clients map[accounts.Role]*http.Client, endpoints []d
 			r.Over2s++
 		}
 	}
+	// The slowest paths under load, by their slowest request, say where
+	// the tail comes from.
+	for _, e := range endpoints {
+		if d := byPath[e.Path]; len(d) > 0 {
+			r.Slowest = append(r.Slowest, newLatency(e.Name, "", d))
+			r.Slowest[len(r.Slowest)-1].Path = e.Path
+		}
+	}
+	slices.SortStableFunc(r.Slowest, func(a, b latency) int { return cmp.Compare(b.MaxMS, a.MaxMS) })
+	r.Slowest = r.Slowest[:min(5, len(r.Slowest))]
 	return r
 }
 

@@ -150,6 +150,9 @@ type loadReport struct {
 	P99MS             float64 `json:"p99_ms"`
 	MaxMS             float64 `json:"max_ms"`
 	Over2s            int     `json:"over_2s"` // requests that took more than two seconds
+	// Slowest are the five paths whose slowest request under load took
+	// longest, with their median, p95 and slowest.
+	Slowest []latency `json:"slowest"`
 }
 
 // readMachine reads the processor and memory from /proc where there is
@@ -305,12 +308,18 @@ func (r benchReport) writeMarkdown(w io.Writer) error {
 		l := s.Serve.Load
 		return fmt.Sprintf("%s / %s / %s / %s", ms(l.MedianMS), ms(l.P95MS), ms(l.P99MS), ms(l.MaxMS))
 	})
-	row("requests over 2 s", func(s sizeReport) string { return fmt.Sprintf("%d of %d", s.Serve.Load.Over2s, s.Serve.Load.Requests) })
-	row("304 Not Modified (If-None-Match)", func(s sizeReport) string {
-		return fmt.Sprintf("%d of %d", s.Serve.Load.NotModified, s.Serve.Load.Requests)
-	})
+	of := func(n, total int) string { return formatInt(int64(n)) + " of " + formatInt(int64(total)) }
+	row("requests over 2 s", func(s sizeReport) string { return of(s.Serve.Load.Over2s, s.Serve.Load.Requests) })
+	row("304 Not Modified (If-None-Match)", func(s sizeReport) string { return of(s.Serve.Load.NotModified, s.Serve.Load.Requests) })
 	row("bytes received under load", func(s sizeReport) string { return formatBytes(s.Serve.Load.BytesReceived) })
-	row("failed requests", func(s sizeReport) string { return fmt.Sprintf("%d of %d", s.Serve.Load.Errors, s.Serve.Load.Requests) })
+	row("failed requests", func(s sizeReport) string { return of(s.Serve.Load.Errors, s.Serve.Load.Requests) })
+	row("slowest paths under load, slowest request ms", func(s sizeReport) string {
+		var out []string
+		for _, l := range s.Serve.Load.Slowest {
+			out = append(out, fmt.Sprintf("`%s` %s", l.Path, ms(l.MaxMS)))
+		}
+		return strings.Join(out, ", ")
+	})
 
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -113,6 +113,9 @@ func TestBenchSmallSizes(t *testing.T) {
 			l.P99MS < l.P95MS || l.MaxMS < l.P99MS || l.Over2s < 0 || l.Over2s > l.Requests {
 			t.Errorf("%s: load %+v", s.Name, l)
 		}
+		if sl := s.Serve.Load.Slowest; len(sl) != 5 || sl[0].MaxMS != s.Serve.Load.MaxMS || sl[0].Runs != 2*3 || sl[4].MaxMS > sl[0].MaxMS {
+			t.Errorf("%s: slowest under load %+v", s.Name, sl)
+		}
 
 		// Sizes: every endpoint once, then the paged lists whole.
 		wantSizes := map[string]bool{}
@@ -151,7 +154,7 @@ func TestBenchSmallSizes(t *testing.T) {
 	}
 	for _, want := range []string{"| indicator | filter | 4 practices | 10 practices | median, 10 practices ÷ 4 practices |", "| `/api/course-fills` |", "ingest throughput ÷ read_csv",
 		"| adding a quarter ÷ loading its files |", "**Answer sizes** at 10 practices", "| **largest as the pages ask** |",
-		"| requests over 2 s |", "| 304 Not Modified (If-None-Match) |", "**Filter matrix** at 10 practices", "| indicator | all | practice | network | language | quarters |"} {
+		"| requests over 2 s |", "| slowest paths under load, slowest request ms |", "| 304 Not Modified (If-None-Match) |", "**Filter matrix** at 10 practices", "| indicator | all | practice | network | language | quarters |"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the printed tables lack %q:\n%s", want, stdout.String())
 		}
