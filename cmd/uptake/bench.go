@@ -52,7 +52,7 @@ func (c *benchCommand) parse(args []string) error {
 	sizes := fs.String("sizes", "borough,region,england", "comma-separated `sizes`: borough (50 practices), region (1,300), england (6,500), or a number of practices")
 	fs.IntVar(&c.quarters, "quarters", 20, "`quarters` of data at every size (20 is five years)")
 	fs.IntVar(&c.runs, "runs", 20, "timed `runs` of each indicator and each request, after one untimed warm-up")
-	fs.IntVar(&c.clients, "clients", 8, "concurrent `clients` in the load phase that measures the server's peak memory")
+	fs.IntVar(&c.clients, "clients", 50, "concurrent `clients` in the load phase, each accepting gzip and revalidating with If-None-Match as a browser does")
 	fs.StringVar(&c.dir, "dir", "", "work `folder` for generated extracts and databases (default: a new temporary folder, removed afterwards unless --keep)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the work folder; a later run with the same --dir reuses its extracts")
 	fs.StringVar(&c.jsonPath, "json", "", "also write the results as JSON to `file`")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -344,28 +345,68 @@ func (c *benchCommand) timeServer(ctx context.Context, dbPath, practice string, 
 		}
 		r.Endpoints[i].Warm = &l
 	}
+	c.logf("answer sizes, identity and gzip")
+	if r.Answers, err = srv.answerSizes(clients, endpoints); err != nil {
+		srv.stop()
+		return err
+	}
 	c.logf("server under load: %d clients, result cache on", c.clients)
+	r.Serve.Load = srv.load(clients, endpoints, c.clients)
+	rss, err = srv.stop()
+	if err != nil {
+		return err
+	}
+	r.Serve.LoadPeakRSSBytes = rss
+	if l := r.Serve.Load; l.Errors > 0 {
+		return fmt.Errorf("%d of %d requests under load failed (the server's log is in %s)", l.Errors, l.Requests, srv.logPath)
+	}
+	return nil
+}
+
+// load has clients request every endpoint at once, round after round,
+// as browsers would: each accepts gzip and sends If-None-Match with the
+// last ETag it got for the path, so that later rounds revalidate. Each
+// client starts at its own place in the list, so that different pages are
+// drawn at once.
+func (s *benchServer) load(clients map[accounts.Role]*http.Client, endpoints []dashboard.Endpoint, n int) loadReport {
 	const rounds = 3
 	var (
-		mu      sync.Mutex
-		samples []time.Duration
-		failed  int
-		wg      sync.WaitGroup
+		mu       sync.Mutex
+		samples  []time.Duration
+		failed   int
+		notMod   int
+		received int64
+		byPath   = map[string][]time.Duration{}
+		wg       sync.WaitGroup
 	)
 	start := time.Now()
-	for k := range c.clients {
+	for k := range n {
 		wg.Go(func() {
+			etags := map[string]string{} // this client's own, as a browser's cache
 			for round := range rounds {
 				for i := range endpoints {
-					// Each client starts at its own place in the list,
-					// so that different pages are drawn at once.
-					e := endpoints[(i+k*len(endpoints)/c.clients+round)%len(endpoints)]
-					took, _, err := srv.get(clients[e.Role], e.Path)
+					e := endpoints[(i+k*len(endpoints)/n+round)%len(endpoints)]
+					h := http.Header{"Accept-Encoding": {"gzip"}}
+					if tag := etags[e.Path]; tag != "" {
+						h.Set("If-None-Match", tag)
+					}
+					a, err := s.fetch(clients[e.Role], e.Path, h)
+					if err == nil && a.status != http.StatusOK && a.status != http.StatusNotModified {
+						err = fmt.Errorf("status %d", a.status)
+					}
+					if err == nil && a.etag != "" {
+						etags[e.Path] = a.etag
+					}
 					mu.Lock()
 					if err != nil {
 						failed++
 					} else {
-						samples = append(samples, took)
+						samples = append(samples, a.took)
+						byPath[e.Path] = append(byPath[e.Path], a.took)
+						received += a.bytes
+						if a.status == http.StatusNotModified {
+							notMod++
+						}
 					}
 					mu.Unlock()
 				}
@@ -374,21 +415,114 @@ func (c *benchCommand) timeServer(ctx context.Context, dbPath, practice string, 
 	}
 	wg.Wait()
 	took := time.Since(start)
-	rss, err = srv.stop()
-	if err != nil {
-		return err
-	}
-	load := newLatency("all endpoints", "", samples)
-	r.Serve.Load = loadReport{
-		Clients: c.clients, Requests: len(samples) + failed, Errors: failed,
+	l := newLatency("all endpoints", "", samples) // sorts samples
+	r := loadReport{
+		Clients: n, Requests: len(samples) + failed, Errors: failed, NotModified: notMod, BytesReceived: received,
 		RequestsPerSecond: float64(len(samples)) / took.Seconds(),
-		MedianMS:          load.MedianMS, P95MS: load.P95MS, MaxMS: load.MaxMS,
+		MedianMS:          l.MedianMS, P95MS: l.P95MS, MaxMS: l.MaxMS,
 	}
-	r.Serve.LoadPeakRSSBytes = rss
-	if failed > 0 {
-		return fmt.Errorf("%d of %d requests under load failed (the server's log is in %s)", failed, len(samples)+failed, srv.logPath)
+	if len(samples) > 0 {
+		r.P99MS = float64(percentile(samples, 0.99).Microseconds()) / 1000
 	}
-	return nil
+	for _, d := range samples {
+		if d > 2*time.Second {
+			r.Over2s++
+		}
+	}
+	// The slowest paths under load, by their slowest request, say where
+	// the tail comes from.
+	for _, e := range endpoints {
+		if d := byPath[e.Path]; len(d) > 0 {
+			r.Slowest = append(r.Slowest, newLatency(e.Name, "", d))
+			r.Slowest[len(r.Slowest)-1].Path = e.Path
+		}
+	}
+	slices.SortStableFunc(r.Slowest, func(a, b latency) int { return cmp.Compare(b.MaxMS, a.MaxMS) })
+	r.Slowest = r.Slowest[:min(5, len(r.Slowest))]
+	return r
+}
+
+// answerSizes requests every endpoint, and the paged lists whole
+// (?limit=all), once with Accept-Encoding: identity and once with gzip,
+// and counts the bodies as sent.
+func (s *benchServer) answerSizes(clients map[accounts.Role]*http.Client, endpoints []dashboard.Endpoint) ([]answerSize, error) {
+	type target struct {
+		dashboard.Endpoint
+		dflt bool
+	}
+	var targets []target
+	for _, e := range endpoints {
+		targets = append(targets, target{e, true})
+	}
+	for _, e := range endpoints {
+		for _, name := range []string{"api followup", "api coding", "api campaigns"} {
+			if e.Name == name {
+				sep := "?"
+				if strings.Contains(e.Path, "?") {
+					sep = "&"
+				}
+				whole := e
+				whole.Name, whole.Path = e.Name+" (limit=all)", e.Path+sep+"limit=all"
+				targets = append(targets, target{whole, false})
+			}
+		}
+	}
+	var out []answerSize
+	for _, t := range targets {
+		c := clients[t.Role]
+		plain, err := s.fetch(c, t.Path, http.Header{"Accept-Encoding": {"identity"}})
+		if err == nil && plain.status != http.StatusOK {
+			err = fmt.Errorf("status %d", plain.status)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s (identity): %w", t.Path, err)
+		}
+		gz, err := s.fetch(c, t.Path, http.Header{"Accept-Encoding": {"gzip"}})
+		if err == nil && gz.status != http.StatusOK {
+			err = fmt.Errorf("status %d", gz.status)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s (gzip): %w", t.Path, err)
+		}
+		out = append(out, answerSize{
+			Name: t.Name, Path: t.Path, ContentType: plain.contentType, Default: t.dflt,
+			IdentityBytes: plain.bytes, GzipBytes: gz.bytes, Gzipped: gz.encoding == "gzip",
+		})
+	}
+	return out, nil
+}
+
+// fetched is one answer as fetch read it.
+type fetched struct {
+	status      int
+	bytes       int64 // the body as sent: compressed if the server compressed it
+	took        time.Duration
+	etag        string
+	contentType string
+	encoding    string
+}
+
+// fetch requests path with the given headers and reads the whole body.
+// Setting Accept-Encoding by hand stops Go's transport from decompressing,
+// so the bytes counted are those sent.
+func (s *benchServer) fetch(c *http.Client, path string, h http.Header) (fetched, error) {
+	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+	if err != nil {
+		return fetched{}, err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	start := time.Now()
+	res, err := c.Do(req)
+	if err != nil {
+		return fetched{}, err
+	}
+	n, err := io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	f := fetched{status: res.StatusCode, bytes: n, took: time.Since(start), etag: res.Header.Get("ETag"),
+		contentType: res.Header.Get("Content-Type"), encoding: res.Header.Get("Content-Encoding")}
+	return f, err
 }
 
 // benchServer is a running `uptake serve` child process.
@@ -486,7 +620,11 @@ func (s *benchServer) signInAll(users map[accounts.Role]benchUser) (map[accounts
 	out := map[accounts.Role]*http.Client{}
 	for role, u := range users {
 		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar, Timeout: 5 * time.Minute,
+		// Enough idle connections for every load client, so that each
+		// keeps its own, as a browser would.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 256
+		c := &http.Client{Jar: jar, Timeout: 5 * time.Minute, Transport: tr,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		res, err := c.Get(s.url + "/signin")
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -51,7 +52,27 @@ type sizeReport struct {
 	Practice   string           `json:"practice"` // the practice of the one-practice figures
 	Indicators []latency        `json:"indicators"`
 	Endpoints  []latency        `json:"endpoints"`
-	Serve      serveReport      `json:"serve"`
+	// Answers are the sizes of every endpoint's answer as served, and of
+	// the paged lists' whole answers (?limit=all), the worst case.
+	Answers []answerSize `json:"answers"`
+	Serve   serveReport  `json:"serve"`
+}
+
+// answerSize is one answer's size sent uncompressed and compressed.
+type answerSize struct {
+	Name        string `json:"name"`
+	Path        string `json:"path"`
+	ContentType string `json:"content_type"`
+	// IdentityBytes is the body sent for Accept-Encoding: identity;
+	// GzipBytes the body as sent for Accept-Encoding: gzip, counted
+	// before decompression (the same bytes when the server sends it
+	// uncompressed, as it does below a kilobyte).
+	IdentityBytes int64 `json:"identity_bytes"`
+	GzipBytes     int64 `json:"gzip_bytes"`
+	Gzipped       bool  `json:"gzipped"` // the gzip answer came with Content-Encoding: gzip
+	// Default is false for the ?limit=all variants, which no page asks
+	// for: the 1 MiB goal is for answers as the dashboard asks for them.
+	Default bool `json:"default"`
 }
 
 // throughput is plain DuckDB reading the extracts.
@@ -114,15 +135,24 @@ type serveReport struct {
 	Load                 loadReport `json:"load"`
 }
 
-// loadReport is the load phase: clients requesting every endpoint at once.
+// loadReport is the load phase: clients requesting every endpoint at once,
+// as browsers do: accepting gzip and revalidating what they have with
+// If-None-Match.
 type loadReport struct {
 	Clients           int     `json:"clients"`
 	Requests          int     `json:"requests"`
 	Errors            int     `json:"errors"`
+	NotModified       int     `json:"not_modified"` // 304 answers to If-None-Match
+	BytesReceived     int64   `json:"bytes_received"`
 	RequestsPerSecond float64 `json:"requests_per_second"`
 	MedianMS          float64 `json:"median_ms"`
 	P95MS             float64 `json:"p95_ms"`
+	P99MS             float64 `json:"p99_ms"`
 	MaxMS             float64 `json:"max_ms"`
+	Over2s            int     `json:"over_2s"` // requests that took more than two seconds
+	// Slowest are the five paths whose slowest request under load took
+	// longest, with their median, p95 and slowest.
+	Slowest []latency `json:"slowest"`
 }
 
 // readMachine reads the processor and memory from /proc where there is
@@ -263,18 +293,84 @@ func (r benchReport) writeMarkdown(w io.Writer) error {
 		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
 	}
 
+	writeAnswerSizes(b, r.Sizes[last])
+
 	b.WriteString("\n**Server memory and load**\n\n")
 	header([]string{""})
+	row("largest answer as the pages ask, identity / gzip", func(s sizeReport) string {
+		id, gz := largestAnswers(s.Answers)
+		return fmt.Sprintf("%s / %s", formatBytes(id.IdentityBytes), formatBytes(gz.GzipBytes))
+	})
 	row("peak memory, every endpoint in turn, cache off", func(s sizeReport) string { return formatBytes(s.Serve.UncachedPeakRSSBytes) })
 	row(fmt.Sprintf("peak memory, %d clients at once, cache on", r.Clients), func(s sizeReport) string { return formatBytes(s.Serve.LoadPeakRSSBytes) })
 	row("requests/s under load", func(s sizeReport) string { return fmt.Sprintf("%.0f", s.Serve.Load.RequestsPerSecond) })
-	row("latency under load, median / p95 / max ms", func(s sizeReport) string {
-		return fmt.Sprintf("%s / %s / %s", ms(s.Serve.Load.MedianMS), ms(s.Serve.Load.P95MS), ms(s.Serve.Load.MaxMS))
+	row("latency under load, median / p95 / p99 / max ms", func(s sizeReport) string {
+		l := s.Serve.Load
+		return fmt.Sprintf("%s / %s / %s / %s", ms(l.MedianMS), ms(l.P95MS), ms(l.P99MS), ms(l.MaxMS))
 	})
-	row("failed requests", func(s sizeReport) string { return fmt.Sprintf("%d of %d", s.Serve.Load.Errors, s.Serve.Load.Requests) })
+	of := func(n, total int) string { return formatInt(int64(n)) + " of " + formatInt(int64(total)) }
+	row("requests over 2 s", func(s sizeReport) string { return of(s.Serve.Load.Over2s, s.Serve.Load.Requests) })
+	row("304 Not Modified (If-None-Match)", func(s sizeReport) string { return of(s.Serve.Load.NotModified, s.Serve.Load.Requests) })
+	row("bytes received under load", func(s sizeReport) string { return formatBytes(s.Serve.Load.BytesReceived) })
+	row("failed requests", func(s sizeReport) string { return of(s.Serve.Load.Errors, s.Serve.Load.Requests) })
+	row("slowest paths under load, slowest request ms", func(s sizeReport) string {
+		var out []string
+		for _, l := range s.Serve.Load.Slowest {
+			out = append(out, fmt.Sprintf("`%s` %s", l.Path, ms(l.MaxMS)))
+		}
+		return strings.Join(out, ", ")
+	})
 
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// answerGoal is the issue's goal for the largest answer: a megabyte.
+const answerGoal = 1 << 20
+
+// largestAnswers returns, among the answers the pages ask for (not the
+// ?limit=all variants), the largest uncompressed and the largest as sent
+// gzip.
+func largestAnswers(answers []answerSize) (identity, gz answerSize) {
+	for _, a := range answers {
+		if !a.Default {
+			continue
+		}
+		if a.IdentityBytes > identity.IdentityBytes {
+			identity = a
+		}
+		if a.GzipBytes > gz.GzipBytes {
+			gz = a
+		}
+	}
+	return identity, gz
+}
+
+// writeAnswerSizes prints the largest answers at the size s, uncompressed
+// and gzip, and the largest of each against the 1 MiB goal.
+func writeAnswerSizes(b *strings.Builder, s sizeReport) {
+	const shown = 12
+	fmt.Fprintf(b, "\n**Answer sizes** at %s, as served: the %d largest uncompressed (Accept-Encoding: identity) "+
+		"and as sent for Accept-Encoding: gzip; `limit=all` rows are the whole lists no page asks for\n\n", s.Name, shown)
+	b.WriteString("| path | identity | gzip | gzip ÷ identity |\n|---|---|---|---|\n")
+	sorted := slices.Clone(s.Answers)
+	slices.SortStableFunc(sorted, func(a, b answerSize) int { return cmp.Compare(b.IdentityBytes, a.IdentityBytes) })
+	for _, a := range sorted[:min(shown, len(sorted))] {
+		share := "–"
+		if a.IdentityBytes > 0 {
+			share = fmt.Sprintf("%.0f%%", 100*float64(a.GzipBytes)/float64(a.IdentityBytes))
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", a.Path, formatBytes(a.IdentityBytes), formatBytes(a.GzipBytes), share)
+	}
+	id, gz := largestAnswers(s.Answers)
+	verdict := func(n int64) string {
+		if n > answerGoal {
+			return "over 1 MiB"
+		}
+		return "within 1 MiB"
+	}
+	fmt.Fprintf(b, "| **largest as the pages ask** | %s `%s`, %s | %s `%s`, %s | |\n",
+		formatBytes(id.IdentityBytes), id.Path, verdict(id.IdentityBytes), formatBytes(gz.GzipBytes), gz.Path, verdict(gz.GzipBytes))
 }
 
 // matrixFilters are the columns of the filter matrix, in filterMatrix's order.

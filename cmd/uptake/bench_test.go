@@ -106,15 +106,55 @@ func TestBenchSmallSizes(t *testing.T) {
 				t.Errorf("%s: endpoint %d: %+v, want %s", s.Name, i, l, e.Path)
 			}
 		}
-		if l := s.Serve.Load; l.Errors != 0 || l.Requests != 2*3*len(endpoints) || l.RequestsPerSecond <= 0 {
+		// Load: three rounds per client; after the first, a client
+		// revalidates what it has, and kept answers come back 304.
+		if l := s.Serve.Load; l.Errors != 0 || l.Requests != 2*3*len(endpoints) || l.RequestsPerSecond <= 0 ||
+			l.NotModified <= 0 || l.NotModified > 2*2*len(endpoints) || l.BytesReceived <= 0 ||
+			l.P99MS < l.P95MS || l.MaxMS < l.P99MS || l.Over2s < 0 || l.Over2s > l.Requests {
 			t.Errorf("%s: load %+v", s.Name, l)
+		}
+		if sl := s.Serve.Load.Slowest; len(sl) != 5 || sl[0].MaxMS != s.Serve.Load.MaxMS || sl[0].Runs != 2*3 || sl[4].MaxMS > sl[0].MaxMS {
+			t.Errorf("%s: slowest under load %+v", s.Name, sl)
+		}
+
+		// Sizes: every endpoint once, then the paged lists whole.
+		wantSizes := map[string]bool{}
+		for _, e := range endpoints {
+			wantSizes[e.Path] = true
+			for _, paged := range []string{"/api/followup", "/api/coding", "/api/campaigns"} {
+				if p, _, _ := strings.Cut(e.Path, "?"); p == paged {
+					sep := "?"
+					if strings.Contains(e.Path, "?") {
+						sep = "&"
+					}
+					wantSizes[e.Path+sep+"limit=all"] = false
+				}
+			}
+		}
+		if len(s.Answers) != len(wantSizes) || len(wantSizes) != len(endpoints)+3 {
+			t.Errorf("%s: %d answer sizes, want %d", s.Name, len(s.Answers), len(wantSizes))
+		}
+		for _, a := range s.Answers {
+			dflt, ok := wantSizes[a.Path]
+			if !ok || a.Default != dflt || a.IdentityBytes <= 0 || a.GzipBytes <= 0 || a.ContentType == "" {
+				t.Errorf("%s: answer size %+v", s.Name, a)
+			}
+			delete(wantSizes, a.Path)
+			if strings.HasPrefix(a.ContentType, "application/json") && a.IdentityBytes > 1<<10 &&
+				(!a.Gzipped || a.GzipBytes > a.IdentityBytes) {
+				t.Errorf("%s: %s: gzip %d bytes (gzipped %v), identity %d", s.Name, a.Path, a.GzipBytes, a.Gzipped, a.IdentityBytes)
+			}
+		}
+		if len(wantSizes) > 0 {
+			t.Errorf("%s: no sizes for %v", s.Name, wantSizes)
 		}
 		if runtime.GOOS == "linux" && (s.Ingest.PeakRSSBytes < 1<<20 || s.Serve.UncachedPeakRSSBytes < 1<<20 || s.Serve.LoadPeakRSSBytes < 1<<20) {
 			t.Errorf("%s: peak memory not read: ingest %d, serve %d and %d", s.Name, s.Ingest.PeakRSSBytes, s.Serve.UncachedPeakRSSBytes, s.Serve.LoadPeakRSSBytes)
 		}
 	}
 	for _, want := range []string{"| indicator | filter | 4 practices | 10 practices | median, 10 practices ÷ 4 practices |", "| `/api/course-fills` |", "ingest throughput ÷ read_csv",
-		"| adding a quarter ÷ loading its files |", "**Filter matrix** at 10 practices", "| indicator | all | practice | network | language | quarters |"} {
+		"| adding a quarter ÷ loading its files |", "**Answer sizes** at 10 practices", "| **largest as the pages ask** |",
+		"| requests over 2 s |", "| slowest paths under load, slowest request ms |", "| 304 Not Modified (If-None-Match) |", "**Filter matrix** at 10 practices", "| indicator | all | practice | network | language | quarters |"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the printed tables lack %q:\n%s", want, stdout.String())
 		}
