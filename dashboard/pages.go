@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 
@@ -105,6 +106,14 @@ func (s *Server) panelsFrom(ctx context.Context, res *results, f queries.Filter,
 	return out, nil
 }
 
+// chartInlineMax is the most bytes of chart data a page carries inline.
+// A larger chart (the funnel plots' outliers at England scale, hundreds of
+// kilobytes each) is fetched by the browser from /api/chart/VIEW, an
+// answer kept per data version with an ETag (answers.go): the page stays
+// small and cheap to make, and a browser that has the chart revalidates it
+// with a 304 instead of receiving it again inside every page.
+var chartInlineMax = 64 << 10 // a variable so that tests can send every chart by address
+
 // foldAfter is how many rows a table without a chart shows before it
 // folds away.
 const foldAfter = 25
@@ -149,15 +158,18 @@ func ownParams(q url.Values) url.Values {
 func (s *Server) panel(v view, result any, l linker) panel {
 	// The page shows at most pageRows rows of a table; downloads hold all.
 	p := panel{ID: v.Name, Title: v.Title, HowToRead: v.HowToRead, Table: v.table(result, l).forPage()}
-	if v.chart != nil {
-		ch := v.chart(result, l)
-		p.Chart = &ch
-	}
-	p.Fold = p.Chart == nil && len(p.Table.Rows) > foldAfter && !strings.HasSuffix(v.Name, "-worklist")
 	q := l.filter.Query()
 	for k, vals := range l.params {
 		q[k] = vals
 	}
+	if v.chart != nil {
+		ch := v.chart(result, l)
+		p.Chart = &ch
+		if b, err := json.Marshal(ch); err == nil && len(b) > chartInlineMax {
+			p.ChartSrc = withQuery("/api/chart/"+v.Name, q)
+		}
+	}
+	p.Fold = p.Chart == nil && len(p.Table.Rows) > foldAfter && !strings.HasSuffix(v.Name, "-worklist")
 	p.JSON = withQuery("/api/"+v.Source.Name, q)
 	p.CSV = withQuery("/download/"+v.Name+".csv", q)
 	p.XLSX = withQuery("/download/"+v.Name+".xlsx", q)

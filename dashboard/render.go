@@ -113,6 +113,9 @@ type panel struct {
 	Title     string
 	HowToRead string
 	Chart     *charts.Chart
+	// ChartSrc, when set, is where the browser fetches the chart from
+	// instead of an inline block (chartInlineMax).
+	ChartSrc  string
 	Table     Table
 	CSV, XLSX string // download URLs with the filters
 	JSON      string // the API endpoint with the filters

@@ -6,7 +6,9 @@
 // A chart is a <div class="chart"> whose data-option="ID" is the id of a
 // <script type="application/json"> block on the page holding what
 // dashboard/charts.Chart writes: {"option": {...ECharts option...},
-// "links", "filter", "format", "rows", "funnel", "clickable"}. This script
+// "links", "filter", "format", "rows", "funnel", "clickable"}. A chart too
+// large to carry inline has data-src instead: the same JSON's
+// address (/api/chart/VIEW with the page's filters). This script
 // fits the option to the space it has (legends wrap and the plot moves
 // down to make room; crowded category labels rotate; horizontal bars get
 // a line each), writes tooltips with units, gives the chart its accessible
@@ -594,7 +596,8 @@
     var failed = 0;
     var jobs = Array.prototype.map.call(els, function (el) {
       var load = el.dataset.option ? parseBlock(el.dataset.option)
-        : Promise.reject(new Error("chart without data-option"));
+        : sameOrigin(el.dataset.src) ? fetchJSON(el.dataset.src)
+        : Promise.reject(new Error("chart without data-option or data-src"));
       return load
         .then(function (payload) { return draw(el, payload); })
         .then(function () { drawn++; el.dataset.drawn = "true"; })
