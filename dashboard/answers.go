@@ -189,76 +189,10 @@ const answerCacheBytes = 96 << 20
 
 // answerCache keeps answers for the data version they were made from,
 // like the store's result cache (queries/cache.go) one level up: the
-// store keeps results, this keeps their bytes. A new data version empties
-// it. Keys hold everything an answer depends on besides the data: the
-// route, the audience and the query string.
-type answerCache struct {
-	mu      sync.Mutex
-	version int64
-	entries map[string]*answer
-	order   []string // insertion order, for eviction
-	bytes   int
-	flights map[string]*answerFlight
-	off     bool // uptake serve --no-result-cache: measure the work, not the cache
-}
-
-type answerFlight struct {
-	done chan struct{}
-	a    *answer
-	err  error
-}
-
-// get returns the answer kept for (version, key), making it with build at
-// most once while it stays kept; requests that miss together share one
-// making. Errors are not kept.
-func (ac *answerCache) get(ctx context.Context, version int64, key string, build func(context.Context) (*answer, error)) (*answer, error) {
-	if ac.off {
-		return build(ctx)
-	}
-	ac.mu.Lock()
-	if ac.version != version || ac.entries == nil {
-		ac.version, ac.entries, ac.order, ac.bytes = version, map[string]*answer{}, nil, 0
-	}
-	if a, ok := ac.entries[key]; ok {
-		ac.mu.Unlock()
-		return a, nil
-	}
-	fkey := strconv.FormatInt(version, 10) + "\x00" + key
-	if fl, ok := ac.flights[fkey]; ok {
-		ac.mu.Unlock()
-		<-fl.done
-		return fl.a, fl.err
-	}
-	fl := &answerFlight{done: make(chan struct{})}
-	if ac.flights == nil {
-		ac.flights = map[string]*answerFlight{}
-	}
-	ac.flights[fkey] = fl
-	ac.mu.Unlock()
-
-	// Others may be waiting: the first caller hanging up must not cancel
-	// the making.
-	fl.a, fl.err = build(context.WithoutCancel(ctx))
-	close(fl.done)
-
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	delete(ac.flights, fkey)
-	if fl.err != nil || ac.version != version {
-		return fl.a, fl.err
-	}
-	if _, ok := ac.entries[key]; !ok && fl.a.size() <= answerCacheBytes/4 {
-		for ac.bytes+fl.a.size() > answerCacheBytes && len(ac.order) > 0 {
-			ac.bytes -= ac.entries[ac.order[0]].size()
-			delete(ac.entries, ac.order[0])
-			ac.order = ac.order[1:]
-		}
-		ac.entries[key] = fl.a
-		ac.order = append(ac.order, key)
-		ac.bytes += fl.a.size()
-	}
-	return fl.a, nil
-}
+// store keeps results, this keeps their bytes. Keys hold everything an
+// answer depends on besides the data: the route, the audience and the
+// query string.
+type answerCache = keptCache[*answer]
 
 // jsonType is the content type of every JSON answer.
 const jsonType = "application/json; charset=utf-8"

@@ -363,8 +363,20 @@ func TestETagFollowsLoads(t *testing.T) {
 			t.Fatalf("%s before the load: %d, want 304", p, res.StatusCode)
 		}
 	}
+	// Pages are made from kept panels (pages.go): the load must reach
+	// them too.
+	panels := func() string {
+		_, page := c.get(t, rs.URL+"/pathway")
+		return page[max(0, strings.Index(page, `<section class="uptake-panel"`)):]
+	}
+	if p := panels(); strings.Contains(p, "2025Q2") || !strings.Contains(p, "2025Q1") {
+		t.Fatalf("the pathway page before the load: 2025Q1 %v, 2025Q2 %v", strings.Contains(p, "2025Q1"), strings.Contains(p, "2025Q2"))
+	}
 	if _, err := loader.LoadQuarter(ctx, filepath.Join(sampleDir, "2025Q2")); err != nil {
 		t.Fatal(err)
+	}
+	if p := panels(); !strings.Contains(p, "2025Q2") {
+		t.Errorf("the pathway page after loading 2025Q2 does not show it: its panels were kept from before the load")
 	}
 	for _, p := range paths {
 		res, _ := c.getRaw(t, rs.URL+p, map[string]string{"If-None-Match": before[p]})

@@ -1,13 +1,17 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"html/template"
 	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
 )
 
@@ -91,6 +95,9 @@ func (s *Server) panels(ctx context.Context, f queries.Filter, q url.Values, vie
 // panelsFrom is panels with the request's results, which the page's
 // summary reads too.
 func (s *Server) panelsFrom(ctx context.Context, res *results, f queries.Filter, views []view) ([]panel, error) {
+	if err := res.prefetch(ctx, f, views); err != nil {
+		return nil, err
+	}
 	var out []panel
 	l := linker{filter: f, params: ownParams(res.query)}
 	for _, v := range views {
@@ -101,9 +108,61 @@ func (s *Server) panelsFrom(ctx context.Context, res *results, f queries.Filter,
 		if v.shown != nil && !v.shown(result) {
 			continue
 		}
-		out = append(out, s.panel(v, result, l))
+		p, err := s.keptPanel(ctx, v, result, l, res.query)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
 	}
 	return out, nil
+}
+
+// keptPanel is panel, kept per data version, audience, filter and query
+// string like the JSON answers (answers.go). At England scale making the
+// Practices page's panels (tables and funnel plots of 6,500 practices)
+// from results already kept took most of the time of serving it, for
+// every visitor. Panels that may name people (work lists, rejected rows)
+// are never kept: they are made for the request, as their JSON is.
+func (s *Server) keptPanel(ctx context.Context, v view, result any, l linker, q url.Values) (panel, error) {
+	if accessTable["api."+v.Source.Name].sensitive || s.keptPanels.off.Load() {
+		return s.panel(v, result, l), nil
+	}
+	version, err := s.store.DataVersion(ctx)
+	if err != nil {
+		return panel{}, err
+	}
+	key := v.Name + "\x00" + l.filter.Audience.Practice + "\x00" + l.filter.Query().Encode() + "\x00" + q.Encode()
+	p, err := s.keptPanels.get(ctx, version, key, func(context.Context) (*panel, error) {
+		p := s.panel(v, result, l)
+		// Its HTML too: executing the table's hundred rows cell by cell
+		// was most of what remained of serving the page.
+		if err := s.renderPanel(&p); err != nil {
+			return nil, err
+		}
+		return &p, nil
+	})
+	if err != nil {
+		return panel{}, err
+	}
+	return *p, nil
+}
+
+// renderPanel sets p.HTML to the panel as the "panel" template of
+// partials.html draws it. That template sees nothing but the panel, so
+// its HTML is the same on every page that shows it and for every reader
+// given the same panel.
+func (s *Server) renderPanel(p *panel) error {
+	pt, ok := s.pages["overview"] // every page's set has the same partials
+	if !ok {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := pt.t.ExecuteTemplate(&buf, "panel", p); err != nil {
+		return fmt.Errorf("rendering panel %s: %w", p.ID, err)
+	}
+	p.HTML = template.HTML(buf.String())
+	p.bytes += buf.Len()
+	return nil
 }
 
 // chartInlineMax is the most bytes of chart data a page carries inline.
@@ -165,10 +224,24 @@ func (s *Server) panel(v view, result any, l linker) panel {
 	if v.chart != nil {
 		ch := v.chart(result, l)
 		p.Chart = &ch
-		if b, err := json.Marshal(ch); err == nil && len(b) > chartInlineMax {
+		b, err := json.Marshal(ch)
+		switch {
+		case err != nil:
+			// Leave it to the template, which says what went wrong.
+		case len(b) > chartInlineMax:
 			p.ChartSrc = withQuery("/api/chart/"+v.Name, q)
+			// The page needs only the chart's words; the browser fetches
+			// the rest, so a kept panel does not hold it twice.
+			p.Chart = &charts.Chart{Caption: ch.Caption, Description: ch.Description, Rows: ch.Rows}
+		default:
+			// json.Marshal escapes <, > and & (HTMLEscape), so the bytes
+			// are safe inside the page's <script type="application/json">
+			// as they stand: the template does not marshal them again.
+			p.ChartJSON = template.JS(b)
+			p.bytes += len(b)
 		}
 	}
+	p.bytes += p.Table.size()
 	p.Fold = p.Chart == nil && len(p.Table.Rows) > foldAfter && !strings.HasSuffix(v.Name, "-worklist")
 	p.JSON = withQuery("/api/"+v.Source.Name, q)
 	p.CSV = withQuery("/download/"+v.Name+".csv", q)

@@ -115,7 +115,10 @@ type panel struct {
 	Chart     *charts.Chart
 	// ChartSrc, when set, is where the browser fetches the chart from
 	// instead of an inline block (chartInlineMax).
-	ChartSrc  string
+	ChartSrc string
+	// ChartJSON is the chart inline, already serialised (nil with
+	// ChartSrc).
+	ChartJSON template.JS
 	Table     Table
 	CSV, XLSX string // download URLs with the filters
 	JSON      string // the API endpoint with the filters
@@ -125,7 +128,16 @@ type panel struct {
 	// list) under a "Show the table" link; tables under charts always
 	// fold. Work lists never do: they are what their page is for.
 	Fold bool
+	// HTML, when set, is the panel already drawn (renderPanel): a kept
+	// panel is drawn once per data version, not for every request. Setting
+	// Form afterwards makes the page draw the panel afresh.
+	HTML template.HTML
+	// bytes is roughly what the panel holds in memory, for keptPanels.
+	bytes int
 }
+
+// size is what the panel holds in memory, roughly.
+func (p *panel) size() int { return p.bytes + 512 }
 
 // panelForm is a small GET form above a panel's table, for parameters
 // that are not filters. Keep holds the filters to carry along.

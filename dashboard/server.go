@@ -23,6 +23,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/uptake-nhs/uptake/accounts"
+	"github.com/uptake-nhs/uptake/queries"
 )
 
 //go:embed static
@@ -110,6 +111,8 @@ type Server struct {
 	now func() time.Time
 	// answers keeps the serialised JSON answers (answers.go).
 	answers answerCache
+	// keptPanels keeps the panels pages are made of (pages.go).
+	keptPanels keptCache[*panel]
 	// Sign-in attempts per client address and from all addresses, and
 	// wrong passwords per username and address.
 	ipLimit, allLimit *limiter
@@ -172,7 +175,8 @@ func New(store Store, opts Options) (*Server, error) {
 		return nil, errors.New("dashboard: Loads needs an UploadDir, a folder private to the server for the uploads")
 	}
 	s := &Server{store: store, accounts: opts.Accounts, opts: opts, log: opts.Logger, now: time.Now}
-	s.answers.off = opts.NoAnswerCache
+	s.answers.off.Store(opts.NoAnswerCache)
+	s.keptPanels.off.Store(opts.NoAnswerCache)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -398,6 +402,10 @@ func (s *Server) requestContext(c *gin.Context) {
 	id := hex.EncodeToString(b[:])
 	c.Set(requestIDKey, id)
 	c.Header("X-Request-Id", id)
+	if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
+		// A GET loads nothing, so it reads one data version throughout.
+		c.Request = c.Request.WithContext(queries.PinDataVersion(c.Request.Context()))
+	}
 	start := time.Now()
 	c.Next()
 	route := c.FullPath()

@@ -275,3 +275,17 @@ func groupThousands(s string) string {
 	}
 	return intPart
 }
+
+// size is roughly what the table holds in memory, for kept panels.
+func (t Table) size() int {
+	n := len(t.Title) + len(t.Shown) + len(t.ShownCount)
+	for _, row := range t.Rows {
+		for _, c := range row {
+			n += len(c.text) + len(c.Href) + 64
+		}
+	}
+	for _, s := range t.Notes {
+		n += len(s)
+	}
+	return n
+}

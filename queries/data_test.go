@@ -179,3 +179,30 @@ func TestDataQuality(t *testing.T) {
 		checkFloat(t, w.q.Quarter+" "+w.file+" rate", f.RejectionRate, w.rate)
 	}
 }
+
+// TestPinDataVersion: within a pinned context DataVersion keeps the
+// version it first read, after a load commits; outside it, it follows.
+func TestPinDataVersion(t *testing.T) {
+	f := buildDataFixture(t)
+	s := f.store()
+	ctx := context.Background()
+	pinned := PinDataVersion(ctx)
+	for _, c := range []struct {
+		ctx  context.Context
+		name string
+	}{{pinned, "pinned"}, {ctx, "unpinned"}} {
+		if v, err := s.DataVersion(c.ctx); err != nil || v != 3 {
+			t.Fatalf("%s, before the load: version %d (%v), want 3", c.name, v, err)
+		}
+	}
+	f.loadFile(4, "2026Q3", "referrals.csv", "loaded", 10, 0, "2026-10-02 09:00:00")
+	if v, _ := s.DataVersion(pinned); v != 3 {
+		t.Errorf("pinned, after load 4: version %d, want 3 as first read", v)
+	}
+	if v, _ := s.DataVersion(ctx); v != 4 {
+		t.Errorf("unpinned, after load 4: version %d, want 4", v)
+	}
+	if v, _ := s.DataVersion(PinDataVersion(ctx)); v != 4 {
+		t.Errorf("pinned afresh, after load 4: version %d, want 4", v)
+	}
+}

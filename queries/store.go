@@ -277,11 +277,38 @@ func (s *Store) derivedHash() string {
 }
 
 // DataVersion identifies the loaded data: it changes whenever a load
-// commits. The dashboard uses it for caching and ETags.
+// commits. The dashboard uses it for caching and ETags. Within a context
+// from PinDataVersion it is asked of the database once.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	if pin, ok := ctx.Value(versionPinKey{}).(*versionPin); ok {
+		pin.once.Do(func() { pin.v, pin.err = s.dataVersion(ctx) })
+		return pin.v, pin.err
+	}
+	return s.dataVersion(ctx)
+}
+
+func (s *Store) dataVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := s.db.QueryRowContext(ctx, query("DataVersion")).Scan(&v)
 	return v, err
+}
+
+type versionPinKey struct{}
+
+type versionPin struct {
+	once sync.Once
+	v    int64
+	err  error
+}
+
+// PinDataVersion returns a context in which every DataVersion gives the
+// version it first read. A page asks for it a dozen times (each result,
+// each kept panel, the filter values); pinned, it is one query instead of
+// a dozen, and every part of the page is keyed by the same version even
+// if a load commits while the page is being made. Only for requests that
+// load nothing: a load within the context would not be seen.
+func PinDataVersion(ctx context.Context) context.Context {
+	return context.WithValue(ctx, versionPinKey{}, &versionPin{})
 }
 
 // FilterOptions lists the values the filters can take in the loaded data.
