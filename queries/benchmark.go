@@ -298,8 +298,14 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		if f.Compare == "" && ((f.PCN != "" && c.pcn != f.PCN) || (f.Practice != "" && c.code != f.Practice)) {
 			continue
 		}
-		row := PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter,
-			StaleRegister: c.num[0] > c.den[0]}
+		// Filled in place: at England scale copying 6,500 rows of this
+		// size into a growing slice was a sixth of the Go side's time.
+		if cap(out.Practices) == 0 {
+			out.Practices = make([]PracticeBenchmarkRow, 0, len(all))
+		}
+		out.Practices = append(out.Practices, PracticeBenchmarkRow{Code: c.code, Name: c.name, PCN: c.pcn, RegisterQuarter: c.registerQuarter,
+			StaleRegister: c.num[0] > c.den[0]})
+		row := &out.Practices[len(out.Practices)-1]
 		values := [3]*PracticeMeasure{&row.ReferralRate, &row.Conversion, &row.FollowUp}
 		u := d.unit(c.code)
 		for m, v := range values {
@@ -325,7 +331,6 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 				v.Rank = &r
 			}
 		}
-		out.Practices = append(out.Practices, row)
 	}
 	out.Disclosure = d.note()
 	return out, nil
