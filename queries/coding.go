@@ -62,15 +62,21 @@ type CodingGroup struct {
 	Provisional  bool       `json:"provisional,omitempty"`
 }
 
-// codingTally counts one group's notified outcomes by state (see
-// sql/CodingCompleteness.sql): 2*due + coded.
-type codingTally [4]int64
+// codingTally counts one group's notified outcomes, as the columns of
+// sql/CodingCompleteness.sql.
+type codingTally struct {
+	notified, insideWindow, due, codedInWindow int64
+}
+
+func (t codingTally) plus(u codingTally) codingTally {
+	return codingTally{t.notified + u.notified, t.insideWindow + u.insideWindow, t.due + u.due, t.codedInWindow + u.codedInWindow}
+}
 
 func (t codingTally) group(d *discloser, key string) CodingGroup {
 	return CodingGroup{
 		Key:          key,
-		InsideWindow: d.count(t[0] + t[1]),
-		Rate:         d.proportion(t[3], t[2]+t[3]),
+		InsideWindow: d.count(t.insideWindow),
+		Rate:         d.proportion(t.codedInWindow, t.due),
 	}
 }
 
@@ -95,41 +101,29 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 	if out.AsOf, err = s.dataAsOf(ctx); err != nil {
 		return out, err
 	}
-	tallies := map[string]map[string]*codingTally{"category": {}, "practice": {}, "quarter": {}}
+	tallies := map[string]map[string]codingTally{"category": {}, "practice": {}, "quarter": {}}
 	err = s.forEachRow(ctx, query("CodingCompleteness"), f.args(), func(rows *sql.Rows) error {
 		var breakdown, key string
-		var state, n int64
-		if err := rows.Scan(&breakdown, &key, &state, &n); err != nil {
+		var t codingTally
+		if err := rows.Scan(&breakdown, &key, &t.notified, &t.insideWindow, &t.due, &t.codedInWindow); err != nil {
 			return err
 		}
-		m := tallies[breakdown]
-		if m[key] == nil {
-			m[key] = &codingTally{}
-		}
-		m[key][state] += n
+		tallies[breakdown][key] = t
 		return nil
 	})
 	if err != nil {
 		return out, fmt.Errorf("coding by category, practice and quarter: %w", err)
 	}
-	tally := func(breakdown, key string) codingTally {
-		if t := tallies[breakdown][key]; t != nil {
-			return *t
-		}
-		return codingTally{}
-	}
+	tally := func(breakdown, key string) codingTally { return tallies[breakdown][key] }
 
 	// Categories partition the outcomes, so the borough is their sum.
 	var all codingTally
 	for _, cat := range CodingCategories {
-		t := tally("category", cat)
-		for i := range all {
-			all[i] += t[i]
-		}
+		all = all.plus(tally("category", cat))
 	}
-	out.Notified = d.count(all[0] + all[1] + all[2] + all[3])
-	out.InsideWindow = d.count(all[0] + all[1])
-	out.Rate = d.proportion(all[3], all[2]+all[3])
+	out.Notified = d.count(all.notified)
+	out.InsideWindow = d.count(all.insideWindow)
+	out.Rate = d.proportion(all.codedInWindow, all.due)
 	for _, cat := range CodingCategories {
 		out.Categories = append(out.Categories, tally("category", cat).group(d, cat))
 	}
@@ -149,7 +143,7 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 		}
 		t := tally("quarter", q)
 		g := t.group(d, q)
-		g.Provisional = cohortOpen(q, out.AsOf, s.cfg.ConversionWindowDays) || t[0]+t[1] > 0
+		g.Provisional = cohortOpen(q, out.AsOf, s.cfg.ConversionWindowDays) || t.insideWindow > 0
 		out.Quarters = append(out.Quarters, g)
 	}
 
