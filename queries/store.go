@@ -56,6 +56,11 @@ type Store struct {
 	version int64          // data version the cache was built for
 
 	cache resultCache // indicator results by data version (cache.go)
+
+	// benchmarkFromReferrals makes PracticeBenchmark count from the
+	// referrals even where the kept counts would do, for the test that
+	// holds the two equal.
+	benchmarkFromReferrals bool
 }
 
 // Open prepares a Store over a database that ingest has migrated. It
@@ -109,7 +114,7 @@ func runStatements(ctx context.Context, db execer, name string) error {
 }
 
 // Refresh brings the derived tables (referral_facts, outcome_facts,
-// course_facts, equity_group_values) up to date inside tx. ingest.Loader calls it as its
+// course_facts, equity_group_values, practice_quarter_counts) up to date inside tx. ingest.Loader calls it as its
 // AfterLoad hook, so that a quarter and the facts computed from it commit
 // together. Right after one load, with the facts built from the data
 // before it and the same configuration and SQL, it recomputes only the
@@ -201,7 +206,7 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, quarter string) error {
 			{"Refresh.outcome_as_of", "", []any{sql.Named("coding_window_days", c.CodingWindowDays)}},
 		}
 	}
-	steps = append(steps, step{"Refresh.equity_groups", "", nil}, step{"Refresh.done", "", nil})
+	steps = append(steps, step{"Refresh.equity_groups", "", nil}, step{"Refresh.practice_quarter_counts", "", nil}, step{"Refresh.done", "", nil})
 	for _, st := range steps {
 		var err error
 		switch {
@@ -270,7 +275,7 @@ func (s *Store) derivedHash() string {
 	h := sha256.New()
 	h.Write([]byte(s.cfg.Hash()))
 	for _, name := range []string{"macros", "Refresh.scope_all", "Refresh.scope", "Refresh.referral_facts", "Refresh.referral_as_of",
-		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.done", "filter_macros"} {
+		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.practice_quarter_counts", "Refresh.done", "filter_macros"} {
 		h.Write([]byte(query(name)))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])

@@ -4,19 +4,35 @@
 -- when it made no referrals. The caller blanks the PCN and practice
 -- filters so that the result covers the whole borough (the comparator).
 --   $from ... $channel  the global filter (queries.Filter), $pcn and $practice '', PCN and practice ''
+--   $kept  true to count from practice_quarter_counts (no filter on the
+--          referrals' own attributes: mode, language, referrer, channel),
+--          false to count from the referrals themselves
 WITH refs AS (
     SELECT * FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    WHERE NOT $kept
 ),
 per_practice AS (
+    -- From the counts kept per practice and quarter
+    -- (Refresh.practice_quarter_counts.sql): a person counts once, at
+    -- their first referral in the range, i.e. one whose previous referral
+    -- (if any) came before the range. That is exact while the filter
+    -- selects by quarter (whole histories).
     SELECT practice_code,
-           -- Referral rate: distinct people with diabetes referred; carers
-           -- are not on the type 2 register, so they are left out. A person
-           -- counts once: at their first referral in the range, i.e. one
-           -- whose previous referral (if any) came before the range. That is
-           -- exact while the filter selects by quarter, PCN and practice
-           -- (whole histories); filters on a referral's own attributes
-           -- (mode, language, referrer, channel) can drop a person's earlier
-           -- referral, so then people are counted with count(DISTINCT).
+           CAST(sum(patients) FILTER (WHERE previous_referral_quarter IS NULL
+                                         OR ($from <> '' AND previous_referral_quarter < $from)) AS BIGINT) AS patients_referred,
+           CAST(sum(conversion_den) AS BIGINT) AS conversion_den,
+           CAST(sum(conversion_num) AS BIGINT) AS conversion_num,
+           CAST(sum(followup_den) AS BIGINT) AS followup_den,
+           CAST(sum(followup_num) AS BIGINT) AS followup_num
+    FROM practice_quarter_counts
+    WHERE $kept AND in_quarters(quarter, $from, $to)
+    GROUP BY practice_code
+    UNION ALL
+    -- From the referrals, counted as in Refresh.practice_quarter_counts.sql.
+    -- Filters on a referral's own attributes (mode, language, referrer,
+    -- channel) can drop a person's earlier referral, so then people are
+    -- counted with count(DISTINCT).
+    SELECT practice_code,
            CASE WHEN $mode = '' AND $language = '' AND $referrer = '' AND $channel = ''
                 THEN count(*) FILTER (WHERE patient_or_carer = 'patient'
                                         AND (previous_referral_quarter IS NULL
@@ -24,10 +40,8 @@ per_practice AS (
                 ELSE count(DISTINCT patient_id) FILTER (WHERE patient_or_carer = 'patient'
                                                           AND NOT ($mode = '' AND $language = '' AND $referrer = '' AND $channel = ''))
            END AS patients_referred,
-           -- Conversion: eligible referrals whose window has closed.
            count(*) FILTER (WHERE eligible AND conversion_final) AS conversion_den,
            count(*) FILTER (WHERE eligible AND conversion_final AND converted) AS conversion_num,
-           -- Follow-up: non-attenders whose follow-up window has passed.
            count(*) FILTER (WHERE non_attender AND followup_due) AS followup_den,
            count(*) FILTER (WHERE non_attender AND followup_due AND followed_up_in_window) AS followup_num
     FROM refs
