@@ -99,7 +99,7 @@ func (s *Server) panelsFrom(ctx context.Context, res *results, f queries.Filter,
 		return nil, err
 	}
 	var out []panel
-	l := linker{filter: f, params: ownParams(res.query)}
+	l := linker{filter: f, params: ownParams(res.query), page: true}
 	for _, v := range views {
 		result, err := res.get(ctx, v.Source, f)
 		if err != nil {

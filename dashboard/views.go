@@ -121,6 +121,10 @@ type linker struct {
 	// params are the request's parameters other than filters that the
 	// page's sources read (rejected rows: quarter, file, rule, page).
 	params url.Values
+	// page says the table is for a page, which shows its first pageRows
+	// rows (Table.forPage): a view may then make only those. Downloads
+	// and the print pack get every row.
+	page bool
 }
 
 // practice is the page of one practice, keeping the other filters.
