@@ -289,3 +289,25 @@ func (t Table) size() int {
 	}
 	return n
 }
+
+// pageRowsOf returns the items a table for l makes rows of, and the
+// total for its caption (0: the rows are all of them). A table for a page
+// (linker.page) shows only its first pageRows rows, so it makes only
+// those, from order (indices of items in the table's order; nil is the
+// items' own order); downloads get every item. At England scale making
+// thousands of practices' rows for a page that shows a hundred was a
+// tenth of its time.
+func pageRowsOf[T any](l linker, items []T, order []int) ([]T, int) {
+	if !l.page || len(items) <= pageRows {
+		return nil, 0
+	}
+	out := make([]T, 0, pageRows)
+	for i := range pageRows {
+		if order != nil {
+			out = append(out, items[order[i]])
+		} else {
+			out = append(out, items[i])
+		}
+	}
+	return out, len(items)
+}

@@ -91,18 +91,12 @@ func benchmarkViews() []view {
 					}
 					return cells
 				}
-				if l.page && len(first) > pageRows {
-					// A page shows only the first pageRows rows in that
-					// order: making the other 6,400 rows' cells at England
-					// scale, to drop them, was a tenth of the page's time.
-					for _, i := range first[:pageRows] {
-						t.Rows = append(t.Rows, rowOf(r.Practices[i]))
-					}
-					t.long.first, t.long.total = nil, len(r.Practices)
-				} else {
-					for _, p := range r.Practices {
-						t.Rows = append(t.Rows, rowOf(p))
-					}
+				practices := r.Practices
+				if shown, total := pageRowsOf(l, practices, first); shown != nil {
+					practices, t.long.first, t.long.total = shown, nil, total
+				}
+				for _, p := range practices {
+					t.Rows = append(t.Rows, rowOf(p))
 				}
 				t.Notes = append(t.Notes, benchmarkNote(r.Comparator, bm))
 				t.Notes = append(t.Notes, referenceNotes(bm.Title, bm.References)...)
@@ -267,7 +261,11 @@ func campaignsView() view {
 				Disclosure: r.Disclosure,
 				Sortable:   true,
 			}
-			for _, c := range r.Campaigns {
+			campaigns, long := r.Campaigns, longTable{noun: "campaigns", order: "the most recent first", narrow: "choose a network or practice in the filters", first: newestFirst(len(r.Campaigns))}
+			if shown, total := pageRowsOf(l, campaigns, long.first); shown != nil {
+				campaigns, long.first, long.total = shown, nil, total
+			}
+			for _, c := range campaigns {
 				diff, ratio := Missing(), Missing()
 				if c.Difference != nil {
 					diff = Int(*c.Difference)
@@ -286,7 +284,7 @@ func campaignsView() view {
 			}
 			note += ". Left out of that sum: " + strconv.Itoa(s.Incomplete) + " with a window not complete, " + strconv.Itoa(s.Overlapping) + " overlapping another campaign."
 			t.Notes = append(t.Notes, note, "Before and after is not a controlled comparison: referrals also move with the season and other work at the practice.")
-			t.long = longTable{noun: "campaigns", order: "the most recent first", narrow: "choose a network or practice in the filters", first: newestFirst(len(t.Rows))}
+			t.long = long
 			return t
 		},
 		func(r queries.CampaignEffect, l linker) charts.Chart {

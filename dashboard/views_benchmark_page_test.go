@@ -44,3 +44,42 @@ func TestBenchmarkPageTableAsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestPageTablesAsWhole: the other tables of every practice (coding,
+// follow-up) and of every campaign make only the rows a page shows, and
+// those equal the page's part of the whole table, in its order (campaigns
+// newest first).
+func TestPageTablesAsWhole(t *testing.T) {
+	var coding queries.CodingCompleteness
+	var followUp queries.FollowUp
+	var campaigns queries.CampaignEffect
+	for i := range 150 {
+		code, name := fmt.Sprintf("P%05d", i), fmt.Sprintf("Practice %03d", i)
+		coding.Practices = append(coding.Practices, queries.CodingGroup{Key: code, Name: name, PCN: "North"})
+		followUp.Practices = append(followUp.Practices, queries.FollowUpPractice{Code: code, Name: name, PCN: "North"})
+		campaigns.Campaigns = append(campaigns.Campaigns, queries.Campaign{PracticeCode: code, PracticeName: name, DateSent: fmt.Sprintf("2025-%02d-01", 1+i%12)})
+	}
+	f := queries.Filter{PCN: "North"}
+	for _, c := range []struct {
+		v      view
+		result any
+		first  string // the first row's code
+		noun   string
+	}{
+		{codingPracticesView(), coding, "P00000", "practices"},
+		{followUpPracticesView(), followUp, "P00000", "practices"},
+		{campaignsView(), campaigns, "P00149", "campaigns"},
+	} {
+		page := c.v.table(c.result, linker{filter: f, page: true})
+		if len(page.Rows) != pageRows {
+			t.Errorf("%s: the page's table made %d rows, want %d", c.v.Name, len(page.Rows), pageRows)
+		}
+		got, want := page.forPage(), c.v.table(c.result, linker{filter: f}).forPage()
+		if got.ShownCount != "100 of 150 "+c.noun || !reflect.DeepEqual(got.Rows, want.Rows) || got.Shown != want.Shown || got.ShownCount != want.ShownCount {
+			t.Errorf("%s: the page's table (%q) differs from the page's part of the whole (%q)", c.v.Name, got.ShownCount, want.ShownCount)
+		}
+		if first := got.Rows[0][1].text; first != c.first {
+			t.Errorf("%s: first row %s, want %s", c.v.Name, first, c.first)
+		}
+	}
+}

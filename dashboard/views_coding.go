@@ -33,14 +33,19 @@ func codingPracticesView() view {
 	return newView(srcCoding, "coding-practices", "Outcomes coded in the practice record, by practice",
 		"Each bar is the share of outcomes the provider reported that the practice coded within 90 days. Select a practice to see the outcomes still to code.",
 		func(r queries.CodingCompleteness, l linker) Table {
+			practices := r.Practices
+			shown, total := pageRowsOf(l, practices, nil)
+			if shown != nil {
+				practices = shown
+			}
 			return Table{
 				Columns:    cols(text("Practice"), text("Code"), text("Network"), codingColumns),
 				Disclosure: r.Disclosure,
-				Rows: codingGroupRows(r.Practices, func(g queries.CodingGroup) []Cell {
+				Rows: codingGroupRows(practices, func(g queries.CodingGroup) []Cell {
 					return []Cell{{kind: textCell, text: g.Name, Href: l.practice(g.Key), Header: true}, Text(g.Key), Text(g.PCN)}
 				}),
 				Notes: []string{codingNote(r)},
-				long:  longTable{noun: "practices", order: "in name order", narrow: "choose a network or practice in the filters"},
+				long:  longTable{noun: "practices", order: "in name order", narrow: "choose a network or practice in the filters", total: total},
 			}
 		},
 		func(r queries.CodingCompleteness, l linker) charts.Chart {
