@@ -2,8 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -82,36 +80,36 @@ var pagedSources = map[*source]func(result any, p queries.ListPage) any{
 // queries.DefaultListLimit when not given) and offset from q. A bad value
 // is an invalid-request error.
 func parseListPage(q url.Values) (queries.ListPage, error) {
-	p := queries.ListPage{Limit: queries.DefaultListLimit}
-	switch v := strings.TrimSpace(q.Get("limit")); v {
-	case "":
-	case "all":
-		p.Limit = 0
-	default:
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > queries.MaxListLimit {
-			return p, invalid("limit must be a whole number from 1 to " + groupThousands(strconv.Itoa(queries.MaxListLimit)) + ", or all.")
-		}
-		p.Limit = n
-	}
-	if v := strings.TrimSpace(q.Get("offset")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return p, invalid("offset must be a whole number, 0 or more.")
-		}
-		p.Offset = n
+	p := queries.ListPage{}
+	var err error
+	if p.Limit, p.Offset, err = parseLimitOffset(q, queries.DefaultListLimit, queries.MaxListLimit); err != nil {
+		return p, err
 	}
 	return p, p.Check()
 }
 
-// writeJSON writes v with encoding/json, which escapes <, > and & so a
-// value can never become markup, even if a browser sniffs the type. It is
-// for answers made for one request; kept answers go through sendJSON.
-func writeJSON(c *gin.Context, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+// parseLimitOffset reads a page of a long answer from q: limit, from 1 to
+// most or "all" (0), def when not given; and offset, 0 or more. A bad
+// value is an invalid-request error that says what is allowed.
+func parseLimitOffset(q url.Values, def, most int) (limit, offset int, err error) {
+	limit = def
+	switch v := strings.TrimSpace(q.Get("limit")); v {
+	case "":
+	case "all":
+		limit = 0
+	default:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > most {
+			return 0, 0, invalid("limit must be a whole number from 1 to " + groupThousands(strconv.Itoa(most)) + ", or all.")
+		}
+		limit = n
 	}
-	send(c, http.StatusOK, jsonType, b, cacheNowhere)
-	return nil
+	if v := strings.TrimSpace(q.Get("offset")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, 0, invalid("offset must be a whole number, 0 or more.")
+		}
+		offset = n
+	}
+	return limit, offset, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/uptake-nhs/uptake/dashboard/charts"
 	"github.com/uptake-nhs/uptake/queries"
@@ -153,29 +152,14 @@ var srcCourseFills = newParamSource("course-fills", func(s Store, ctx context.Co
 	return s.CourseFills(ctx, f, p)
 })
 
-// parseCoursePage reads limit and offset from q. A bad value is a
-// invalid-request error (400).
+// parseCoursePage reads limit (1 to queries.MaxCourseLimit, or "all";
+// queries.DefaultCourseLimit when not given) and offset from q. A bad
+// value is an invalid-request error (400).
 func parseCoursePage(q url.Values) (queries.CoursePage, error) {
-	p := queries.CoursePage{Limit: queries.DefaultCourseLimit}
-	switch v := strings.TrimSpace(q.Get("limit")); v {
-	case "":
-	case "all":
-		p.Limit = 0
-	default:
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > queries.MaxCourseLimit {
-			return p, invalid("limit must be a whole number from 1 to " + groupThousands(strconv.Itoa(queries.MaxCourseLimit)) + ", or all.")
-		}
-		p.Limit = n
-	}
-	if v := strings.TrimSpace(q.Get("offset")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return p, invalid("offset must be a whole number, 0 or more.")
-		}
-		p.Offset = n
-	}
-	return p, nil
+	var p queries.CoursePage
+	var err error
+	p.Limit, p.Offset, err = parseLimitOffset(q, queries.DefaultCourseLimit, queries.MaxCourseLimit)
+	return p, err
 }
 
 // courseListView's downloads hold every course, however many the page
