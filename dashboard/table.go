@@ -290,24 +290,26 @@ func (t Table) size() int {
 	return n
 }
 
-// pageRowsOf returns the items a table for l makes rows of, and the
-// total for its caption (0: the rows are all of them). A table for a page
-// (linker.page) shows only its first pageRows rows, so it makes only
-// those, from order (indices of items in the table's order; nil is the
-// items' own order); downloads get every item. At England scale making
-// thousands of practices' rows for a page that shows a hundred was a
-// tenth of its time.
-func pageRowsOf[T any](l linker, items []T, order []int) ([]T, int) {
+// pageRowsOf returns the items a table for l makes rows of, in the order
+// they are made, and the total for its caption. A table for a page
+// (linker.page) shows only its first pageRows rows, so when there are more
+// it makes only those: the first pageRows items taken in order (indices
+// of items in the table's order; nil is the items' own order), with the
+// total (more than zero). Otherwise it makes every item in the items' own
+// order, and total is 0 (Table.long.first then gives the order). At
+// England scale, making thousands of practices' rows for a page that
+// shows a hundred was a tenth of its time. Downloads get every item.
+func pageRowsOf[T any](l linker, items []T, order []int) (rows []T, total int) {
 	if !l.page || len(items) <= pageRows {
-		return nil, 0
+		return items, 0
 	}
-	out := make([]T, 0, pageRows)
-	for i := range pageRows {
+	rows = make([]T, pageRows)
+	for i := range rows {
 		if order != nil {
-			out = append(out, items[order[i]])
+			rows[i] = items[order[i]]
 		} else {
-			out = append(out, items[i])
+			rows[i] = items[i]
 		}
 	}
-	return out, len(items)
+	return rows, len(items)
 }

@@ -91,9 +91,9 @@ func benchmarkViews() []view {
 					}
 					return cells
 				}
-				practices := r.Practices
-				if shown, total := pageRowsOf(l, practices, first); shown != nil {
-					practices, t.long.first, t.long.total = shown, nil, total
+				practices, total := pageRowsOf(l, r.Practices, first)
+				if total > 0 {
+					t.long.first, t.long.total = nil, total // made in the page's order
 				}
 				for _, p := range practices {
 					t.Rows = append(t.Rows, rowOf(p))
@@ -261,9 +261,10 @@ func campaignsView() view {
 				Disclosure: r.Disclosure,
 				Sortable:   true,
 			}
-			campaigns, long := r.Campaigns, longTable{noun: "campaigns", order: "the most recent first", narrow: "choose a network or practice in the filters", first: newestFirst(len(r.Campaigns))}
-			if shown, total := pageRowsOf(l, campaigns, long.first); shown != nil {
-				campaigns, long.first, long.total = shown, nil, total
+			long := longTable{noun: "campaigns", order: "the most recent first", narrow: "choose a network or practice in the filters", first: newestFirst(len(r.Campaigns))}
+			campaigns, total := pageRowsOf(l, r.Campaigns, long.first)
+			if total > 0 {
+				long.first, long.total = nil, total // made in the page's order
 			}
 			for _, c := range campaigns {
 				diff, ratio := Missing(), Missing()

@@ -33,11 +33,7 @@ func codingPracticesView() view {
 	return newView(srcCoding, "coding-practices", "Outcomes coded in the practice record, by practice",
 		"Each bar is the share of outcomes the provider reported that the practice coded within 90 days. Select a practice to see the outcomes still to code.",
 		func(r queries.CodingCompleteness, l linker) Table {
-			practices := r.Practices
-			shown, total := pageRowsOf(l, practices, nil)
-			if shown != nil {
-				practices = shown
-			}
+			practices, total := pageRowsOf(l, r.Practices, nil)
 			return Table{
 				Columns:    cols(text("Practice"), text("Code"), text("Network"), codingColumns),
 				Disclosure: r.Disclosure,

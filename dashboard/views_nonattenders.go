@@ -70,11 +70,7 @@ func followUpPracticesView() view {
 				Columns:    cols(text("Practice"), text("Code"), text("Network"), num("Non-attenders"), num("Due"), num("Followed up"), num("By practice"), num("By provider"), ciColumns("Follow-up rate")),
 				Disclosure: r.Disclosure,
 			}
-			practices := r.Practices
-			shown, total := pageRowsOf(l, practices, nil)
-			if shown != nil {
-				practices = shown
-			}
+			practices, total := pageRowsOf(l, r.Practices, nil)
 			for _, p := range practices {
 				t.Rows = append(t.Rows, row(Cell{kind: textCell, text: p.Name, Href: l.practice(p.Code), Header: true}, Text(p.Code), Text(p.PCN),
 					CountCell(p.NonAttenders), CountCell(p.Rate.Denominator), CountCell(p.Rate.Numerator), CountCell(p.FollowedUpByPractice), CountCell(p.FollowedUpByProvider),
