@@ -14,8 +14,6 @@ import (
 	"testing"
 
 	"github.com/uptake-nhs/uptake/accounts"
-	"github.com/uptake-nhs/uptake/db"
-	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
 )
 
@@ -336,18 +334,7 @@ func TestETagFollowsLoads(t *testing.T) {
 		t.Skip("loads three quarters of the sample")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	conn, err := db.Open(ctx, filepath.Join(dir, "answers.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	loader := &ingest.Loader{DB: conn}
-	for _, q := range []string{"2024Q4", "2025Q1"} {
-		if _, err := loader.LoadQuarter(ctx, filepath.Join(sampleDir, q)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conn, loader := mustLoadDB(t, filepath.Join(sampleDir, "2024Q4"), filepath.Join(sampleDir, "2025Q1"))
 	store, err := queries.Open(ctx, conn, queries.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)

@@ -22,8 +22,6 @@ import (
 	"testing"
 
 	"github.com/uptake-nhs/uptake/accounts"
-	"github.com/uptake-nhs/uptake/db"
-	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/ingest/generate"
 	"github.com/uptake-nhs/uptake/queries"
 )
@@ -725,21 +723,11 @@ func TestHonestNumbersEnglandLike(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	conn, err := db.Open(ctx, filepath.Join(dir, "england.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
 	folders, err := filepath.Glob(filepath.Join(dir, "20[0-9][0-9]Q[1-4]"))
 	if err != nil || len(folders) != 6 {
 		t.Fatalf("quarter folders %v: %v", folders, err)
 	}
-	loader := &ingest.Loader{DB: conn}
-	for _, f := range folders {
-		if _, err := loader.LoadQuarter(ctx, f); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conn, _ := mustLoadDB(t, folders...)
 	store, err := queries.Open(ctx, conn, queries.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)

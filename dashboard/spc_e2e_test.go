@@ -14,8 +14,6 @@ import (
 	"testing"
 
 	"github.com/uptake-nhs/uptake/accounts"
-	"github.com/uptake-nhs/uptake/db"
-	"github.com/uptake-nhs/uptake/ingest"
 	"github.com/uptake-nhs/uptake/queries"
 )
 
@@ -84,18 +82,7 @@ func writeSPCQuarters(t *testing.T, dir string) []string {
 // the API's contract.
 func TestE2ESPCFlagsAKnownSpecialCause(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	conn, err := db.Open(ctx, filepath.Join(dir, "spc.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	loader := &ingest.Loader{DB: conn}
-	for _, folder := range writeSPCQuarters(t, filepath.Join(dir, "extracts")) {
-		if _, err := loader.LoadQuarter(ctx, folder); err != nil {
-			t.Fatalf("loading %s: %v", folder, err)
-		}
-	}
+	conn, _ := mustLoadDB(t, writeSPCQuarters(t, filepath.Join(t.TempDir(), "extracts"))...)
 	acc := accounts.New(conn)
 	demo, err := acc.EnsureDemoUsers(ctx)
 	if err != nil {
