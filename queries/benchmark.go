@@ -213,9 +213,8 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	// Without a filter on the referrals' own attributes the counts kept
 	// per practice and quarter give the same answer from a tenth of the
 	// rows (Refresh.practice_quarter_counts.sql).
-	kept := f.Mode == "" && f.Language == "" && f.Referrer == "" && f.Channel == "" && !s.benchmarkFromReferrals
 	var all []benchmarkCounts
-	err = s.forEachRow(ctx, query("PracticeBenchmark"), borough.args(sql.Named("kept", kept)), func(rows *sql.Rows) error {
+	err = s.forEachRow(ctx, query("PracticeBenchmark"), borough.args(sql.Named("kept", s.useKeptCounts(f))), func(rows *sql.Rows) error {
 		var c benchmarkCounts
 		err := rows.Scan(&c.code, &c.name, &c.pcn, &c.registerQuarter, &c.den[0], &c.num[0],
 			&c.num[1], &c.den[1], &c.num[2], &c.den[2], &c.listSize, &c.imdQuintile)

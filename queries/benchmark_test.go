@@ -2,7 +2,6 @@ package queries
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
@@ -421,51 +420,5 @@ func checkWithheld(t *testing.T, name string, got PracticeMeasure, num, den Coun
 	pwCheckProportion(t, name, got.Proportion, num, den, pwNone, 0, 0)
 	if got.Lower95 != nil || got.Upper998 != nil || got.Label != stats.NotCompared || got.Rank != nil {
 		t.Errorf("%s: limits %v-%v, label %q, rank %v beside a withheld rate", name, deref(got.Lower95), deref(got.Upper998), got.Label, deref(got.Rank))
-	}
-}
-
-// TestPracticeBenchmarkKeptCountsEqualReferrals: on the sample, with the
-// edge cases it carries (re-referrals, carers, open windows), the
-// benchmark counted from practice_quarter_counts equals the benchmark
-// counted from the referrals, over all quarters, from a later quarter (so
-// that earlier referrals fall before the range) and over one quarter.
-// The two paths write the same counts in two files; this holds them
-// together.
-func TestPracticeBenchmarkKeptCountsEqualReferrals(t *testing.T) {
-	conn := openSampleDB(t)
-	ctx := context.Background()
-	kept, err := Open(ctx, conn, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	kept.DisableCache()
-	fromReferrals, err := Open(ctx, conn, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fromReferrals.DisableCache()
-	fromReferrals.benchmarkFromReferrals = true
-	opts, err := kept.FilterOptions(ctx)
-	if err != nil || len(opts.Quarters) < 4 {
-		t.Fatalf("quarters %v: %v", opts.Quarters, err)
-	}
-	q := opts.Quarters
-	for _, f := range []Filter{{}, {From: q[2]}, {From: q[len(q)-4], To: q[len(q)-2]}, {From: q[3], To: q[3]}, {Compare: ComparePeers, Practice: opts.Practices[0].Code}} {
-		a, err := kept.PracticeBenchmark(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := fromReferrals.PracticeBenchmark(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ja, _ := json.Marshal(a)
-		jb, _ := json.Marshal(b)
-		if string(ja) != string(jb) {
-			t.Errorf("filter %v: the kept counts and the referrals disagree:\n%.600s\n%.600s", f.Query(), ja, jb)
-		}
-		if len(a.Practices) == 0 || a.ReferralRate.Baseline == nil {
-			t.Errorf("filter %v: nothing to compare", f.Query())
-		}
 	}
 }

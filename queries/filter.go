@@ -308,3 +308,12 @@ func (s *Store) CheckFilter(ctx context.Context, f Filter) error {
 	}
 	return nil
 }
+
+// useKeptCounts reports whether an indicator that keeps counts per
+// practice and quarter (practice_quarter_counts, followup_counts) can add
+// those up under f: when f chooses no referral by its own attributes
+// (mode, language, referrer, channel), which the kept counts do not
+// record. Quarters, network and practice are columns of the kept counts.
+func (s *Store) useKeptCounts(f Filter) bool {
+	return f.Mode == "" && f.Language == "" && f.Referrer == "" && f.Channel == "" && !s.countFromReferrals
+}

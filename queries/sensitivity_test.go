@@ -93,7 +93,7 @@ var definitionMutations = []definitionMutation{
 		"f.followup_by <> 'practice'", "f.followup_by = 'practice'"},
 	{"re-engagement: being booked again is coming back", "Refresh.referral_facts",
 		"a.referral_id = n.referral_id AND a.attended AND", "a.referral_id = n.referral_id AND"},
-	{"follow-up days: day 28 falls in the 29-42 band", "FollowUp",
+	{"follow-up days: day 28 falls in the 29-42 band", "filter_macros",
 		"WHEN days_to_followup <= 28 THEN 5", "WHEN days_to_followup < 28 THEN 5"},
 
 	// Coding completeness (refresh_outcome_facts.sql).

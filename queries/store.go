@@ -57,10 +57,10 @@ type Store struct {
 
 	cache resultCache // indicator results by data version (cache.go)
 
-	// benchmarkFromReferrals makes PracticeBenchmark count from the
-	// referrals even where the kept counts would do, for the test that
+	// countFromReferrals makes PracticeBenchmark and FollowUp count from
+	// the referrals even where the kept counts would do, for the test that
 	// holds the two equal.
-	benchmarkFromReferrals bool
+	countFromReferrals bool
 }
 
 // Open prepares a Store over a database that ingest has migrated. It
@@ -114,7 +114,8 @@ func runStatements(ctx context.Context, db execer, name string) error {
 }
 
 // Refresh brings the derived tables (referral_facts, outcome_facts,
-// course_facts, equity_group_values, practice_quarter_counts) up to date inside tx. ingest.Loader calls it as its
+// course_facts, equity_group_values, practice_quarter_counts,
+// followup_counts) up to date inside tx. ingest.Loader calls it as its
 // AfterLoad hook, so that a quarter and the facts computed from it commit
 // together. Right after one load, with the facts built from the data
 // before it and the same configuration and SQL, it recomputes only the
@@ -134,6 +135,11 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 	}
 	if err := runStatements(ctx, tx, "filter_macros"); err != nil {
 		return err
+	}
+	// followup_counts is counted by a filter macro (followup_tally), so
+	// that its definitions are written once: it comes after them.
+	if _, err := tx.ExecContext(ctx, query("Refresh.followup_counts")); err != nil {
+		return fmt.Errorf("Refresh.followup_counts: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, query("Refresh.derived_state"), sql.Named("config_hash", s.derivedHash())); err != nil {
 		return fmt.Errorf("recording derived state: %w", err)
@@ -275,7 +281,7 @@ func (s *Store) derivedHash() string {
 	h := sha256.New()
 	h.Write([]byte(s.cfg.Hash()))
 	for _, name := range []string{"macros", "Refresh.scope_all", "Refresh.scope", "Refresh.referral_facts", "Refresh.referral_as_of",
-		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.practice_quarter_counts", "Refresh.done", "filter_macros"} {
+		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.practice_quarter_counts", "Refresh.done", "filter_macros", "Refresh.followup_counts"} {
 		h.Write([]byte(query(name)))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])

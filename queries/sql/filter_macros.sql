@@ -23,6 +23,60 @@ CREATE OR REPLACE MACRO filtered_referrals(q_from, q_to, f_pcn, f_practice, f_mo
     WHERE in_filter(quarter, pcn, practice_code, preferred_mode, language, referrer, channel,
                     q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel);
 
+-- Eligible non-attenders under the filter, counted per practice and
+-- referral quarter by how far their follow-up got: FollowUp.sql adds these
+-- up, and Refresh.followup_counts.sql keeps them for no filter on the
+-- referrals' own attributes. The stage each reached, written here alone:
+--   0  the practice not yet notified
+--   1  notified, the follow-up window still open (not yet due)
+--   2  due and followed up 0-7 days after the notification (a follow-up
+--      made before the notification counts here), 3  8-14 days,
+--      4  15-21 days, 5  22-28 days,
+--   6  29-42 days, 7  43 days or more, 8  not followed up by the as-of date
+-- The stages are bins of days for the distribution only. Whether a due
+-- non-attender was followed up in time is followed_up_in_window, within
+-- the configured window (28 days by default), exactly as in Trends and the
+-- practice benchmark: with another window, "in time" no longer ends at a
+-- bin's edge. Stage 0 is the rest of non_attenders; FollowUp adds the days
+-- columns up into the due and the followed up in time. Definitions
+-- (non_attender, followup_due, days_to_followup, re_engaged) live in
+-- Refresh.referral_facts.sql.
+CREATE OR REPLACE MACRO followup_tally(q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel) AS TABLE
+    WITH stages AS (
+        SELECT practice_code, pcn, quarter,
+               CASE WHEN notified_date IS NULL THEN 0
+                    WHEN NOT followup_due THEN 1
+                    WHEN days_to_followup IS NULL THEN 8
+                    WHEN days_to_followup <= 7 THEN 2
+                    WHEN days_to_followup <= 14 THEN 3
+                    WHEN days_to_followup <= 21 THEN 4
+                    WHEN days_to_followup <= 28 THEN 5
+                    WHEN days_to_followup <= 42 THEN 6
+                    ELSE 7 END AS stage,
+               followup_due AND followed_up_in_window AS in_time,
+               first_followup_by,
+               re_engaged
+        FROM filtered_referrals(q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel)
+        WHERE non_attender
+    )
+    SELECT practice_code, pcn, quarter,
+           count(*) AS non_attenders,
+           count(*) FILTER (WHERE stage = 1) AS not_yet_due,
+           count(*) FILTER (WHERE in_time) AS followed_up_in_time,
+           count(*) FILTER (WHERE in_time AND first_followup_by = 'practice') AS followed_up_by_practice,
+           count(*) FILTER (WHERE in_time AND first_followup_by = 'provider') AS followed_up_by_provider,
+           count(*) FILTER (WHERE stage = 2) AS days_0_7,
+           count(*) FILTER (WHERE stage = 3) AS days_8_14,
+           count(*) FILTER (WHERE stage = 4) AS days_15_21,
+           count(*) FILTER (WHERE stage = 5) AS days_22_28,
+           count(*) FILTER (WHERE stage = 6) AS days_29_42,
+           count(*) FILTER (WHERE stage = 7) AS days_43_plus,
+           count(*) FILTER (WHERE stage = 8) AS never,
+           count(*) FILTER (WHERE in_time AND re_engaged) AS re_engaged_followed_up,
+           count(*) FILTER (WHERE stage >= 2 AND NOT in_time AND re_engaged) AS re_engaged_not_followed_up
+    FROM stages
+    GROUP BY practice_code, pcn, quarter;
+
 -- Provider outcomes notified to practices, under the filter applied to the
 -- referral each belongs to (outcome_facts carries its fields).
 CREATE OR REPLACE MACRO filtered_outcomes(q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel) AS TABLE
