@@ -102,7 +102,10 @@ func (s *Store) computeCodingCompleteness(ctx context.Context, f Filter) (Coding
 		return out, err
 	}
 	tallies := map[string]map[string]codingTally{"category": {}, "practice": {}, "quarter": {}}
-	err = s.forEachRow(ctx, query("CodingCompleteness"), f.args(), func(rows *sql.Rows) error {
+	// Without a filter on the referrals' own attributes the counts kept
+	// per practice, quarter and category give the same answer from a
+	// fraction of the rows (Refresh.coding_counts.sql).
+	err = s.forEachRow(ctx, query("CodingCompleteness"), f.args(sql.Named("kept", s.useKeptCounts(f))), func(rows *sql.Rows) error {
 		var breakdown, key string
 		var t codingTally
 		if err := rows.Scan(&breakdown, &key, &t.notified, &t.insideWindow, &t.due, &t.codedInWindow); err != nil {

@@ -310,7 +310,7 @@ func (s *Store) CheckFilter(ctx context.Context, f Filter) error {
 }
 
 // useKeptCounts reports whether an indicator that keeps counts per
-// practice and quarter (practice_quarter_counts, followup_counts) can add
+// practice and quarter (practice_quarter_counts and keptCounts) can add
 // those up under f: when f chooses no referral by its own attributes
 // (mode, language, referrer, channel), which the kept counts do not
 // record. Quarters, network and practice are columns of the kept counts.

@@ -3,14 +3,16 @@ package queries
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
 // TestKeptCountsEqualReferrals: on the sample, with the edge cases it
-// carries (re-referrals, carers, open windows, follow-ups on every
-// boundary), PracticeBenchmark and FollowUp added up from the counts kept
-// per practice and quarter (practice_quarter_counts, followup_counts)
-// equal the same counted from the referrals, over all quarters, from a
+// carries (re-referrals, carers, open windows, follow-ups and codes on
+// every boundary), the indicators that add up the counts kept per
+// practice and quarter (practice_quarter_counts and keptCounts:
+// PracticeBenchmark, FollowUp, Trends, PracticeTrends, CodingCompleteness)
+// equal the same counted from the referrals and outcomes, over all quarters, from a
 // later quarter (so that earlier referrals fall before the range), over a
 // few quarters and one, and for one network and one practice. The kept
 // counts are derived state written from the same definitions; this holds
@@ -69,6 +71,48 @@ func TestKeptCountsEqualReferrals(t *testing.T) {
 		same("FollowUp", f, c, d)
 		if c.NonAttenders.N == 0 || len(c.Practices) == 0 || len(c.Quarters) == 0 {
 			t.Errorf("FollowUp, filter %v: nothing to compare (%d practices, %d quarters)", f.Query(), len(c.Practices), len(c.Quarters))
+		}
+
+		tr, err := kept.Trends(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr2, err := fromReferrals.Trends(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("Trends", f, tr, tr2)
+		if !slices.ContainsFunc(tr.Quarters, func(q TrendQuarter) bool { return q.Referrals.N > 0 }) {
+			t.Errorf("Trends, filter %v: nothing to compare (no quarter with referrals)", f.Query())
+		}
+
+		cc, err := kept.CodingCompleteness(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc2, err := fromReferrals.CodingCompleteness(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("CodingCompleteness", f, cc, cc2)
+		if len(cc.Categories) == 0 || len(cc.Practices) == 0 || len(cc.Quarters) == 0 {
+			t.Errorf("CodingCompleteness, filter %v: nothing to compare (%d categories, %d practices, %d quarters)",
+				f.Query(), len(cc.Categories), len(cc.Practices), len(cc.Quarters))
+		}
+
+		if f.Practice != "" {
+			pt, err := kept.PracticeTrends(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pt2, err := fromReferrals.PracticeTrends(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			same("PracticeTrends", f, pt, pt2)
+			if len(pt.Measures) == 0 || len(pt.Measures[0].Points) == 0 {
+				t.Errorf("PracticeTrends, filter %v: nothing to compare", f.Query())
+			}
 		}
 	}
 }

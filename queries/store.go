@@ -57,9 +57,9 @@ type Store struct {
 
 	cache resultCache // indicator results by data version (cache.go)
 
-	// countFromReferrals makes PracticeBenchmark and FollowUp count from
-	// the referrals even where the kept counts would do, for the test that
-	// holds the two equal.
+	// countFromReferrals makes the indicators that add up kept counts
+	// (useKeptCounts) count from the referrals and outcomes even where the
+	// kept counts would do, for the test that holds the two equal.
 	countFromReferrals bool
 }
 
@@ -114,8 +114,8 @@ func runStatements(ctx context.Context, db execer, name string) error {
 }
 
 // Refresh brings the derived tables (referral_facts, outcome_facts,
-// course_facts, equity_group_values, practice_quarter_counts,
-// followup_counts) up to date inside tx. ingest.Loader calls it as its
+// course_facts, equity_group_values, practice_quarter_counts, and the
+// keptCounts) up to date inside tx. ingest.Loader calls it as its
 // AfterLoad hook, so that a quarter and the facts computed from it commit
 // together. Right after one load, with the facts built from the data
 // before it and the same configuration and SQL, it recomputes only the
@@ -136,10 +136,13 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 	if err := runStatements(ctx, tx, "filter_macros"); err != nil {
 		return err
 	}
-	// followup_counts is counted by a filter macro (followup_tally), so
-	// that its definitions are written once: it comes after them.
-	if _, err := tx.ExecContext(ctx, query("Refresh.followup_counts")); err != nil {
-		return fmt.Errorf("Refresh.followup_counts: %w", err)
+	// The kept counts are counted by filter macros (followup_tally and
+	// the like), so that their definitions are written once: they come
+	// after them.
+	for _, name := range keptCounts {
+		if _, err := tx.ExecContext(ctx, query(name)); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, query("Refresh.derived_state"), sql.Named("config_hash", s.derivedHash())); err != nil {
 		return fmt.Errorf("recording derived state: %w", err)
@@ -149,6 +152,14 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 	s.mu.Unlock()
 	return nil
 }
+
+// keptCounts are the statements that keep counts per practice and
+// quarter, counted by the filter macros under no filter, for indicators
+// to add up when no filter is on a referral's own attributes
+// (useKeptCounts). Each is rebuilt whole by every refresh. A table added
+// here goes in Refresh.incremental.sql's list too, so that a database
+// without it is rebuilt in full rather than failing.
+var keptCounts = []string{"Refresh.followup_counts", "Refresh.trend_counts", "Refresh.coding_counts"}
 
 // incrementalQuarter returns the quarter of the one load the derived
 // tables lack, when they can be brought up to date by recomputing what it
@@ -281,7 +292,10 @@ func (s *Store) derivedHash() string {
 	h := sha256.New()
 	h.Write([]byte(s.cfg.Hash()))
 	for _, name := range []string{"macros", "Refresh.scope_all", "Refresh.scope", "Refresh.referral_facts", "Refresh.referral_as_of",
-		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.practice_quarter_counts", "Refresh.done", "filter_macros", "Refresh.followup_counts"} {
+		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.practice_quarter_counts", "Refresh.done", "filter_macros"} {
+		h.Write([]byte(query(name)))
+	}
+	for _, name := range keptCounts {
 		h.Write([]byte(query(name)))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])

@@ -137,7 +137,10 @@ func (s *Store) trendCountsBack(ctx context.Context, f Filter, back int) ([]tren
 		wide.From = quartersBack(f.From, back+1)[0]
 	}
 	var out []trendCounts
-	args := wide.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays))
+	// Without a filter on the referrals' own attributes the counts kept
+	// per practice and quarter give the same answer from a fraction of the
+	// rows (Refresh.trend_counts.sql, Refresh.coding_counts.sql).
+	args := wide.args(sql.Named("conversion_window_days", s.cfg.ConversionWindowDays), sql.Named("kept", s.useKeptCounts(f)))
 	err := s.forEachRow(ctx, query("Trends"), args, func(rows *sql.Rows) error {
 		var c trendCounts
 		err := rows.Scan(&c.quarter, &c.cohortOpen, &c.referrals, &c.eligible, &c.converted, &c.completed,

@@ -3,31 +3,45 @@
 -- what is needed to tell whether each is still provisional. Loaded
 -- quarters with no referrals appear with zeros. The caller passes as $from
 -- the quarter before the first one shown, so that the first has a change.
+-- What each count is is defined once, in trend_tally and coding_tally
+-- (filter_macros.sql).
 --   $from ... $channel  the global filter (queries.Filter)
 --   $conversion_window_days  days after referral (180)
-WITH per_quarter AS (
+--   $kept  true to add up trend_counts and coding_counts (no filter on
+--          the referrals' own attributes: mode, language, referrer,
+--          channel), false to count from the referrals and outcomes
+WITH referral_tallies AS (
+    SELECT * FROM trend_counts
+    WHERE $kept AND in_quarters(quarter, $from, $to) AND is_chosen(pcn, $pcn) AND is_chosen(practice_code, $practice)
+    UNION ALL
+    SELECT * FROM trend_tally($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    WHERE NOT $kept
+),
+per_quarter AS (
     SELECT quarter,
-           count(*) AS referrals,
-           count(*) FILTER (WHERE eligible) AS eligible,
-           count(*) FILTER (WHERE eligible AND converted) AS converted,
-           count(*) FILTER (WHERE eligible AND completed) AS completed,
-           count(*) FILTER (WHERE non_attender AND followup_due) AS followup_due,
-           count(*) FILTER (WHERE non_attender AND followup_due AND followed_up_in_window) AS followed_up,
-           -- Non-attenders notified less than the follow-up window ago: they
-           -- will join the rate, so it may still change. Those the practice
-           -- was never notified about are not in the rate at all (it starts
-           -- at notification; FollowUp reports them as not yet notified), so
-           -- they must not hold a cohort provisional for ever.
-           count(*) FILTER (WHERE non_attender AND notified_date IS NOT NULL AND NOT followup_due) AS followup_pending
-    FROM filtered_referrals($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+           CAST(sum(referrals) AS BIGINT) AS referrals,
+           CAST(sum(eligible) AS BIGINT) AS eligible,
+           CAST(sum(converted) AS BIGINT) AS converted,
+           CAST(sum(completed) AS BIGINT) AS completed,
+           CAST(sum(followup_due) AS BIGINT) AS followup_due,
+           CAST(sum(followed_up) AS BIGINT) AS followed_up,
+           CAST(sum(followup_pending) AS BIGINT) AS followup_pending
+    FROM referral_tallies
     GROUP BY quarter
+),
+coding_tallies AS (
+    SELECT * FROM coding_counts
+    WHERE $kept AND in_quarters(quarter, $from, $to) AND is_chosen(pcn, $pcn) AND is_chosen(practice_code, $practice)
+    UNION ALL
+    SELECT * FROM coding_tally($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+    WHERE NOT $kept
 ),
 coding AS (
     SELECT quarter,
-           count(*) FILTER (WHERE coding_due) AS coding_due,
-           count(*) FILTER (WHERE coding_due AND coded) AS coded,
-           count(*) FILTER (WHERE NOT coding_due) AS coding_pending
-    FROM filtered_outcomes($from, $to, $pcn, $practice, $mode, $language, $referrer, $channel)
+           CAST(sum(due) AS BIGINT) AS coding_due,
+           CAST(sum(coded_in_window) AS BIGINT) AS coded,
+           CAST(sum(inside_window) AS BIGINT) AS coding_pending
+    FROM coding_tallies
     GROUP BY quarter
 )
 SELECT q.quarter, q.provisional AS cohort_provisional,

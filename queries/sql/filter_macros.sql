@@ -84,6 +84,44 @@ CREATE OR REPLACE MACRO filtered_outcomes(q_from, q_to, f_pcn, f_practice, f_mod
     WHERE in_filter(quarter, pcn, practice_code, preferred_mode, language, referrer, channel,
                     q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel);
 
+-- Referrals under the filter, counted per practice and referral quarter
+-- for the overview's quarterly measures: Trends.sql adds these up, and
+-- Refresh.trend_counts.sql keeps them for no filter on the referrals' own
+-- attributes. Definitions (eligible, converted, completed, non_attender,
+-- followup_due, followed_up_in_window) live in Refresh.referral_facts.sql.
+CREATE OR REPLACE MACRO trend_tally(q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel) AS TABLE
+    SELECT practice_code, pcn, quarter,
+           count(*) AS referrals,
+           count(*) FILTER (WHERE eligible) AS eligible,
+           count(*) FILTER (WHERE eligible AND converted) AS converted,
+           count(*) FILTER (WHERE eligible AND completed) AS completed,
+           count(*) FILTER (WHERE non_attender AND followup_due) AS followup_due,
+           count(*) FILTER (WHERE non_attender AND followup_due AND followed_up_in_window) AS followed_up,
+           -- Non-attenders notified less than the follow-up window ago: they
+           -- will join the rate, so it may still change. Those the practice
+           -- was never notified about are not in the rate at all (it starts
+           -- at notification; FollowUp reports them as not yet notified), so
+           -- they must not hold a cohort provisional for ever.
+           count(*) FILTER (WHERE non_attender AND notified_date IS NOT NULL AND NOT followup_due) AS followup_pending
+    FROM filtered_referrals(q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel)
+    GROUP BY practice_code, pcn, quarter;
+
+-- Provider outcomes notified to practices under the filter, counted per
+-- practice, referral quarter and outcome category: all notified; those
+-- still inside the coding window; those whose window has passed (due);
+-- and of those, the ones coded within it. CodingCompleteness.sql and
+-- Trends.sql add these up, and Refresh.coding_counts.sql keeps them for no
+-- filter on the referrals' own attributes. Definitions (coded, coding_due,
+-- code_category) live in Refresh.outcome_facts.sql.
+CREATE OR REPLACE MACRO coding_tally(q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel) AS TABLE
+    SELECT practice_code, pcn, quarter, code_category,
+           count(*) AS notified,
+           count(*) FILTER (WHERE NOT coding_due) AS inside_window,
+           count(*) FILTER (WHERE coding_due) AS due,
+           count(*) FILTER (WHERE coding_due AND coded) AS coded_in_window
+    FROM filtered_outcomes(q_from, q_to, f_pcn, f_practice, f_mode, f_language, f_referrer, f_channel)
+    GROUP BY practice_code, pcn, quarter, code_category;
+
 -- Courses under the course part of the filter: quarter of first session,
 -- mode and language.
 CREATE OR REPLACE MACRO filtered_courses(q_from, q_to, f_mode, f_language) AS TABLE
