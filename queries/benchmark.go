@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/uptake-nhs/uptake/queries/stats"
 )
@@ -213,17 +214,33 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	// Without a filter on the referrals' own attributes the counts kept
 	// per practice and quarter give the same answer from a tenth of the
 	// rows (Refresh.practice_quarter_counts.sql).
-	var all []benchmarkCounts
+	opts, err := s.FilterOptions(ctx) // kept by CheckFilter
+	if err != nil {
+		return PracticeBenchmark{}, err
+	}
+	named := make(map[string]PracticeOption, len(opts.Practices))
+	for _, p := range opts.Practices {
+		named[p.Code] = p
+	}
+	all := make([]benchmarkCounts, 0, len(opts.Practices))
 	err = s.forEachRow(ctx, query("PracticeBenchmark"), borough.args(sql.Named("kept", s.useKeptCounts(f))), func(rows *sql.Rows) error {
 		var c benchmarkCounts
-		err := rows.Scan(&c.code, &c.name, &c.pcn, &c.registerQuarter, &c.den[0], &c.num[0],
+		err := rows.Scan(&c.code, &c.registerQuarter, &c.den[0], &c.num[0],
 			&c.num[1], &c.den[1], &c.num[2], &c.den[2], &c.listSize, &c.imdQuintile)
+		// A practice no snapshot names (referrals only) goes by its code.
+		c.name, c.pcn = c.code, ""
+		if p, ok := named[c.code]; ok {
+			c.name, c.pcn = p.Name, p.PCN
+		}
 		all = append(all, c)
 		return err
 	})
 	if err != nil {
 		return PracticeBenchmark{}, fmt.Errorf("practice benchmark: %w", err)
 	}
+	slices.SortFunc(all, func(a, b benchmarkCounts) int {
+		return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.code, b.code))
+	})
 	// From here on, "all" is the comparator group: the baseline, the
 	// dispersion, the limits and the ranks are the group's.
 	comparator, all := comparatorGroup(all, f, s.cfg.Benchmark.listSizeBands())
@@ -386,16 +403,17 @@ func rankShown(all []benchmarkCounts, shown [][3]Proportion, m int) map[string]i
 		code string
 		k, n int64
 	}
-	var rs []rated
+	rs := make([]rated, 0, len(all))
 	for i, c := range all {
 		if p := shown[i][m]; p.Percent != nil {
 			rs = append(rs, rated{c.code, p.Numerator.N, p.Denominator.N})
 		}
 	}
 	// a before b when a's rate is higher: k_a/n_a > k_b/n_b, compared
-	// exactly as k_a n_b > k_b n_a.
+	// exactly as k_a n_b > k_b n_a. Equal rates get the same rank in
+	// whatever order they come, so the sort need not be stable.
 	compare := func(a, b rated) int { return cmp.Compare(b.k*a.n, a.k*b.n) }
-	slices.SortStableFunc(rs, compare)
+	slices.SortFunc(rs, compare)
 	out := make(map[string]int, len(rs))
 	for i, r := range rs {
 		if i > 0 && compare(r, rs[i-1]) == 0 {
