@@ -23,16 +23,20 @@ type resultCache struct {
 	version int64
 	entries map[string]any
 	order   []string // insertion order, for eviction
-	off     bool     // benchmarks time the computation, not the cache
+	// off keeps no result between calls (DisableCache): benchmarks time
+	// the computation, not the cache.
+	off     bool
 	flights map[string]*flight
 }
 
 // remember returns compute's result for (name, f), computing it at most
 // once per data version while it stays in the cache. Errors are not kept.
+// With the cache off nothing is kept, but callers asking at the same time
+// still share one computation, as they do when they miss the cache
+// together: a page whose panels ask for the same result (a practice's
+// page reads the benchmark for its own panel and for its summary) is then
+// timed computed afresh as a first visitor would wait for it, not twice.
 func remember[T any](ctx context.Context, s *Store, name string, f Filter, compute func(context.Context, Filter) (T, error)) (T, error) {
-	if s.cache.off {
-		return compute(ctx, f)
-	}
 	version, err := s.DataVersion(ctx)
 	if err != nil {
 		var zero T
@@ -48,7 +52,7 @@ func remember[T any](ctx context.Context, s *Store, name string, f Filter, compu
 	if c.version != version || c.entries == nil {
 		c.version, c.entries, c.order = version, map[string]any{}, nil
 	}
-	if v, ok := c.entries[key]; ok {
+	if v, ok := c.entries[key]; ok && !c.off {
 		c.mu.Unlock()
 		return v.(T), nil
 	}
@@ -81,7 +85,7 @@ func remember[T any](ctx context.Context, s *Store, name string, f Filter, compu
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.flights, flightKey)
-	if err != nil {
+	if err != nil || c.off {
 		return v, err
 	}
 	if c.version == version {

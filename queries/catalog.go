@@ -97,6 +97,8 @@ var Indicators = []Indicator{
 }
 
 // DisableCache makes every later call compute its answer afresh, for
-// benchmarks that time the indicators rather than the result cache. Call it
-// before the Store is shared between goroutines.
+// benchmarks that time the indicators rather than the result cache; calls
+// made at the same time for the same answer still share one computation,
+// as they would on missing the cache together (remember). Call it before
+// the Store is shared between goroutines.
 func (s *Store) DisableCache() { s.cache.off = true }

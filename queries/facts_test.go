@@ -158,33 +158,46 @@ func TestResultsAreCachedUntilALoadCommits(t *testing.T) {
 }
 
 // TestConcurrentMissesComputeOnce: requests that miss the cache together
-// wait for one computation instead of each running the queries.
+// wait for one computation instead of each running the queries. With the
+// cache off (DisableCache) they still do, but nothing is kept: the next
+// request computes afresh.
 func TestConcurrentMissesComputeOnce(t *testing.T) {
-	s := buildPathwayFixture(t).store()
-	var computed atomic.Int32
-	slow := func(ctx context.Context, f Filter) (int, error) {
-		computed.Add(1)
-		time.Sleep(50 * time.Millisecond)
-		return 42, nil
-	}
-	var wg sync.WaitGroup
-	results := make([]int, 20)
-	for i := range results {
-		wg.Go(func() {
-			v, err := remember(context.Background(), s, "slow", Filter{}, slow)
-			if err != nil {
-				t.Error(err)
+	for _, off := range []bool{false, true} {
+		s := buildPathwayFixture(t).store()
+		if off {
+			s.DisableCache()
+		}
+		var computed atomic.Int32
+		slow := func(ctx context.Context, f Filter) (int, error) {
+			computed.Add(1)
+			time.Sleep(50 * time.Millisecond)
+			return 42, nil
+		}
+		var wg sync.WaitGroup
+		results := make([]int, 20)
+		for i := range results {
+			wg.Go(func() {
+				v, err := remember(context.Background(), s, "slow", Filter{}, slow)
+				if err != nil {
+					t.Error(err)
+				}
+				results[i] = v
+			})
+		}
+		wg.Wait()
+		if n := computed.Load(); n != 1 {
+			t.Errorf("cache off %v: computed %d times for 20 concurrent requests, want once", off, n)
+		}
+		for i, v := range results {
+			if v != 42 {
+				t.Errorf("cache off %v: request %d got %d, want 42", off, i, v)
 			}
-			results[i] = v
-		})
-	}
-	wg.Wait()
-	if n := computed.Load(); n != 1 {
-		t.Errorf("computed %d times for 20 concurrent requests, want once", n)
-	}
-	for i, v := range results {
-		if v != 42 {
-			t.Errorf("request %d got %d, want 42", i, v)
+		}
+		if _, err := remember(context.Background(), s, "slow", Filter{}, slow); err != nil {
+			t.Fatal(err)
+		}
+		if n, want := computed.Load(), map[bool]int32{false: 1, true: 2}[off]; n != want {
+			t.Errorf("cache off %v: computed %d times after a later request, want %d", off, n, want)
 		}
 	}
 }
