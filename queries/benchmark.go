@@ -211,10 +211,9 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 	}
 	borough := f
 	borough.PCN, borough.Practice = "", ""
-	// Without a filter on the referrals' own attributes the counts kept
-	// per practice and quarter give the same answer from a tenth of the
-	// rows (Refresh.practice_quarter_counts.sql).
-	opts, err := s.FilterOptions(ctx) // kept by CheckFilter
+	// Names and networks are the filter options' (the latest snapshot of
+	// each practice), which the store keeps (CheckFilter asked for them).
+	opts, err := s.FilterOptions(ctx)
 	if err != nil {
 		return PracticeBenchmark{}, err
 	}
@@ -223,6 +222,9 @@ func (s *Store) computePracticeBenchmark(ctx context.Context, f Filter) (Practic
 		named[p.Code] = p
 	}
 	all := make([]benchmarkCounts, 0, len(opts.Practices))
+	// Without a filter on the referrals' own attributes the counts kept
+	// per practice and quarter give the same answer from a tenth of the
+	// rows (Refresh.practice_quarter_counts.sql).
 	err = s.forEachRow(ctx, query("PracticeBenchmark"), borough.args(sql.Named("kept", s.useKeptCounts(f))), func(rows *sql.Rows) error {
 		var c benchmarkCounts
 		err := rows.Scan(&c.code, &c.registerQuarter, &c.den[0], &c.num[0],
