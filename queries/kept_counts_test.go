@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -38,81 +39,64 @@ func TestKeptCountsEqualReferrals(t *testing.T) {
 	q := opts.Quarters
 	filters := []Filter{{}, {From: q[2]}, {From: q[len(q)-4], To: q[len(q)-2]}, {From: q[3], To: q[3]},
 		{PCN: opts.PCNs[0]}, {Practice: opts.Practices[0].Code}, {Compare: ComparePeers, Practice: opts.Practices[0].Code}}
-	same := func(what string, f Filter, a, b any) {
-		t.Helper()
-		ja, _ := json.Marshal(a)
-		jb, _ := json.Marshal(b)
-		if string(ja) != string(jb) {
-			t.Errorf("%s, filter %v: the kept counts and the referrals disagree:\n%.600s\n%.600s", what, f.Query(), ja, jb)
+	for _, f := range filters {
+		compareKept(t, "PracticeBenchmark", f, kept, fromReferrals, (*Store).PracticeBenchmark, func(a PracticeBenchmark) string {
+			if len(a.Practices) == 0 || a.ReferralRate.Baseline == nil {
+				return "no practices or no baseline"
+			}
+			return ""
+		})
+		compareKept(t, "FollowUp", f, kept, fromReferrals, (*Store).FollowUp, func(c FollowUp) string {
+			if c.NonAttenders.N == 0 || len(c.Practices) == 0 || len(c.Quarters) == 0 {
+				return fmt.Sprintf("%d practices, %d quarters", len(c.Practices), len(c.Quarters))
+			}
+			return ""
+		})
+		compareKept(t, "Trends", f, kept, fromReferrals, (*Store).Trends, func(tr Trends) string {
+			if !slices.ContainsFunc(tr.Quarters, func(q TrendQuarter) bool { return q.Referrals.N > 0 }) {
+				return "no quarter with referrals"
+			}
+			return ""
+		})
+		compareKept(t, "CodingCompleteness", f, kept, fromReferrals, (*Store).CodingCompleteness, func(cc CodingCompleteness) string {
+			if len(cc.Categories) == 0 || len(cc.Practices) == 0 || len(cc.Quarters) == 0 {
+				return fmt.Sprintf("%d categories, %d practices, %d quarters", len(cc.Categories), len(cc.Practices), len(cc.Quarters))
+			}
+			return ""
+		})
+		if f.Practice != "" {
+			compareKept(t, "PracticeTrends", f, kept, fromReferrals, (*Store).PracticeTrends, func(pt PracticeTrends) string {
+				if len(pt.Measures) == 0 || len(pt.Measures[0].Points) == 0 {
+					return "no measures or no points"
+				}
+				return ""
+			})
 		}
 	}
-	for _, f := range filters {
-		a, err := kept.PracticeBenchmark(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := fromReferrals.PracticeBenchmark(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		same("PracticeBenchmark", f, a, b)
-		if len(a.Practices) == 0 || a.ReferralRate.Baseline == nil {
-			t.Errorf("PracticeBenchmark, filter %v: nothing to compare", f.Query())
-		}
+}
 
-		c, err := kept.FollowUp(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := fromReferrals.FollowUp(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		same("FollowUp", f, c, d)
-		if c.NonAttenders.N == 0 || len(c.Practices) == 0 || len(c.Quarters) == 0 {
-			t.Errorf("FollowUp, filter %v: nothing to compare (%d practices, %d quarters)", f.Query(), len(c.Practices), len(c.Quarters))
-		}
-
-		tr, err := kept.Trends(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr2, err := fromReferrals.Trends(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		same("Trends", f, tr, tr2)
-		if !slices.ContainsFunc(tr.Quarters, func(q TrendQuarter) bool { return q.Referrals.N > 0 }) {
-			t.Errorf("Trends, filter %v: nothing to compare (no quarter with referrals)", f.Query())
-		}
-
-		cc, err := kept.CodingCompleteness(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cc2, err := fromReferrals.CodingCompleteness(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		same("CodingCompleteness", f, cc, cc2)
-		if len(cc.Categories) == 0 || len(cc.Practices) == 0 || len(cc.Quarters) == 0 {
-			t.Errorf("CodingCompleteness, filter %v: nothing to compare (%d categories, %d practices, %d quarters)",
-				f.Query(), len(cc.Categories), len(cc.Practices), len(cc.Quarters))
-		}
-
-		if f.Practice != "" {
-			pt, err := kept.PracticeTrends(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pt2, err := fromReferrals.PracticeTrends(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			same("PracticeTrends", f, pt, pt2)
-			if len(pt.Measures) == 0 || len(pt.Measures[0].Points) == 0 {
-				t.Errorf("PracticeTrends, filter %v: nothing to compare", f.Query())
-			}
-		}
+// compareKept asks one indicator the same question of a store that adds up
+// the kept counts and of one that counts from the referrals, and fails the
+// test when the answers differ or when the kept answer has nothing in it to
+// compare (empty says what is missing, "" when nothing is).
+func compareKept[T any](t *testing.T, what string, f Filter, kept, fromReferrals *Store,
+	indicator func(*Store, context.Context, Filter) (T, error), empty func(T) string) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := indicator(kept, ctx, f)
+	if err != nil {
+		t.Fatalf("%s, filter %v: %v", what, f.Query(), err)
+	}
+	b, err := indicator(fromReferrals, ctx, f)
+	if err != nil {
+		t.Fatalf("%s, filter %v, from the referrals: %v", what, f.Query(), err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Errorf("%s, filter %v: the kept counts and the referrals disagree:\n%.600s\n%.600s", what, f.Query(), ja, jb)
+	}
+	if missing := empty(a); missing != "" {
+		t.Errorf("%s, filter %v: nothing to compare (%s)", what, f.Query(), missing)
 	}
 }
