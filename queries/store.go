@@ -156,9 +156,11 @@ func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 // keptCounts are the statements that keep counts per practice and
 // quarter, counted by the filter macros under no filter, for indicators
 // to add up when no filter is on a referral's own attributes
-// (useKeptCounts). Each is rebuilt whole by every refresh. A table added
-// here goes in Refresh.incremental.sql's list too, so that a database
-// without it is rebuilt in full rather than failing.
+// (useKeptCounts). Each is rebuilt whole (CREATE OR REPLACE) by every
+// refresh, incremental or not, so an incremental refresh need not find
+// them (Refresh.incremental.sql does not list them), and a database built
+// before one was added is rebuilt in full anyway: the statements are part
+// of derivedHash.
 var keptCounts = []string{"Refresh.followup_counts", "Refresh.trend_counts", "Refresh.coding_counts"}
 
 // incrementalQuarter returns the quarter of the one load the derived

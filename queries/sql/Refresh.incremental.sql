@@ -4,8 +4,7 @@
 -- which it does only inside a load. Refresh.state.sql then says which load.
 SELECT (SELECT count(*) FROM duckdb_tables()
         WHERE NOT temporary AND table_name IN ('derived_state', 'referral_facts', 'outcome_facts', 'course_facts',
-                                               'equity_group_values', 'practice_quarter_counts', 'followup_counts',
-                                               'trend_counts', 'coding_counts')) = 9
+                                               'equity_group_values', 'practice_quarter_counts')) = 6
    AND (SELECT count(*) FROM duckdb_tables()
         WHERE temporary AND table_name IN ('replaced_referrals', 'replaced_attendance', 'replaced_outcomes',
                                            'replaced_followups', 'replaced_courses', 'replaced_gp_codes')) = 6;
