@@ -38,9 +38,10 @@ type quoteState uint8
 
 const (
 	atFieldStart  quoteState = iota // the next byte starts a field
-	inUnquoted                      // inside a field not in quotes (or after a quoting error, to the line's end)
+	inUnquoted                      // inside a field not in quotes
 	inQuoted                        // inside a quoted field
 	quoteInQuoted                   // a quote inside a quoted field: it closes the field unless a second quote follows
+	lineLost                        // after a quoting error: encoding/csv drops the rest of the line, quotes and commas included
 )
 
 // recordCounter follows encoding/csv's quoting rules to count records.
@@ -77,8 +78,11 @@ func (s *textSniffer) dataByte(b byte) *Problem {
 			r.state = inUnquoted
 		}
 	case inUnquoted:
-		if b == ',' {
+		switch b {
+		case ',':
 			r.state = atFieldStart
+		case '"':
+			r.state = lineLost // encoding/csv's ErrBareQuote
 		}
 	case inQuoted:
 		if b == '"' {
@@ -91,7 +95,7 @@ func (s *textSniffer) dataByte(b byte) *Problem {
 		case ',':
 			r.state = atFieldStart
 		default:
-			r.state = inUnquoted // encoding/csv's ErrQuote: the rest of the line is lost
+			r.state = lineLost // encoding/csv's ErrQuote
 		}
 	}
 	return nil
@@ -242,7 +246,15 @@ func (s *textSniffer) plainRun(run []byte) *Problem {
 	}
 	// Without quotes in the run, a field outside quotes ends with the
 	// run's last comma: the state after it is the state after its last byte.
-	if r.state != inQuoted {
+	switch r.state {
+	case inQuoted, lineLost:
+	case quoteInQuoted:
+		if run[0] != ',' {
+			r.state = lineLost // encoding/csv's ErrQuote
+			break
+		}
+		fallthrough
+	default:
 		r.state = inUnquoted
 		if run[len(run)-1] == ',' {
 			r.state = atFieldStart
