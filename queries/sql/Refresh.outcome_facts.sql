@@ -72,4 +72,8 @@ SELECT n.*,
 FROM referral_facts r
 JOIN refresh_notified n USING (referral_id)
 LEFT JOIN matched m USING (referral_id, outcome_date)
+-- In practice order, unlike referral_facts: a practice's coding work list
+-- and notified outcomes read only its own rows, and then find them in one
+-- row group. Unsorted, the build was 2.7 s faster at England scale but
+-- CodingWorkList for one practice took 26 ms instead of 16.
 ORDER BY r.practice_code, n.notified_date;
