@@ -9,36 +9,46 @@ import (
 	"github.com/uptake-nhs/uptake/ingest"
 )
 
-// TestFactsEnumsMatchContract holds the ENUM columns of referral_facts to
-// the data contract. Refresh.referral_facts.sql lists each one's values
-// itself, so a value the contract gains would make the rebuild fail on the
-// first row that has it; and the lists must be in byte order, the order
-// DuckDB sorts text in, or ORDER BY and min/max over them would change.
+// TestFactsEnumsMatchContract holds the ENUM columns of referral_facts and
+// outcome_facts to the data contract. Refresh.referral_facts.sql and
+// Refresh.outcome_facts.sql list each one's values themselves, so a value
+// the contract gains would make the rebuild fail on the first row that has
+// it; and the lists must be in byte order, the order DuckDB sorts text in,
+// or ORDER BY and min/max over them would change.
 func TestFactsEnumsMatchContract(t *testing.T) {
 	f := buildPathwayFixture(t)
 	f.store()
 
-	// Each ENUM column of referral_facts, with the contract column whose
-	// values it holds and, where the facts keep only some, which.
+	// Each ENUM column of the facts (table.column), with the contract
+	// column whose values it holds and, where the facts keep only some,
+	// which. outcome_facts copies three of referral_facts' and holds the
+	// outcomes notified to practices (all but ineligible) and the category
+	// of GP code each needs.
 	type source struct {
 		table, column string
 		only          []string
 	}
+	notified := []string{"completed", "attended", "did not attend", "declined", "no response"}
 	want := map[string]source{
-		"referrer":          {"referrals", "referrer", nil},
-		"channel":           {"referrals", "channel", nil},
-		"patient_or_carer":  {"referrals", "patient_or_carer", nil},
-		"age_band":          {"referrals", "age_band", nil},
-		"sex":               {"referrals", "sex", nil},
-		"ethnic_group":      {"referrals", "ethnic_group", nil},
-		"preferred_mode":    {"referrals", "preferred_mode", nil},
-		"preferred_slot":    {"referrals", "preferred_slot", nil},
-		"nonattend_outcome": {"outcomes", "outcome", []string{"did not attend", "declined", "no response"}},
-		"first_followup_by": {"followups", "followup_by", nil},
+		"outcome_facts.outcome":            {"outcomes", "outcome", notified},
+		"outcome_facts.code_category":      {"outcomes", "outcome", []string{"attended", "did not attend", "declined"}},
+		"outcome_facts.preferred_mode":     {"referrals", "preferred_mode", nil},
+		"outcome_facts.referrer":           {"referrals", "referrer", nil},
+		"outcome_facts.channel":            {"referrals", "channel", nil},
+		"referral_facts.referrer":          {"referrals", "referrer", nil},
+		"referral_facts.channel":           {"referrals", "channel", nil},
+		"referral_facts.patient_or_carer":  {"referrals", "patient_or_carer", nil},
+		"referral_facts.age_band":          {"referrals", "age_band", nil},
+		"referral_facts.sex":               {"referrals", "sex", nil},
+		"referral_facts.ethnic_group":      {"referrals", "ethnic_group", nil},
+		"referral_facts.preferred_mode":    {"referrals", "preferred_mode", nil},
+		"referral_facts.preferred_slot":    {"referrals", "preferred_slot", nil},
+		"referral_facts.nonattend_outcome": {"outcomes", "outcome", []string{"did not attend", "declined", "no response"}},
+		"referral_facts.first_followup_by": {"followups", "followup_by", nil},
 	}
 
-	rows, err := f.db.Query(`SELECT column_name, data_type FROM duckdb_columns()
-		WHERE table_name = 'referral_facts' AND data_type LIKE 'ENUM(%' ORDER BY column_name`)
+	rows, err := f.db.Query(`SELECT table_name || '.' || column_name, data_type FROM duckdb_columns()
+		WHERE table_name IN ('referral_facts', 'outcome_facts') AND data_type LIKE 'ENUM(%' ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +62,12 @@ func TestFactsEnumsMatchContract(t *testing.T) {
 		seen[column] = true
 		src, ok := want[column]
 		if !ok {
-			t.Errorf("referral_facts.%s is %s, and this test does not know its contract column", column, typ)
+			t.Errorf("%s is %s, and this test does not know its contract column", column, typ)
 			continue
 		}
 		got := enumValues(t, typ)
 		if !sort.StringsAreSorted(got) {
-			t.Errorf("referral_facts.%s: values %q are not in byte order", column, got)
+			t.Errorf("%s: values %q are not in byte order", column, got)
 		}
 		tbl, ok := ingest.TableByName(src.table)
 		if !ok {
@@ -78,7 +88,7 @@ func TestFactsEnumsMatchContract(t *testing.T) {
 		}
 		sort.Strings(expect)
 		if !slices.Equal(got, expect) {
-			t.Errorf("referral_facts.%s holds %q; the contract's %s.%s gives %q", column, got, src.table, src.column, expect)
+			t.Errorf("%s holds %q; the contract's %s.%s gives %q", column, got, src.table, src.column, expect)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -86,7 +96,7 @@ func TestFactsEnumsMatchContract(t *testing.T) {
 	}
 	for column := range want {
 		if !seen[column] {
-			t.Errorf("referral_facts.%s is not an ENUM", column)
+			t.Errorf("%s is not an ENUM", column)
 		}
 	}
 }

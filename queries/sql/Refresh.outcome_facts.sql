@@ -19,11 +19,17 @@
 -- keeps the order written: it builds on the right-hand side, the outcomes.
 -- Refresh.done.sql drops the table.
 CREATE OR REPLACE TEMP TABLE refresh_notified AS
-SELECT o.referral_id, o.outcome, o.outcome_date, o.practice_notified_date AS notified_date,
-       CASE o.outcome WHEN 'completed' THEN 'attended'
-                      WHEN 'attended' THEN 'attended'
-                      WHEN 'did not attend' THEN 'did not attend'
-                      ELSE 'declined' END AS code_category
+-- The outcome and its category are ENUMs, in byte order, as the
+-- categorical fields of referral_facts are (see there why);
+-- TestFactsEnumsMatchContract holds them to the contract.
+SELECT o.referral_id,
+       CAST(o.outcome AS ENUM('attended', 'completed', 'declined', 'did not attend', 'no response')) AS outcome,
+       o.outcome_date, o.practice_notified_date AS notified_date,
+       CAST(CASE o.outcome WHEN 'completed' THEN 'attended'
+                           WHEN 'attended' THEN 'attended'
+                           WHEN 'did not attend' THEN 'did not attend'
+                           ELSE 'declined' END
+            AS ENUM('attended', 'declined', 'did not attend')) AS code_category
 FROM refresh_notified_outcomes o
 WHERE o.practice_notified_date IS NOT NULL AND o.outcome <> 'ineligible';
 
