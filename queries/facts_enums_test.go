@@ -21,16 +21,14 @@ func TestFactsEnumsMatchContract(t *testing.T) {
 
 	// Each ENUM column of the facts (table.column), with the contract
 	// column whose values it holds and, where the facts keep only some,
-	// which. outcome_facts copies three of referral_facts' and holds the
-	// outcomes notified to practices (all but ineligible) and the category
-	// of GP code each needs.
+	// which. outcome_facts copies three of referral_facts' and adds the
+	// outcome and the category of GP code it needs.
 	type source struct {
 		table, column string
 		only          []string
 	}
-	notified := []string{"completed", "attended", "did not attend", "declined", "no response"}
 	want := map[string]source{
-		"outcome_facts.outcome":            {"outcomes", "outcome", notified},
+		"outcome_facts.outcome":            {"outcomes", "outcome", nil},
 		"outcome_facts.code_category":      {"outcomes", "outcome", []string{"attended", "did not attend", "declined"}},
 		"outcome_facts.preferred_mode":     {"referrals", "preferred_mode", nil},
 		"outcome_facts.referrer":           {"referrals", "referrer", nil},
@@ -43,7 +41,7 @@ func TestFactsEnumsMatchContract(t *testing.T) {
 		"referral_facts.ethnic_group":      {"referrals", "ethnic_group", nil},
 		"referral_facts.preferred_mode":    {"referrals", "preferred_mode", nil},
 		"referral_facts.preferred_slot":    {"referrals", "preferred_slot", nil},
-		"referral_facts.nonattend_outcome": {"outcomes", "outcome", []string{"did not attend", "declined", "no response"}},
+		"referral_facts.nonattend_outcome": {"outcomes", "outcome", nil},
 		"referral_facts.first_followup_by": {"followups", "followup_by", nil},
 	}
 

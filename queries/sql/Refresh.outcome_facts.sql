@@ -20,10 +20,12 @@
 -- Refresh.done.sql drops the table.
 CREATE OR REPLACE TEMP TABLE refresh_notified AS
 -- The outcome and its category are ENUMs, in byte order, as the
--- categorical fields of referral_facts are (see there why);
--- TestFactsEnumsMatchContract holds them to the contract.
+-- categorical fields of referral_facts are (see there why). The outcome's
+-- lists every value of the contract, ineligible too, so that the cast
+-- cannot fail whatever the WHERE below lets through (the sensitivity test
+-- changes it); TestFactsEnumsMatchContract holds both to the contract.
 SELECT o.referral_id,
-       CAST(o.outcome AS ENUM('attended', 'completed', 'declined', 'did not attend', 'no response')) AS outcome,
+       CAST(o.outcome AS ENUM('attended', 'completed', 'declined', 'did not attend', 'ineligible', 'no response')) AS outcome,
        o.outcome_date, o.practice_notified_date AS notified_date,
        CAST(CASE o.outcome WHEN 'completed' THEN 'attended'
                            WHEN 'attended' THEN 'attended'

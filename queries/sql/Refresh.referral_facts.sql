@@ -184,7 +184,9 @@ facts AS (
            (r.referral_date + p.conversion_days <= p.as_of) AS conversion_final,
            coalesce(pr.first_course_start <= r.referral_date + p.unmet_days, false) AS booked_in_unmet_window,
            (r.referral_date + p.unmet_days <= p.as_of) AS unmet_final,
-           CAST(n.outcome AS ENUM('declined', 'did not attend', 'no response')) AS nonattend_outcome,
+           -- Every outcome of the contract, not only the three nonattend
+           -- keeps, so that the cast holds whatever nonattend selects.
+           CAST(n.outcome AS ENUM('attended', 'completed', 'declined', 'did not attend', 'ineligible', 'no response')) AS nonattend_outcome,
            n.outcome_date AS nonattend_date,
            n.notified_date,
            ff.followup_date AS first_followup_date,
