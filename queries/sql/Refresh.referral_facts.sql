@@ -22,13 +22,6 @@ WITH params AS (
            -- Data are complete up to the end of the latest quarter loaded.
            (SELECT quarter_end(max(quarter)) FROM loads) AS as_of
 ),
--- Name and network from the practice's latest snapshot. practices has one
--- row per (quarter, practice_code) and no NULL name or network, so
--- arg_max has one latest row to take and no NULL to skip.
-practice_latest AS (
-    SELECT practice_code, arg_max(practice_name, quarter) AS practice_name, arg_max(pcn, quarter) AS pcn
-    FROM practices GROUP BY practice_code
-),
 ineligible AS (
     SELECT DISTINCT referral_id FROM refresh_outcomes WHERE outcome = 'ineligible'
 ),
@@ -152,7 +145,6 @@ reengaged AS (
 ),
 facts AS (
     SELECT r.referral_id, r.patient_id, r.practice_code,
-           coalesce(pl.practice_name, r.practice_code) AS practice_name,
            coalesce(pl.pcn, '') AS pcn,
            r.quarter, r.referral_date, r.referrer, r.channel, r.patient_or_carer,
            r.age_band, r.sex, r.ethnic_group, r.language,
@@ -204,7 +196,10 @@ facts AS (
            p.completion_sessions
     FROM typed_referrals r
     CROSS JOIN params p
-    LEFT JOIN practice_latest pl USING (practice_code)
+    -- The network from the practice's latest snapshot. Its name is not
+    -- kept: pages take it from latest_practices() too, so a renamed
+    -- practice need not recompute its referrals (Refresh.scope.sql).
+    LEFT JOIN latest_practices() pl USING (practice_code)
     LEFT JOIN ineligible i USING (referral_id)
     LEFT JOIN per_referral pr USING (referral_id)
     LEFT JOIN nonattend n USING (referral_id)

@@ -9,8 +9,8 @@
 --     and the course's own row (refresh_courses);
 --   * the previous referral: the person's other referrals from the same
 --     practice (the scope is closed over people below);
---   * the practice's name and network: its latest snapshot, compared with
---     what the facts hold;
+--   * the practice's network: its latest snapshot, compared with what the
+--     facts hold;
 --   * the as-of date: Refresh.referral_as_of.sql.
 -- outcome_facts also reads the practice's GP codes for the patient, and
 -- course_facts the bookings of each course.
@@ -25,7 +25,7 @@ UNION SELECT course_id FROM courses WHERE quarter = $quarter
 UNION SELECT course_id FROM replaced_courses;
 
 -- Referrals whose own rows changed, that started a course above, or whose
--- practice's latest name or network is not the one their facts hold.
+-- practice's latest network is not the one their facts hold.
 CREATE OR REPLACE TEMP TABLE refresh_seed AS
 SELECT referral_id FROM referrals WHERE quarter = $quarter
 UNION SELECT referral_id FROM replaced_referrals
@@ -40,7 +40,7 @@ UNION SELECT referral_id FROM referral_facts
          OR first_course_id IN (SELECT course_id FROM refresh_courses)
 UNION SELECT f.referral_id
       FROM referral_facts f LEFT JOIN latest_practices() p USING (practice_code)
-      WHERE p.practice_name IS DISTINCT FROM f.practice_name OR p.pcn IS DISTINCT FROM f.pcn;
+      WHERE p.pcn IS DISTINCT FROM f.pcn;
 
 -- The referrals of referral_facts to recompute: the seed and every other
 -- referral of the same people (practice, patient, patient or carer), as
