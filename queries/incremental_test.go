@@ -15,7 +15,7 @@ import (
 )
 
 // derivedTables are the tables Refresh builds, compared whole below.
-var derivedTables = []string{"referral_facts", "outcome_facts", "course_facts", "equity_group_values", "practice_quarter_counts", "followup_counts", "trend_counts", "coding_counts"}
+var derivedTables = []string{"referral_facts", "outcome_facts", "course_facts", "equity_group_values", "practice_quarter_counts", "practice_names", "followup_counts", "trend_counts", "coding_counts"}
 
 // TestIncrementalRefreshEqualsFull loads generated quarters (with their bad
 // rows and edge cases) out of order, restates two of them (rows withdrawn,

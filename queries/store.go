@@ -114,14 +114,15 @@ func runStatements(ctx context.Context, db execer, name string) error {
 }
 
 // Refresh brings the derived tables (referral_facts, outcome_facts,
-// course_facts, equity_group_values, practice_quarter_counts, and the
-// keptCounts) up to date inside tx. ingest.Loader calls it as its
-// AfterLoad hook, so that a quarter and the facts computed from it commit
-// together. Right after one load, with the facts built from the data
-// before it and the same configuration and SQL, it recomputes only the
-// referrals and courses the load touched (Refresh.scope.sql); otherwise
-// (a new configuration or release, a migration, several loads since, or
-// no load at all) it rebuilds them in full. Both give the same tables.
+// course_facts, equity_group_values, practice_quarter_counts,
+// practice_names, and the keptCounts) up to date inside tx.
+// ingest.Loader calls it as its AfterLoad hook, so that a quarter and the
+// facts computed from it commit together. Right after one load, with the
+// facts built from the data before it and the same configuration and SQL,
+// it recomputes only the referrals and courses the load touched
+// (Refresh.scope.sql); otherwise (a new configuration or release, a
+// migration, several loads since, or no load at all) it rebuilds them in
+// full. Both give the same tables.
 func (s *Store) Refresh(ctx context.Context, tx *sql.Tx) error {
 	if err := runStatements(ctx, tx, "macros"); err != nil {
 		return err
@@ -225,7 +226,8 @@ func (s *Store) refresh(ctx context.Context, tx *sql.Tx, quarter string) error {
 			{"Refresh.outcome_as_of", "", []any{sql.Named("coding_window_days", c.CodingWindowDays)}},
 		}
 	}
-	steps = append(steps, step{"Refresh.equity_groups", "", nil}, step{"Refresh.practice_quarter_counts", "", nil}, step{"Refresh.done", "", nil})
+	steps = append(steps, step{"Refresh.equity_groups", "", nil}, step{"Refresh.practice_quarter_counts", "", nil},
+		step{"Refresh.practice_names", "", nil}, step{"Refresh.done", "", nil})
 	for _, st := range steps {
 		var err error
 		switch {
@@ -294,7 +296,7 @@ func (s *Store) derivedHash() string {
 	h := sha256.New()
 	h.Write([]byte(s.cfg.Hash()))
 	for _, name := range []string{"macros", "Refresh.scope_all", "Refresh.scope", "Refresh.referral_facts", "Refresh.referral_as_of",
-		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.practice_quarter_counts", "Refresh.done", "filter_macros"} {
+		"Refresh.outcome_facts", "Refresh.outcome_as_of", "Refresh.course_facts", "Refresh.equity_groups", "Refresh.practice_quarter_counts", "Refresh.practice_names", "Refresh.done", "filter_macros"} {
 		h.Write([]byte(query(name)))
 	}
 	for _, name := range keptCounts {

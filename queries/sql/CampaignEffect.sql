@@ -18,7 +18,7 @@ campaigns AS (
            CAST(t.date_sent - CAST($window_days AS INTEGER) AS DATE) AS before_from,
            CAST(t.date_sent + CAST($window_days AS INTEGER) - 1 AS DATE) AS after_to
     FROM text_campaigns t
-    LEFT JOIN latest_practices() p USING (practice_code)
+    LEFT JOIN practice_names p USING (practice_code)
     WHERE in_quarters(t.quarter, $from, $to)
       AND is_chosen(p.pcn, $pcn) AND is_chosen(t.practice_code, $practice)
 ),
