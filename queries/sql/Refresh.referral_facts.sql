@@ -197,8 +197,9 @@ facts AS (
     FROM typed_referrals r
     CROSS JOIN params p
     -- The network from the practice's latest snapshot. Its name is not
-    -- kept: pages take it from latest_practices() too, so a renamed
-    -- practice need not recompute its referrals (Refresh.scope.sql).
+    -- kept: pages take names from latest_practices() (FilterOptions) and
+    -- practice_names (CampaignEffect), so a renamed practice need not
+    -- recompute its referrals (Refresh.scope.sql).
     LEFT JOIN latest_practices() pl USING (practice_code)
     LEFT JOIN ineligible i USING (referral_id)
     LEFT JOIN per_referral pr USING (referral_id)
