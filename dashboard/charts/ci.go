@@ -267,9 +267,11 @@ func referenceLine(ref *Reference, horizontal bool) *opts.MarkLines {
 	var item any = opts.MarkLineNameYAxisItem{Name: label, YAxis: ref.Value}
 	position := "insideEndTop"
 	if horizontal {
-		// Across the top of an upright line, where it hides no dot.
+		// Across the top of an upright line, where it hides no dot and no
+		// value of the axis below. The categories run down the side
+		// (an inverse axis), so the line starts at the top.
 		item = opts.MarkLineNameXAxisItem{Name: label, XAxis: ref.Value}
-		position = "end"
+		position = "start"
 	}
 	return &opts.MarkLines{
 		Data: []any{item},
