@@ -252,9 +252,35 @@
     return measure.measureText(String(text)).width;
   }
 
+  // textWidthAt measures text at another font size.
+  function textWidthAt(text, px) {
+    return textWidth(text) * px / 12;
+  }
+
+  // wrapWords breaks text at spaces into lines no wider than max pixels
+  // at px; a word wider than max keeps a line of its own, whole, so that
+  // a number is never split.
+  function wrapWords(text, max, px) {
+    var lines = [];
+    var line = "";
+    String(text).split(" ").forEach(function (word) {
+      var next = line ? line + " " + word : word;
+      if (line && textWidthAt(next, px) > max) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = next;
+      }
+    });
+    lines.push(line);
+    return lines;
+  }
+
   // fitLegend lets the legend wrap onto as many lines as the width needs
   // and moves the plot down below it, so that no entry (such as a
-  // significance key) is hidden behind paging.
+  // significance key) is hidden behind paging. An entry too long for a
+  // line of its own (on a phone) is broken over several lines rather than
+  // cut off at the chart's edge.
   function fitLegend(option, width) {
     var legend = Array.isArray(option.legend) ? option.legend[0] : option.legend;
     var grid = Array.isArray(option.grid) ? option.grid[0] : option.grid;
@@ -276,16 +302,92 @@
     var rows = 1;
     var x = 0;
     var avail = Math.max(100, width - 16);
+    // An entry is its symbol (25 px), a gap (5) and its text, then the
+    // gap to the next entry (10).
+    var textMax = avail - 40;
+    var broken = {};
     names.forEach(function (n) {
-      var w = 25 + 5 + textWidth(typeof n === "string" ? n : n.name) + 10;
+      var name = typeof n === "string" ? n : n.name;
+      var text = textWidth(name);
+      var lines = 1;
+      if (text > textMax) {
+        broken[name] = wrapWords(name, textMax, 12);
+        lines = broken[name].length;
+        text = Math.max.apply(null, broken[name].map(function (l) { return textWidth(l); }));
+      }
+      var w = 25 + 5 + text + 10;
       if (x > 0 && x + w > avail) {
         rows++;
         x = 0;
       }
       x += w;
+      rows += lines - 1;
     });
+    if (Object.keys(broken).length > 0 && legend.formatter === undefined) {
+      legend.formatter = function (name) {
+        return broken[name] ? broken[name].join("\n") : name;
+      };
+    }
     grid.top = rows * 24 + 28;
     return rows;
+  }
+
+  // fitFunnel keeps a funnel's stage labels, which sit to its right,
+  // within the chart: on a narrow chart the funnel gives up more of the
+  // width, each label breaks over lines (never inside a number), and the
+  // chart grows tall enough for them. It returns the height the labels
+  // need, or 0.
+  function fitFunnel(option, width) {
+    var need = 0;
+    seriesList(option).forEach(function (s) {
+      if (s.type !== "funnel" || !s.label || s.label.position !== "right") {
+        return;
+      }
+      var px = s.label.fontSize || 12;
+      var items = (s.data || []).filter(function (d) { return d && d.label && d.label.formatter; });
+      var widest = 0;
+      items.forEach(function (d) { widest = Math.max(widest, textWidthAt(d.label.formatter, px)); });
+      var rightShare = parseFloat(s.right) / 100 || 0.42;
+      // The label line and its gap take about 30 px.
+      if (widest > rightShare * width - 30) {
+        rightShare = Math.max(rightShare, 0.55);
+        s.right = "55%";
+      }
+      var room = Math.floor(rightShare * width - 30);
+      if (widest <= room) {
+        return;
+      }
+      var lines = 1;
+      items.forEach(function (d) {
+        var wrapped = wrapWords(d.label.formatter, room, px);
+        lines = Math.max(lines, wrapped.length);
+        d.label.formatter = wrapped.join("\n");
+      });
+      s.label.lineHeight = Math.round(px * 1.25);
+      need = Math.max(need, items.length * (lines * s.label.lineHeight + 12) + 40);
+    });
+    // The note of withheld stages under the funnel breaks over lines too,
+    // and the funnel moves up to make room for them.
+    (option.graphic || []).forEach(function (g) {
+      var style = g.style || {};
+      if (g.type !== "text" || typeof style.text !== "string") {
+        return;
+      }
+      var px = style.fontSize || 12;
+      var lines = wrapWords(style.text, width - 16, px);
+      if (lines.length < 2) {
+        return;
+      }
+      style.text = lines.join("\n");
+      style.lineHeight = Math.round(px * 1.3);
+      seriesList(option).forEach(function (s) {
+        if (s.type === "funnel") {
+          s.bottom = (parseFloat(s.bottom) || 0) + (lines.length - 1) * style.lineHeight;
+        }
+      });
+      need += (lines.length - 1) * style.lineHeight;
+    });
+    return need;
   }
 
   // fitLabels makes every category label readable: labels along the
@@ -334,13 +436,14 @@
   // fitHeight gives horizontal bars a line each, smaller screens a
   // smaller chart, and a legend wrapped onto more lines the room it
   // takes, so that the plot keeps its height.
-  function fitHeight(el, payload, legendRows) {
+  function fitHeight(el, payload, legendRows, minHeight) {
     var rows = payload.rows || 0;
     var base = window.matchMedia && window.matchMedia("(max-width: 640px)").matches ? 300 : 360;
     if (document.body.classList.contains("uptake-print")) {
       base = 250; // a print page (print.css): room for two charts and a table to a page
     }
     var h = rows > 0 ? Math.max(base, rows * 24 + 120) : base;
+    h = Math.max(h, minHeight || 0);
     el.style.height = (h + Math.max(0, (legendRows || 1) - 1) * 24) + "px";
   }
 
@@ -375,6 +478,7 @@
       }
     });
     option.uptakeLegendRows = fitLegend(option, width);
+    option.uptakeMinHeight = fitFunnel(option, width);
     fitLabels(option, width);
     // An upright axis's name starts at the axis, so the plot's left
     // edge never cuts it off.
@@ -529,28 +633,97 @@
     return out;
   }
 
+  // textOverflow measures how far, in pixels, any text the chart drew
+  // reaches past its left and right edges. ECharts has no public call for
+  // where its labels landed, so this reads the drawn elements of
+  // zrender, the renderer bundled with the vendored ECharts.
+  function textOverflow(chart) {
+    var w = chart.getWidth();
+    var out = { left: 0, right: 0 };
+    chart.getZr().storage.getDisplayList(true).forEach(function (el) {
+      if ((el.type !== "text" && el.type !== "tspan") || el.ignore || el.invisible) {
+        return;
+      }
+      var r = el.getBoundingRect().clone();
+      if (el.transform) {
+        r.applyTransform(el.transform);
+      }
+      out.left = Math.max(out.left, Math.ceil(-r.x));
+      out.right = Math.max(out.right, Math.ceil(r.x + r.width - w));
+    });
+    return out;
+  }
+
+  // pxOf reads a side of the grid ("3%" or 24) as pixels of width.
+  function pxOf(v, width) {
+    if (typeof v === "string" && v.charAt(v.length - 1) === "%") {
+      return parseFloat(v) / 100 * width;
+    }
+    return parseFloat(v) || 0;
+  }
+
+  // keepTextInside moves the plot in from an edge that text runs past (on
+  // a phone: the last value of an axis, a category's name, the label of a
+  // line or a band), so that no figure is cut short, and reports whether
+  // it changed the chart.
+  function keepTextInside(chart, option) {
+    var grid = Array.isArray(option.grid) ? option.grid[0] : option.grid;
+    if (!grid) {
+      return false;
+    }
+    var over = textOverflow(chart);
+    if (over.left <= 0 && over.right <= 0) {
+      return false;
+    }
+    var w = chart.getWidth();
+    if (over.left > 0) {
+      grid.left = Math.round(pxOf(grid.left, w) + over.left + 2);
+    }
+    if (over.right > 0) {
+      grid.right = Math.round(pxOf(grid.right, w) + over.right + 2);
+    }
+    chart.setOption({ grid: option.grid });
+    return true;
+  }
+
   function draw(el, payload) {
     var option = prepare(el, payload);
-    fitHeight(el, payload, option.uptakeLegendRows);
+    fitHeight(el, payload, option.uptakeLegendRows, option.uptakeMinHeight);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     var links = payload.links || {};
     // Listen for "finished" before setOption: with animation off, ECharts
-    // may finish drawing within setOption itself.
+    // may finish drawing within setOption itself. Once drawn, the chart
+    // is checked for labels past its edges (keepTextInside), and drawn
+    // again at most twice; it counts as drawn after that.
+    var current = option;
+    var nudges = 0;
+    var finish;
     var drawn = new Promise(function (resolve) {
       var done = false;
-      function finish() {
+      finish = function () {
         if (!done) {
           done = true;
           resolve();
         }
-      }
-      chart.on("finished", finish);
+      };
       window.setTimeout(finish, 3000);
+    });
+    chart.on("finished", function () {
+      // Not within ECharts' own drawing: setOption may not be called there.
+      window.setTimeout(function () {
+        if (nudges < 2 && keepTextInside(chart, current)) {
+          nudges++;
+          return; // drawing again fires "finished" again
+        }
+        finish();
+      }, 0);
     });
     chart.setOption(option);
     chart.uptakeRefit = function () {
       var fitted = prepare(el, payload);
-      fitHeight(el, payload, fitted.uptakeLegendRows);
+      fitHeight(el, payload, fitted.uptakeLegendRows, fitted.uptakeMinHeight);
+      current = fitted;
+      nudges = 0;
       chart.resize();
       chart.setOption(fitted, true);
     };
