@@ -349,8 +349,8 @@
       items.forEach(function (d) { widest = Math.max(widest, textWidthAt(d.label.formatter, px)); });
       var rightShare = parseFloat(s.right) / 100 || 0.42;
       // The label line and its gap take about 30 px.
-      if (widest > rightShare * width - 30) {
-        rightShare = Math.max(rightShare, 0.55);
+      if (widest > rightShare * width - 30 && rightShare < 0.55) {
+        rightShare = 0.55;
         s.right = "55%";
       }
       var room = Math.floor(rightShare * width - 30);
@@ -708,13 +708,20 @@
       };
       window.setTimeout(finish, 3000);
     });
+    // "finished" also follows a redraw on hover: once the chart is checked
+    // (or nudged twice), it is not measured again until it is refitted.
+    var checked = false;
     chart.on("finished", function () {
+      if (checked) {
+        return;
+      }
       // Not within ECharts' own drawing: setOption may not be called there.
       window.setTimeout(function () {
         if (nudges < 2 && keepTextInside(chart, current)) {
           nudges++;
           return; // drawing again fires "finished" again
         }
+        checked = true;
         finish();
       }, 0);
     });
@@ -724,6 +731,7 @@
       fitHeight(el, payload, fitted.uptakeLegendRows, fitted.uptakeMinHeight);
       current = fitted;
       nudges = 0;
+      checked = false;
       chart.resize();
       chart.setOption(fitted, true);
     };
